@@ -1,0 +1,3 @@
+from tftui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,257 @@
+"""Cluster specs: tftui's YAML config and contrail-ansible-deployer's instances.yaml, as plain data.
+
+Parsing only: callers hand in the loaded YAML (dicts) and say where it came from; nothing here reads
+a file or the environment.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .catalog import ServiceDef, is_known_role, normalise_role, services_for_roles
+
+DEFAULT_POLL_INTERVAL = 5.0
+MIN_POLL_INTERVAL = 1.0
+DEFAULT_TIMEOUT = 3.0
+
+
+class ConfigError(ValueError):
+    """A config that cannot be used; the message names the key and the file."""
+
+
+@dataclass(frozen=True)
+class TLSSettings:
+    verify: bool = True
+    ca: str | None = None
+    cert: str | None = None
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    name: str
+    address: str
+    roles: tuple[str, ...]
+    ports: dict[str, int] = field(default_factory=dict)  # service key -> introspect port override
+    probe_ports: dict[str, int | None] = field(default_factory=dict)
+
+    def services(self) -> list[ServiceDef]:
+        out = []
+        for svc in services_for_roles(self.roles):
+            changes: dict[str, Any] = {}
+            if svc.port is not None and svc.key in self.ports:
+                changes["port"] = self.ports[svc.key]
+            if svc.key in self.probe_ports:
+                changes["probe_port"] = self.probe_ports[svc.key]
+            out.append(replace(svc, **changes) if changes else svc)
+        return out
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    name: str
+    nodes: tuple[NodeSpec, ...]
+    poll_interval: float = DEFAULT_POLL_INTERVAL
+    timeout: float = DEFAULT_TIMEOUT
+    scheme: str = "http"
+    tls: TLSSettings = TLSSettings()
+    proxy: str | None = None
+    no_proxy: tuple[str, ...] = ()
+    concurrency: int = 256
+    config_api: str | None = None
+    analytics_api: str | None = None
+    theme: str | None = None
+    raw: dict = field(default_factory=dict, compare=False)  # the cluster's own mapping, for later features
+
+    @property
+    def has_analytics(self) -> bool:
+        return any(normalise_role(r) in ("analytics",) for n in self.nodes for r in n.roles)
+
+    def node(self, name: str) -> NodeSpec | None:
+        return next((n for n in self.nodes if n.name == name), None)
+
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,253}$")
+
+
+def validate_address(address: str, where: str) -> str:
+    address = str(address).strip()
+    try:
+        ipaddress.ip_address(address)
+        return address
+    except ValueError:
+        pass
+    if not _NAME_RE.match(address) or address.startswith("-"):
+        raise ConfigError(f"{where}: {address!r} is not an IP address or host name")
+    return address
+
+
+def _ports(value: Any, where: str) -> dict[str, int]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a mapping of service -> port")
+    out = {}
+    for k, v in value.items():
+        try:
+            port = int(v)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}.{k}: {v!r} is not a port number") from None
+        if not 0 < port < 65536:
+            raise ConfigError(f"{where}.{k}: {port} is out of range")
+        out[str(k)] = port
+    return out
+
+
+def _probe_ports(value: Any, where: str) -> dict[str, int | None]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a mapping of service -> port (or null)")
+    out: dict[str, int | None] = {}
+    for k, v in value.items():
+        out[str(k)] = None if v is None else _ports({k: v}, where)[str(k)]
+    return out
+
+
+def _roles(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, dict):  # instances.yaml: roles are keys, values are per-role settings
+        roles = list(value.keys())
+    elif isinstance(value, list | tuple):
+        roles = list(value)
+    elif isinstance(value, str):
+        roles = [r.strip() for r in value.split(",") if r.strip()]
+    else:
+        raise ConfigError(f"{where}: roles must be a list")
+    roles = [str(r) for r in roles]
+    unknown = [r for r in roles if not is_known_role(r)]
+    if unknown:
+        raise ConfigError(f"{where}: unknown role(s) {', '.join(unknown)}")
+    return tuple(roles)
+
+
+def parse_instances(doc: Any, source: str = "instances.yaml") -> list[NodeSpec]:
+    """contrail-ansible-deployer's instances.yaml, read as is: instance key -> name, ip, roles."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("instances"), dict):
+        raise ConfigError(f"{source}: no 'instances:' mapping (is this a contrail-ansible-deployer instances.yaml?)")
+    nodes = []
+    for key, inst in doc["instances"].items():
+        where = f"{source}: instances.{key}"
+        if not isinstance(inst, dict):
+            raise ConfigError(f"{where}: expected a mapping")
+        if "ip" not in inst:
+            raise ConfigError(f"{where}: no ip")
+        roles = _roles(inst.get("roles") or {}, f"{where}.roles")
+        nodes.append(NodeSpec(name=str(key), address=validate_address(inst["ip"], f"{where}.ip"), roles=roles))
+    return nodes
+
+
+def parse_node(d: Any, where: str, default_ports: dict[str, int], default_probes: dict[str, int | None]) -> NodeSpec:
+    if not isinstance(d, dict):
+        raise ConfigError(f"{where}: expected a mapping with name, address, roles")
+    address = d.get("address") or d.get("ip")
+    if not address:
+        raise ConfigError(f"{where}: no address")
+    name = str(d.get("name") or address)
+    ports = {**default_ports, **_ports(d.get("ports"), f"{where}.ports")}
+    probes = {**default_probes, **_probe_ports(d.get("probe_ports"), f"{where}.probe_ports")}
+    return NodeSpec(name=name, address=validate_address(address, f"{where}.address"),
+                    roles=_roles(d.get("roles") or [], f"{where}.roles"), ports=ports, probe_ports=probes)
+
+
+def merge_nodes(inventory: list[NodeSpec], configured: list[NodeSpec]) -> list[NodeSpec]:
+    """Inventory nodes, renamed/overridden by configured nodes at the same address; extra ones appended."""
+    by_addr = {n.address: n for n in configured}
+    out = []
+    for n in inventory:
+        c = by_addr.pop(n.address, None)
+        if c is None:
+            out.append(n)
+        else:
+            roles = tuple(dict.fromkeys(n.roles + c.roles))
+            out.append(replace(c, roles=roles, ports={**n.ports, **c.ports}, probe_ports={**n.probe_ports, **c.probe_ports}))
+    out.extend(by_addr.values())
+    names = [n.name for n in out]
+    dupes = sorted({x for x in names if names.count(x) > 1})
+    if dupes:
+        raise ConfigError(f"duplicate node names: {', '.join(dupes)}")
+    return out
+
+
+def _float(d: dict, key: str, default: float, where: str, minimum: float = 0.1) -> float:
+    v = d.get(key, default)
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}.{key}: {v!r} is not a number") from None
+    if f < minimum:
+        raise ConfigError(f"{where}.{key}: {f} is below the minimum {minimum}")
+    return f
+
+
+def parse_cluster(name: str, d: Any, source: str, inventory_nodes: list[NodeSpec] | None = None) -> ClusterSpec:
+    where = f"{source}: clusters.{name}"
+    if not isinstance(d, dict):
+        raise ConfigError(f"{where}: expected a mapping")
+    introspect = d.get("introspect") or {}
+    if not isinstance(introspect, dict):
+        raise ConfigError(f"{where}.introspect: expected a mapping")
+    default_ports = _ports(introspect.get("ports"), f"{where}.introspect.ports")
+    default_probes = _probe_ports(d.get("probe_ports"), f"{where}.probe_ports")
+    nodes_raw = d.get("nodes") or []
+    if not isinstance(nodes_raw, list):
+        raise ConfigError(f"{where}.nodes: expected a list")
+    configured = [parse_node(n, f"{where}.nodes[{i}]", default_ports, default_probes) for i, n in enumerate(nodes_raw)]
+    inv = [replace(n, ports={**default_ports, **n.ports}, probe_ports={**default_probes, **n.probe_ports})
+           for n in (inventory_nodes or [])]
+    nodes = merge_nodes(inv, configured)
+    scheme = str(introspect.get("scheme", "http")).lower()
+    if scheme not in ("http", "https"):
+        raise ConfigError(f"{where}.introspect.scheme: must be http or https")
+    no_proxy = d.get("no_proxy") or ()
+    if isinstance(no_proxy, str):
+        no_proxy = [x.strip() for x in no_proxy.split(",") if x.strip()]
+    return ClusterSpec(
+        name=name,
+        nodes=tuple(nodes),
+        poll_interval=_float(d, "poll_interval", DEFAULT_POLL_INTERVAL, where, MIN_POLL_INTERVAL),
+        timeout=_float(d, "timeout", DEFAULT_TIMEOUT, where),
+        scheme=scheme,
+        tls=TLSSettings(
+            verify=bool(introspect.get("verify", True)),
+            ca=introspect.get("ca"), cert=introspect.get("cert"), key=introspect.get("key"),
+        ),
+        proxy=d.get("proxy") or None,
+        no_proxy=tuple(str(x) for x in no_proxy),
+        concurrency=int(d.get("concurrency", 256)),
+        config_api=d.get("config_api"),
+        analytics_api=d.get("analytics_api"),
+        theme=d.get("theme"),
+        raw=d,
+    )
+
+
+def cluster_names(doc: Any) -> list[str]:
+    if not isinstance(doc, dict):
+        return []
+    clusters = doc.get("clusters")
+    return list(clusters.keys()) if isinstance(clusters, dict) else []
+
+
+def choose_cluster(doc: Any, requested: str | None, source: str) -> str:
+    names = cluster_names(doc)
+    if not names:
+        raise ConfigError(f"{source}: no clusters defined (expected a 'clusters:' mapping)")
+    if requested:
+        if requested not in names:
+            raise ConfigError(f"{source}: no cluster {requested!r}; known: {', '.join(names)}")
+        return requested
+    default = doc.get("default_cluster")
+    if default:
+        if default not in names:
+            raise ConfigError(f"{source}: default_cluster {default!r} is not defined")
+        return default
+    return names[0]

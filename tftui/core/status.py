@@ -1,0 +1,190 @@
+"""contrail-status's rules, applied to what the poller fetched, plus node health for the tree.
+
+The ``status`` string of a service is exactly what contrail-status prints; ``reason`` says why in
+words an operator can act on, even where contrail-status itself says nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum, StrEnum
+
+from .catalog import ServiceDef
+from .nodestatus import NodeStatus, ProcessInfo, decode_node_statuses
+from .sandesh import DEFAULT_MAX_BYTES, SandeshError
+
+ACTIVE, INITIALIZING, INACTIVE, BACKUP, TIMEOUT, BAD_REPLY, UNKNOWN = (
+    "active", "initializing", "inactive", "backup", "timeout", "bad reply", "unknown",
+)
+OK_STATES = frozenset({ACTIVE, BACKUP})
+COLLECTOR_DOWN = "Collector connection down"
+
+
+class FetchKind(StrEnum):
+    REPLY = "reply"  # an HTTP response arrived (any status code)
+    REFUSED = "refused"  # nothing listening / host said no
+    TIMEOUT = "timeout"
+    ERROR = "error"  # connected, then the exchange broke (reset, truncated, TLS, oversize)
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    kind: FetchKind
+    http_status: int = 0
+    body: bytes = b""
+    error: str = ""
+    elapsed: float = 0.0
+    at: float = 0.0  # wall-clock time the result arrived
+
+    @property
+    def connected(self) -> bool:
+        return self.kind in (FetchKind.REPLY, FetchKind.ERROR)
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """A TCP connect to a well-known port, for services with neither introspect nor nodemgr."""
+
+    port: int
+    kind: FetchKind  # REPLY means the connection was accepted
+    at: float = 0.0
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    key: str
+    pod: str
+    name: str
+    state: str
+    description: str = ""
+    reason: str = ""  # why, for the detail pane and JSON; not part of contrail-status's text
+    evidence: str = ""  # introspect | nodemgr | probe | none
+    port: int | None = None
+    at: float = 0.0
+    node_statuses: tuple[NodeStatus, ...] = field(default=(), compare=False)
+    raw: bytes = field(default=b"", compare=False, repr=False)
+
+    @property
+    def status(self) -> str:
+        if self.state == BAD_REPLY:
+            return f"{BAD_REPLY}: {self.reason}" if self.reason else BAD_REPLY
+        return f"{self.state} ({self.description})" if self.description else self.state
+
+    @property
+    def ok(self) -> bool:
+        return self.state in OK_STATES
+
+
+def _first_process_status(statuses: list[NodeStatus]):
+    for ns in statuses:
+        if ns.process_status:
+            return ns.process_status[0]
+    return None
+
+
+def evaluate_introspect(svc: ServiceDef, fetch: FetchResult, port: int | None = None,
+                        max_bytes: int = DEFAULT_MAX_BYTES) -> ServiceState:
+    base = dict(key=svc.key, pod=svc.pod, name=svc.name, evidence="introspect", port=port or svc.port, at=fetch.at)
+    if fetch.kind is FetchKind.REFUSED:
+        if svc.standby:
+            return ServiceState(state=BACKUP, reason="introspect closed: standby instance", **base)
+        return ServiceState(state=INITIALIZING, reason=fetch.error or "connection refused", **base)
+    if fetch.kind is FetchKind.TIMEOUT:
+        return ServiceState(state=TIMEOUT, reason=fetch.error or "no reply in time", **base)
+    if fetch.kind is FetchKind.ERROR:
+        return ServiceState(state=BAD_REPLY, reason=fetch.error or "connection broke", **base)
+    if fetch.http_status != 200:
+        return ServiceState(state=INITIALIZING, reason=f"HTTP {fetch.http_status}", raw=fetch.body[:65536], **base)
+    try:
+        statuses = decode_node_statuses(fetch.body, max_bytes)
+    except SandeshError as exc:
+        return ServiceState(state=BAD_REPLY, reason=str(exc), raw=fetch.body[:65536], **base)
+    ps = _first_process_status(statuses)
+    if ps is None:
+        return ServiceState(state=INITIALIZING, reason="no NodeStatus with process_status in reply",
+                            node_statuses=tuple(statuses), raw=fetch.body, **base)
+    state = ACTIVE if ps.state == "Functional" else INITIALIZING
+    reason = ps.state if ps.state else "process_status without state"
+    return ServiceState(state=state, description=ps.description or "", reason=reason,
+                        node_statuses=tuple(statuses), raw=fetch.body, **base)
+
+
+def find_process(statuses: tuple[NodeStatus, ...] | list[NodeStatus], process: str) -> ProcessInfo | None:
+    for ns in statuses:
+        for pi in ns.process_info:
+            if pi.process_name == process:
+                return pi
+    return None
+
+
+def evaluate_from_process(svc: ServiceDef, info: ProcessInfo, at: float, source: str) -> ServiceState:
+    base = dict(key=svc.key, pod=svc.pod, name=svc.name, evidence="nodemgr", at=at)
+    if info.running:
+        return ServiceState(state=ACTIVE, reason=f"{info.process_name} running per {source}", **base)
+    return ServiceState(state=INACTIVE, description=info.process_state or "PROCESS_STATE_UNKNOWN",
+                        reason=f"{info.process_name} {info.short_state} per {source}", **base)
+
+
+def evaluate_probe(svc: ServiceDef, probe: ProbeResult) -> ServiceState:
+    base = dict(key=svc.key, pod=svc.pod, name=svc.name, evidence="probe", port=probe.port, at=probe.at)
+    if probe.kind is FetchKind.REPLY:
+        return ServiceState(state=ACTIVE, reason=f"port {probe.port} accepts connections", **base)
+    if probe.kind is FetchKind.TIMEOUT:
+        return ServiceState(state=TIMEOUT, reason=f"port {probe.port}: no answer", **base)
+    return ServiceState(state=INACTIVE, description=f"nothing listening on port {probe.port}",
+                        reason=f"port {probe.port} refused", **base)
+
+
+def evaluate_unknown(svc: ServiceDef, at: float) -> ServiceState:
+    return ServiceState(key=svc.key, pod=svc.pod, name=svc.name, state=UNKNOWN, evidence="none", at=at,
+                        reason="no introspect, no nodemgr process_info, no probe port")
+
+
+def nodemgr_evidence(svc: ServiceDef, by_key: dict[str, ServiceState]) -> tuple[ProcessInfo, str] | None:
+    """The process_info entry for ``svc``: its own pod's nodemgr first, then any other nodemgr."""
+    order = [svc.nodemgr] if svc.nodemgr else []
+    order += [k for k, s in by_key.items() if k not in order and s.name == "nodemgr"]
+    for key in order:
+        st = by_key.get(key)
+        if st is None or not st.node_statuses:
+            continue
+        info = find_process(st.node_statuses, svc.process or svc.name)
+        if info is not None:
+            return info, key
+    return None
+
+
+# -------------------------------------------------------------------------------- node health
+
+
+class Health(int, Enum):
+    """Ordered worst-last so ``max`` picks the worst; names are what the header counts."""
+
+    PENDING = 0
+    OK = 1
+    UNKNOWN = 2
+    DEGRADED = 3
+    UNREACHABLE = 4
+
+
+def service_health(s: ServiceState, analytics_expected: bool = True) -> Health:
+    if s.state in OK_STATES:
+        return Health.OK
+    if s.state == UNKNOWN:
+        return Health.UNKNOWN
+    # Without analytics every daemon says "Collector connection down": that is the setup, not an outage.
+    if not analytics_expected and s.state == INITIALIZING and s.description.strip() == COLLECTOR_DOWN:
+        return Health.OK
+    return Health.DEGRADED
+
+
+def merge_block(states: list[ServiceState]) -> dict[str, dict[str, ServiceState]]:
+    """pod -> service name -> state, collapsing same-named services (two config nodemgrs) to the worse."""
+    rank = {ACTIVE: 0, BACKUP: 0, UNKNOWN: 1, INITIALIZING: 2, TIMEOUT: 3, INACTIVE: 3, BAD_REPLY: 3}
+    pods: dict[str, dict[str, ServiceState]] = {}
+    for s in states:
+        svc = pods.setdefault(s.pod, {})
+        prev = svc.get(s.name)
+        if prev is None or rank.get(s.state, 3) >= rank.get(prev.state, 3):
+            svc[s.name] = s
+    return pods

@@ -1,0 +1,111 @@
+"""What each simulated service reports as its NodeStatus, built from the topology with core's model."""
+
+from __future__ import annotations
+
+import json
+
+from tftui.core.catalog import ServiceDef
+from tftui.core.nodestatus import (
+    ConnectionInfo,
+    CpuLoad,
+    DiskUsage,
+    MemUsage,
+    NodeStatus,
+    ProcessCpuMem,
+    ProcessInfo,
+    ProcessStatus,
+)
+
+from .topology import FUNCTIONAL, MODULE_IDS, LabNode, Topology
+
+OBJECT_KEYS = {
+    "control": "ObjectBgpRouter", "config": "ObjectConfigNode", "config_database": "ObjectConfigDatabaseInfo",
+    "analytics": "ObjectCollectorInfo", "analytics_database": "ObjectDatabaseInfo",
+    "analytics_alarm": "ObjectAnalyticsAlarmInfo", "analytics_snmp": "ObjectAnalyticsSNMPInfo",
+    "vrouter": "ObjectVRouter", "kubemanager": "ObjectKubeManagerInfo",
+}
+POD_ROLE = {"control": "control", "config": "config", "database": "analytics_database", "analytics": "analytics",
+            "analytics-alarm": "analytics_alarm", "analytics-snmp": "analytics_snmp", "vrouter": "vrouter",
+            "kubernetes": "kubemanager"}
+BUILD_INFO = json.dumps({"build-info": [{"build-version": "2011", "build-id": "2011.L3-146",
+                                         "build-number": "146", "build-user": "zuul"}]})
+START = "1764000000000000"
+
+
+def _object_key(node: LabNode, svc: ServiceDef) -> str:
+    if svc.key.startswith("config-database"):
+        return OBJECT_KEYS["config_database"]
+    return OBJECT_KEYS.get(POD_ROLE.get(svc.pod, ""), "ObjectVRouter")
+
+
+def _controllers(topo: Topology) -> list[LabNode]:
+    return [n for n in topo.nodes if "control" in n.roles] or topo.nodes[:1]
+
+
+def _connections(topo: Topology, node: LabNode, svc: ServiceDef) -> tuple[ConnectionInfo, ...]:
+    ctrl = _controllers(topo)
+    conns: list[ConnectionInfo] = []
+    if svc.key == "vrouter-agent":
+        for c in ctrl[:2]:
+            conns.append(ConnectionInfo("XMPP", f"control-node:{c.address}", (f"{c.address}:5269",), "Up",
+                                        "Established"))
+            conns.append(ConnectionInfo("XMPP", f"dns-server:{c.address}", (f"{c.address}:53",), "Up", "Established"))
+    elif svc.pod in ("control", "config") and not svc.is_nodemgr:
+        conns.append(ConnectionInfo("Database", "Cassandra", tuple(f"{c.address}:9041" for c in ctrl), "Up",
+                                    "Established Cassandra connection"))
+        conns.append(ConnectionInfo("Database", "RabbitMQ", tuple(f"{c.address}:5673" for c in ctrl), "Up",
+                                    "RabbitMQ connection established"))
+        if svc.pod == "config":
+            conns.append(ConnectionInfo("Zookeeper", "Zookeeper", tuple(f"{c.address}:2181" for c in ctrl), "Up", ""))
+    if topo.analytics:
+        conns.append(ConnectionInfo("Collector", "", (f"{ctrl[0].address}:8086",), "Up", "Established"))
+    else:
+        conns.append(ConnectionInfo("Collector", "", (), "Down", "Connection down"))
+    return tuple(conns)
+
+
+def _pod_processes(node: LabNode, nodemgr: ServiceDef) -> list[ProcessInfo]:
+    names = []
+    for svc in node.services():
+        if svc.pod != nodemgr.pod:
+            continue
+        if svc.port is not None and svc.key in MODULE_IDS:
+            names.append(MODULE_IDS[svc.key])
+        if svc.process and svc.nodemgr == nodemgr.key:
+            names.append(svc.process)
+    out = []
+    for name in dict.fromkeys(names):
+        state = node.processes.get(name, "PROCESS_STATE_RUNNING")
+        behaviour = next((b for k, b in node.behaviour.items() if MODULE_IDS.get(k) == name), None)
+        if behaviour is not None and behaviour.mode == "refuse":
+            state = "PROCESS_STATE_RUNNING"  # a standby's process runs; only its introspect is closed
+        out.append(ProcessInfo(name, state, start_count=1, exit_count=0 if state.endswith("RUNNING") else 1,
+                               last_start_time=START))
+    return out
+
+
+def node_status_for(topo: Topology, node: LabNode, svc: ServiceDef) -> NodeStatus:
+    b = node.behaviour_of(svc.key)
+    ps = ProcessStatus(
+        module_id=MODULE_IDS.get(svc.key, svc.key), instance_id="0",
+        state="Functional" if b.mode == FUNCTIONAL else "Non-Functional",
+        connection_infos=_connections(topo, node, svc), description=b.description,
+    )
+    ns = NodeStatus(name=node.name, key=_object_key(node, svc), process_status=(ps,))
+    if not svc.is_nodemgr:
+        return ns
+    h = sum(map(ord, node.name))
+    total = 32 * 1024 * 1024
+    used = total // 4 + (h % 1000) * 1024
+    return NodeStatus(
+        name=node.name, key=ns.key, process_status=(ps,),
+        process_info=tuple(_pod_processes(node, svc)),
+        disk_usage=(DiskUsage("/dev/sda1", "xfs", used_1k=node.disk_percent * 1_000_000,
+                              available_1k=(100 - node.disk_percent) * 1_000_000, percent_used=node.disk_percent),),
+        system_mem=MemUsage(total=total, used=used, free=total - used - 4_000_000, buffers=2100, cached=4_000_000),
+        system_cpu=CpuLoad(0.42 + (h % 7) / 10, 0.37, 0.33, 5.25),
+        process_cpu_mem=tuple(ProcessCpuMem(p.process_name, 0.7, 1_890_232, 412_340)
+                              for p in _pod_processes(node, svc) if p.process_name.startswith("contrail")),
+        build_info=BUILD_INFO, installed_package_version="2011.L3-146", running_package_version="2011.L3-146",
+        num_cpu=8,
+    )

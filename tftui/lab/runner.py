@@ -1,0 +1,145 @@
+"""``tftui lab``: serve a simulated cluster on loopback until stopped.
+
+Each part of the lab (introspect, and whatever registers in ``COMPONENTS``: config API, router,
+compute hosts) starts on the same event loop and may add keys to the cluster config the lab writes,
+so ``tftui --config THAT_FILE`` finds everything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import resource
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .introspect_server import IntrospectLab
+from .topology import FUNCTIONAL, NON_FUNCTIONAL, ServiceBehaviour, Topology, build
+
+READY = "tftui-lab ready"
+
+
+@dataclass
+class LabContext:
+    topo: Topology
+    args: argparse.Namespace
+    introspect: IntrospectLab
+    cluster: dict[str, Any] = field(default_factory=dict)  # the cluster config being written
+    stoppers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+# Each component: async fn(ctx) that starts its servers, registers stoppers and adds config keys.
+COMPONENTS: list[Callable[[LabContext], Awaitable[None]]] = []
+
+
+def register_component(fn: Callable[[LabContext], Awaitable[None]]) -> Callable[[LabContext], Awaitable[None]]:
+    COMPONENTS.append(fn)
+    return fn
+
+
+def _raise_fd_limit(needed: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(hard, max(soft, needed))
+    if want > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+
+
+def cluster_config(topo: Topology, poll_interval: float, timeout: float) -> dict[str, Any]:
+    return {
+        "poll_interval": poll_interval,
+        "timeout": timeout,
+        "probe_ports": {"webui-job": 3000},
+        "nodes": [{"name": n.name, "address": n.address, "roles": list(n.roles)} for n in topo.nodes],
+    }
+
+
+def write_config(path: str, cluster: dict[str, Any], name: str = "lab") -> None:
+    doc = {"default_cluster": name, "clusters": {name: cluster}}
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write("# written by `tftui lab`; it describes a simulated cluster on loopback\n")
+        yaml.safe_dump(doc, fh, sort_keys=False)
+    os.replace(tmp, path)
+
+
+async def churn(ctx: LabContext, period: float, rng: random.Random) -> None:
+    """Flip a service now and then so the events view has transitions to show."""
+    candidates = [(n, s) for n in ctx.topo.nodes if not (n.dead or n.hang) for s in n.services()
+                  if s.port is not None and n.behaviour_of(s.key).mode in (FUNCTIONAL, NON_FUNCTIONAL)]
+    flipped: dict[tuple[str, str], ServiceBehaviour] = {}
+    while candidates:
+        await asyncio.sleep(period)
+        node, svc = rng.choice(candidates)
+        key = (node.name, svc.key)
+        if key in flipped:
+            node.behaviour[svc.key] = flipped.pop(key)
+        else:
+            flipped[key] = node.behaviour_of(svc.key)
+            node.behaviour[svc.key] = ServiceBehaviour(NON_FUNCTIONAL, "XMPP connection down (lab churn)")
+        ctx.introspect.invalidate(node.name)
+
+
+async def serve(args: argparse.Namespace) -> int:
+    topo = build(args.scenario, vrouters=args.vrouters, base=args.base, seed=args.seed)
+    _raise_fd_limit(len(topo.nodes) * 8 + 4096)
+    lab = IntrospectLab(topo)
+    ctx = LabContext(topo, args, lab, cluster_config(topo, args.poll_interval, args.timeout))
+    try:
+        await lab.start()
+    except OSError as exc:
+        print(f"tftui lab: cannot listen: {exc} (another lab on 127.{args.base}.x? try --base)", file=sys.stderr)
+        return 2
+    ctx.stoppers.append(lab.stop)
+    for component in COMPONENTS:
+        await component(ctx)
+    if args.write_config:
+        write_config(args.write_config, ctx.cluster)
+    tasks = []
+    if args.churn:
+        tasks.append(asyncio.create_task(churn(ctx, args.churn, random.Random(args.seed))))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    info = {"scenario": topo.scenario, "nodes": len(topo.nodes), "config": args.write_config,
+            "listeners": len(lab.listeners())}
+    print(f"{READY} {json.dumps(info)}", flush=True)
+    await stop.wait()
+    for t in tasks:
+        t.cancel()
+    for stopper in reversed(ctx.stoppers):
+        with contextlib.suppress(Exception):
+            await stopper()
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.vrouters is not None and not 0 <= args.vrouters <= 5000:
+        print("tftui lab: --vrouters must be between 0 and 5000", file=sys.stderr)
+        return 2
+    _load_components()
+    try:
+        return asyncio.run(serve(args))
+    except KeyboardInterrupt:
+        return 0
+
+
+def _load_components() -> None:
+    """Import the optional lab parts so they register themselves; a part that is absent is skipped."""
+    import importlib
+
+    for mod in ("tftui.lab.agent", "tftui.lab.router", "tftui.lab.configapi", "tftui.lab.hosts"):
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise

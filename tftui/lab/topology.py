@@ -1,0 +1,311 @@
+"""The simulated cluster's shape: nodes with per-service behaviour, networks, VMs/pods, the gateway router.
+
+One topology feeds every simulated protocol (introspect, agent interfaces, config API, the router),
+so what tftui sees through each of them is consistent, as on a real cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import random
+import uuid as uuidlib
+from dataclasses import dataclass, field
+
+from tftui.core.catalog import ServiceDef, services_for_roles
+
+# Behaviour of one service's introspect on the lab node
+FUNCTIONAL, NON_FUNCTIONAL, REFUSE, HANG = "functional", "non-functional", "refuse", "hang"
+
+MODULE_IDS = {
+    "control": "contrail-control", "control-nodemgr": "contrail-control-nodemgr", "dns": "contrail-dns",
+    "config-api": "contrail-api", "schema": "contrail-schema", "svc-monitor": "contrail-svc-monitor",
+    "device-manager": "contrail-device-manager", "config-nodemgr": "contrail-config-nodemgr",
+    "config-database-nodemgr": "contrail-config-database-nodemgr", "analytics-nodemgr": "contrail-analytics-nodemgr",
+    "analytics-api": "contrail-analytics-api", "collector": "contrail-collector",
+    "query-engine": "contrail-query-engine", "alarm-gen": "contrail-alarm-gen",
+    "database-nodemgr": "contrail-database-nodemgr", "analytics-alarm-nodemgr": "contrail-analytics-alarm-nodemgr",
+    "analytics-snmp-nodemgr": "contrail-analytics-snmp-nodemgr", "snmp-collector": "contrail-snmp-collector",
+    "topology": "contrail-topology", "vrouter-nodemgr": "contrail-vrouter-nodemgr",
+    "vrouter-agent": "contrail-vrouter-agent", "kube-manager": "contrail-kube-manager",
+}
+
+ANALYTICS_LESS = "Collector connection down"
+NTP = "NTP state unsynchronized."
+DISK_NTP = "Disk for DB is too low. NTP state unsynchronized."
+
+
+@dataclass
+class ServiceBehaviour:
+    mode: str = FUNCTIONAL
+    description: str = ""
+
+
+@dataclass
+class LabNode:
+    name: str
+    address: str
+    roles: tuple[str, ...]
+    behaviour: dict[str, ServiceBehaviour] = field(default_factory=dict)  # by service key
+    processes: dict[str, str] = field(default_factory=dict)  # process name -> PROCESS_STATE_*
+    listen_probes: bool = True  # open the probe ports (web UI, job server) that answer TCP connects
+    dead: bool = False  # nothing listens at all
+    hang: bool = False  # every port accepts and never answers
+    disk_percent: int = 20
+
+    def services(self) -> list[ServiceDef]:
+        return services_for_roles(self.roles)
+
+    def behaviour_of(self, key: str) -> ServiceBehaviour:
+        return self.behaviour.setdefault(key, ServiceBehaviour())
+
+
+@dataclass
+class LabNetwork:
+    fq_name: tuple[str, ...]
+    subnet: str
+    ip_fabric_forwarding: bool = False
+    fabric_snat: bool = False
+    uuid: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.fq_name[-1]
+
+    @property
+    def fq_name_str(self) -> str:
+        return ":".join(self.fq_name)
+
+
+@dataclass
+class LabInterface:
+    """A VM or pod interface (VMI) on a vrouter, as the agent and the config API know it."""
+
+    vm_name: str
+    vm_uuid: str
+    vmi_uuid: str
+    tap: str
+    vrouter: str  # node name
+    network: str  # fq_name string
+    ip: str
+    mac: str
+    metadata_ip: str
+    kind: str = "pod"  # pod | vm
+    labels: dict[str, str] = field(default_factory=dict)
+    active: bool = True
+    user: str = "cirros"
+
+
+@dataclass
+class LabRouter:
+    name: str = "vyos"
+    asn: int = 65311
+    router_id: str = "172.31.10.140"
+    suite: str = "frr"  # frr | quagga
+    peer_address: str = "172.31.11.86"  # the TF control node, as the router sees it
+    peer_asn: int = 64512
+    # Prefixes the router must NOT have although a pod exists (the demo's deliberate discrepancy)
+    withheld: set[str] = field(default_factory=set)
+    # Prefix -> next hop override (a route via the wrong vrouter)
+    misrouted: dict[str, str] = field(default_factory=dict)
+    # Extra /32s the router has with no interface behind them
+    orphans: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Topology:
+    scenario: str
+    nodes: list[LabNode]
+    networks: list[LabNetwork] = field(default_factory=list)
+    interfaces: list[LabInterface] = field(default_factory=list)
+    router: LabRouter = field(default_factory=LabRouter)
+    analytics: bool = True
+    seed: int = 1
+
+    def node(self, name: str) -> LabNode:
+        return next(n for n in self.nodes if n.name == name)
+
+    def vrouters(self) -> list[LabNode]:
+        return [n for n in self.nodes if "vrouter" in n.roles]
+
+    def interfaces_on(self, vrouter: str) -> list[LabInterface]:
+        return [i for i in self.interfaces if i.vrouter == vrouter]
+
+
+# ------------------------------------------------------------------------------------ addressing
+
+
+class AddressPlan:
+    """Loopback addresses for simulated nodes: 127.B.0.x for controllers, 127.B.(1+i/250).(1+i%250) for vrouters."""
+
+    def __init__(self, base: int = 42):
+        if not 1 <= base <= 254:
+            raise ValueError("address base must be 1..254")
+        self.base = base
+
+    def controller(self, i: int) -> str:
+        return f"127.{self.base}.0.{10 + i}"
+
+    def vrouter(self, i: int) -> str:
+        return f"127.{self.base}.{1 + i // 250}.{1 + i % 250}"
+
+
+def _uuid(*parts: str) -> str:
+    return str(uuidlib.UUID(hashlib.md5("/".join(parts).encode()).hexdigest()))
+
+
+def _mac(n: int) -> str:
+    return "02:" + ":".join(f"{(n >> s) & 0xFF:02x}" for s in (32, 24, 16, 8, 0))
+
+
+CONTROLLER_ROLES = ("config", "config_database", "control", "webui", "analytics", "analytics_database", "kubemanager")
+ANALYTICS_LESS_ROLES = ("config_database", "config", "control", "webui", "k8s_master", "kubemanager")
+
+
+def _standard_processes(node: LabNode) -> None:
+    for svc in node.services():
+        if svc.process:
+            node.processes.setdefault(svc.process, "PROCESS_STATE_RUNNING")
+
+
+def _describe_all(node: LabNode, description: str, mode: str = NON_FUNCTIONAL, only_nodemgr: bool = False) -> None:
+    for svc in node.services():
+        if svc.port is None or (only_nodemgr and not svc.is_nodemgr):
+            continue
+        node.behaviour[svc.key] = ServiceBehaviour(mode, description)
+
+
+def _add_pods(topo: Topology, vrouters: list[LabNode], rng: random.Random, per_vrouter: int,
+              big_vrouter_pods: int = 0) -> None:
+    """Pods on the pod network (IP fabric forwarding on), a few VMs on a tenant network."""
+    pod_net = next(n for n in topo.networks if n.ip_fabric_forwarding)
+    vm_net = next((n for n in topo.networks if not n.ip_fabric_forwarding), pod_net)
+    top = int(ipaddress.ip_network(pod_net.subnet).broadcast_address)
+    pod_ips = (str(ipaddress.ip_address(top - 1 - k)) for k in range(1 << 20))
+    vm_ips = [str(h) for h in ipaddress.ip_network(vm_net.subnet).hosts()]
+    counter = 0
+    for vi, vr in enumerate(vrouters):
+        count = big_vrouter_pods if (vi == 0 and big_vrouter_pods) else per_vrouter
+        for j in range(count):
+            counter += 1
+            is_vm = j % 7 == 6
+            if is_vm:
+                name, ip, net, user = f"vm-{counter:04d}", vm_ips[counter % len(vm_ips)], vm_net, "cirros"
+            elif vi == 0 and j < 2:
+                name, ip, net, user = f"cirros{j + 1}", next(pod_ips), pod_net, "cirros"
+            else:
+                name, ip, net, user = f"pod-{counter:04d}", next(pod_ips), pod_net, "cirros"
+            labels = {"app": "cirros", "label": name} if not is_vm else {}
+            topo.interfaces.append(LabInterface(
+                vm_name=name, vm_uuid=_uuid("vm", name), vmi_uuid=_uuid("vmi", name),
+                tap=f"tap{_uuid('tap', name)[:11]}", vrouter=vr.name, network=net.fq_name_str, ip=ip,
+                mac=_mac(counter), metadata_ip=f"169.254.{(j + 3) // 254}.{(j + 3) % 254 + 1}",
+                kind="vm" if is_vm else "pod", labels=labels, user=user,
+            ))
+
+
+def _networks() -> list[LabNetwork]:
+    return [
+        LabNetwork(("default-domain", "k8s-default", "k8s-default-pod-network"), "10.32.0.0/12",
+                   ip_fabric_forwarding=True, uuid=_uuid("vn", "pod")),
+        LabNetwork(("default-domain", "k8s-default", "k8s-default-service-network"), "10.96.0.0/12",
+                   uuid=_uuid("vn", "svc")),
+        LabNetwork(("default-domain", "admin", "tenant-net"), "192.168.100.0/24", fabric_snat=True,
+                   uuid=_uuid("vn", "tenant")),
+    ]
+
+
+def _vrouter(name: str, address: str) -> LabNode:
+    node = LabNode(name, address, ("vrouter", "k8s_node"))
+    _standard_processes(node)
+    return node
+
+
+def build(scenario: str = "demo", vrouters: int | None = None, base: int = 42, seed: int = 1,
+          pods_per_vrouter: int | None = None) -> Topology:
+    plan = AddressPlan(base)
+    rng = random.Random(seed)
+    if scenario not in SCENARIOS:
+        raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
+    topo = SCENARIOS[scenario](plan, vrouters)
+    topo.seed = seed
+    topo.networks = _networks()
+    vrs = topo.vrouters()
+    big = 120 if scenario == "demo" else 0
+    per = pods_per_vrouter if pods_per_vrouter is not None else (3 if len(vrs) <= 50 else 1)
+    _add_pods(topo, vrs, rng, per, big_vrouter_pods=big)
+    pods = [i for i in topo.interfaces if i.kind == "pod"]
+    if scenario == "demo" and len(pods) > 6:
+        topo.router.withheld.add(pods[4].ip + "/32")
+        if len(vrs) > 1:
+            topo.router.misrouted[pods[5].ip + "/32"] = vrs[1].address if pods[5].vrouter == vrs[0].name else vrs[0].address
+        topo.router.orphans.append(("10.47.0.99/32", vrs[-1].address))
+    return topo
+
+
+def _seed_full(plan: AddressPlan, vrouters: int | None) -> Topology:
+    ctrl = LabNode("ctrl1", plan.controller(0), CONTROLLER_ROLES)
+    _standard_processes(ctrl)
+    for key in ("control-nodemgr", "analytics-nodemgr"):
+        ctrl.behaviour[key] = ServiceBehaviour(NON_FUNCTIONAL, NTP)
+    for key in ("config-nodemgr", "config-database-nodemgr", "database-nodemgr"):
+        ctrl.behaviour[key] = ServiceBehaviour(NON_FUNCTIONAL, DISK_NTP)
+    ctrl.disk_percent = 91
+    nodes = [ctrl] + [_vrouter(f"compute{i + 1}", plan.vrouter(i)) for i in range(vrouters or 1)]
+    return Topology("seed-full", nodes)
+
+
+def _seed_analytics_less(plan: AddressPlan, vrouters: int | None) -> Topology:
+    bms1 = LabNode("bms1", plan.controller(0), ANALYTICS_LESS_ROLES)
+    _standard_processes(bms1)
+    _describe_all(bms1, ANALYTICS_LESS)
+    nodes = [bms1]
+    for i in range(vrouters or 1):
+        vr = _vrouter(f"bms{i + 2}", plan.vrouter(i))
+        vr.behaviour["vrouter-nodemgr"] = ServiceBehaviour(NON_FUNCTIONAL, ANALYTICS_LESS)
+        vr.behaviour["vrouter-agent"] = ServiceBehaviour(FUNCTIONAL, ANALYTICS_LESS)
+        nodes.append(vr)
+    return Topology("seed-analytics-less", nodes, analytics=False)
+
+
+def _degraded(plan: AddressPlan, vrouters: int | None) -> Topology:
+    ctrls = []
+    for i in range(3):
+        c = LabNode(f"ctrl{i + 1}", plan.controller(i), CONTROLLER_ROLES)
+        _standard_processes(c)
+        ctrls.append(c)
+    ctrls[0].behaviour["control-nodemgr"] = ServiceBehaviour(NON_FUNCTIONAL, NTP)
+    ctrls[0].behaviour["database-nodemgr"] = ServiceBehaviour(NON_FUNCTIONAL, DISK_NTP)
+    ctrls[0].disk_percent = 93
+    for c in ctrls[1:]:  # standbys: schema, svc-monitor, device-manager, kube-manager keep introspect closed
+        for key in ("schema", "svc-monitor", "device-manager", "kube-manager"):
+            c.behaviour[key] = ServiceBehaviour(REFUSE)
+    ctrls[2].processes["rabbitmq"] = "PROCESS_STATE_EXITED"
+    nodes: list[LabNode] = list(ctrls)
+    count = vrouters if vrouters is not None else 6
+    for i in range(count):
+        nodes.append(_vrouter(f"compute{i + 1}", plan.vrouter(i)))
+    vrs = [n for n in nodes if "vrouter" in n.roles]
+    if len(vrs) >= 1:
+        vrs[0].behaviour["vrouter-agent"] = ServiceBehaviour(NON_FUNCTIONAL, "No control-node connection")
+    if len(vrs) >= 2:
+        vrs[1].dead = True
+    if len(vrs) >= 3:
+        vrs[2].hang = True
+    if len(vrs) >= 4:
+        vrs[3].behaviour["vrouter-nodemgr"] = ServiceBehaviour(NON_FUNCTIONAL, NTP)
+    return Topology("degraded", nodes)
+
+
+def _demo(plan: AddressPlan, vrouters: int | None) -> Topology:
+    topo = _degraded(plan, vrouters if vrouters is not None else 12)
+    topo.scenario = "demo"
+    return topo
+
+
+SCENARIOS = {
+    "demo": _demo,
+    "seed-full": _seed_full,
+    "seed-analytics-less": _seed_analytics_less,
+    "degraded": _degraded,
+}
