@@ -1,0 +1,14 @@
+"""Headless subcommands. Each module defines ``register(subparsers)``; its parser sets ``func=run``.
+
+Modules here must import neither Textual nor the lab at import time: ``tftui status`` on a jump host
+should start in a fraction of a second.
+"""
+
+COMMAND_MODULES = (
+    "tftui.commands.status",
+    "tftui.commands.info",
+    "tftui.commands.lab",
+    "tftui.commands.routes",
+    "tftui.commands.policy",
+    "tftui.commands.vmis",
+)

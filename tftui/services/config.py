@@ -1,0 +1,152 @@
+"""Finding and loading the config: which file, which cluster, and where each setting came from."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tftui.core.inventory import ClusterSpec, ConfigError, choose_cluster, parse_cluster, parse_instances
+
+ENV_CONFIG = "TFTUI_CONFIG"
+ENV_STATE = "TFTUI_STATE_DIR"
+
+
+def _xdg(var: str, default: str) -> Path:
+    value = os.environ.get(var)
+    return Path(value) if value else Path.home() / default
+
+
+def default_config_path() -> Path:
+    return _xdg("XDG_CONFIG_HOME", ".config") / "tftui" / "config.yaml"
+
+
+def state_dir() -> Path:
+    value = os.environ.get(ENV_STATE)
+    return Path(value) if value else _xdg("XDG_STATE_HOME", ".local/state") / "tftui"
+
+
+def log_path() -> Path:
+    return state_dir() / "tftui.log"
+
+
+@dataclass
+class LoadedConfig:
+    cluster: ClusterSpec
+    config_path: Path | None
+    config_source: str  # --config | $TFTUI_CONFIG | default path | --inventory only
+    inventory_path: Path | None = None
+    sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
+    document: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def add_config_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="FILE", help=f"tftui config (default: ${ENV_CONFIG}, else {default_config_path()})")
+    p.add_argument("--inventory", metavar="FILE", help="a contrail-ansible-deployer instances.yaml, read as is")
+    p.add_argument("--cluster", metavar="NAME", help="which cluster of the config")
+
+
+def read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+
+
+def _resolve_config_path(explicit: str | None) -> tuple[Path | None, str]:
+    if explicit:
+        return Path(explicit).expanduser(), "--config"
+    env = os.environ.get(ENV_CONFIG)
+    if env:
+        return Path(env).expanduser(), f"${ENV_CONFIG}"
+    default = default_config_path()
+    if default.exists():
+        return default, "default path"
+    return None, "none"
+
+
+def _secret_warnings(doc: Any, path: Path) -> list[str]:
+    found: list[str] = []
+
+    def walk(node: Any, trail: str) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                key = str(k).lower()
+                if key in ("password", "token", "secret", "passphrase") and isinstance(v, str) and v:
+                    found.append(f"{path}: {trail}{k} holds a secret in clear; prefer password_env, ssh-agent or a prompt")
+                walk(v, f"{trail}{k}.")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{trail}{i}.")
+
+    walk(doc, "")
+    return found
+
+
+def load_config(config: str | None = None, inventory: str | None = None, cluster: str | None = None) -> LoadedConfig:
+    """The cluster to work on, from --config / $TFTUI_CONFIG / the default path, and/or --inventory."""
+    path, source = _resolve_config_path(config)
+    inv_path = Path(inventory).expanduser() if inventory else None
+    if path is None and inv_path is None:
+        raise ConfigError(
+            f"no config: pass --config FILE or --inventory instances.yaml, set ${ENV_CONFIG}, "
+            f"or create {default_config_path()} (try `tftui --demo` to see one)"
+        )
+    sources: dict[str, str] = {}
+    doc: dict = {}
+    warn: list[str] = []
+    if path is not None:
+        if not path.exists():
+            raise ConfigError(f"config file {path} (from {source}) does not exist")
+        loaded = read_yaml(path)
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: expected a mapping at the top level")
+        doc = loaded
+        warn.extend(_secret_warnings(doc, path))
+        try:
+            mode = path.stat().st_mode
+            if warn and mode & (stat.S_IRGRP | stat.S_IROTH):
+                warn.append(f"{path}: readable by other users (chmod 600)")
+        except OSError:
+            pass
+    if doc.get("clusters"):
+        name = choose_cluster(doc, cluster, str(path))
+        sources["cluster"] = "--cluster" if cluster else ("default_cluster" if doc.get("default_cluster") else "first cluster")
+        cdoc = doc["clusters"][name] or {}
+    else:
+        if path is not None and not inv_path:
+            raise ConfigError(f"{path}: no clusters defined (expected a 'clusters:' mapping)")
+        name = cluster or "default"
+        sources["cluster"] = "--cluster" if cluster else "built-in"
+        cdoc = {}
+    if inv_path is None and cdoc.get("inventory"):
+        base = path.parent if path else Path.cwd()
+        inv_path = (base / Path(str(cdoc["inventory"])).expanduser()).resolve()
+        sources["inventory"] = f"{path} clusters.{name}.inventory"
+    elif inv_path is not None:
+        sources["inventory"] = "--inventory"
+    inventory_nodes = parse_instances(read_yaml(inv_path), str(inv_path)) if inv_path else None
+    spec = parse_cluster(name, cdoc, str(path or inv_path), inventory_nodes)
+    for key in ("poll_interval", "timeout", "proxy", "theme", "config_api", "analytics_api"):
+        sources[key] = f"{path} clusters.{name}.{key}" if key in cdoc else "built-in default"
+    if not spec.nodes:
+        raise ConfigError(f"cluster {name!r} has no nodes (add nodes: or inventory:, or pass --inventory)")
+    return LoadedConfig(spec, path, source, inv_path, sources, doc, warn)
+
+
+def load_from_args(args: argparse.Namespace) -> LoadedConfig:
+    return load_config(getattr(args, "config", None), getattr(args, "inventory", None), getattr(args, "cluster", None))
