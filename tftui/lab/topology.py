@@ -259,6 +259,7 @@ def _seed_analytics_less(plan: AddressPlan, vrouters: int | None) -> Topology:
     bms1 = LabNode("bms1", plan.controller(0), ANALYTICS_LESS_ROLES)
     _standard_processes(bms1)
     _describe_all(bms1, ANALYTICS_LESS)
+    bms1.behaviour["dns"] = ServiceBehaviour(FUNCTIONAL)  # as in the seed: dns reports no collector trouble
     nodes = [bms1]
     for i in range(vrouters or 1):
         vr = _vrouter(f"bms{i + 2}", plan.vrouter(i))

@@ -1,0 +1,58 @@
+"""Shared fixtures: real lab processes on loopback (each on its own 127.B range), and the shared data."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("TFTUI_SHARED", ROOT.parent / "shared"))
+DATA = SHARED / "data"
+
+sys.path.insert(0, str(ROOT))
+
+
+def free_bases(start: int) -> tuple[int, ...]:
+    """127.B ranges with nothing listening on the lab's first controller address."""
+    out = []
+    for base in range(start, 250):
+        with socket.socket() as s:
+            s.settimeout(0.05)
+            if s.connect_ex((f"127.{base}.0.10", 8083)) != 0:
+                out.append(base)
+        if len(out) == 5:
+            break
+    return tuple(out)
+
+
+_next_base = [100]
+
+
+@pytest.fixture
+def start_lab():
+    """Start ``tftui lab`` as a child process (its PID recorded) and stop exactly that process afterwards."""
+    from tftui.services.demo import start_demo_lab
+
+    labs = []
+
+    def start(scenario: str = "demo", vrouters: int | None = None, churn: float = 0.0, extra: tuple[str, ...] = ()):
+        bases = free_bases(_next_base[0])
+        _next_base[0] = bases[0] + 1 if bases[0] < 240 else 100
+        lab = start_demo_lab(scenario=scenario, vrouters=vrouters, churn=churn, bases=bases, extra=extra)
+        labs.append(lab)
+        return lab
+
+    yield start
+    for lab in labs:
+        lab.stop()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not DATA.is_dir():
+        pytest.fail(f"shared data not found at {DATA} (set TFTUI_SHARED)")
+    return DATA

@@ -1,0 +1,45 @@
+"""``tftui info``: which config, theme, log and state paths are in use, and where each setting came from."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from tftui.services.config import add_config_arguments
+
+    p = sub.add_parser("info", help="print config, theme, log and state paths and where each setting came from")
+    add_config_arguments(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tftui.core.inventory import ConfigError
+    from tftui.services.config import ENV_CONFIG, default_config_path, load_from_args, log_path, state_dir
+    from tftui.services.themes import theme_dirs
+
+    print(f"default config path: {default_config_path()}")
+    print(f"${ENV_CONFIG}: {os.environ.get(ENV_CONFIG) or '(unset)'}")
+    print(f"state dir: {state_dir()}")
+    print(f"log file: {log_path()}")
+    print("theme dirs: " + ", ".join(str(d) for d in theme_dirs()))
+    try:
+        loaded = load_from_args(args)
+    except ConfigError as exc:
+        print(f"config: not loaded: {exc}")
+        return 2
+    print(f"config file: {loaded.config_path or '(none)'} (from {loaded.config_source})")
+    if loaded.inventory_path:
+        print(f"inventory: {loaded.inventory_path}")
+    spec = loaded.cluster
+    print(f"cluster: {spec.name} ({len(spec.nodes)} nodes)")
+    values = {"cluster": spec.name, "inventory": loaded.inventory_path, "poll_interval": spec.poll_interval,
+              "timeout": spec.timeout, "proxy": spec.proxy or "(none: environment proxies ignored)",
+              "theme": spec.theme, "config_api": spec.config_api, "analytics_api": spec.analytics_api}
+    for key, value in values.items():
+        print(f"  {key}: {value}    [{loaded.sources.get(key, 'built-in default')}]")
+    for w in loaded.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    return 0

@@ -1,0 +1,61 @@
+"""``tftui status``: contrail-status for every node at once, as text or JSON, with a monitoring exit code."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+EXIT_USAGE = 2
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from tftui.services.config import add_config_arguments
+
+    p = sub.add_parser("status", help="print what contrail-status would print on every node (no login needed)")
+    add_config_arguments(p)
+    p.add_argument("--node", action="append", metavar="NAME", help="only this node (repeatable)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=run)
+
+
+async def _poll(spec):
+    from tftui.services.poller import Poller
+
+    poller = Poller(spec)
+    try:
+        await poller.poll_round(force=True)
+    finally:
+        await poller.close()
+    return poller.state.ordered()
+
+
+def run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from tftui.core.inventory import ConfigError
+    from tftui.core.render import exit_code, status_json, status_text
+    from tftui.services.config import load_from_args
+
+    try:
+        loaded = load_from_args(args)
+    except ConfigError as exc:
+        print(f"tftui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for w in loaded.warnings:
+        print(f"tftui: warning: {w}", file=sys.stderr)
+    spec = loaded.cluster
+    if args.node:
+        unknown = [n for n in args.node if spec.node(n) is None]
+        if unknown:
+            print(f"tftui: no node {', '.join(unknown)} in cluster {spec.name}", file=sys.stderr)
+            return EXIT_USAGE
+        spec = replace(spec, nodes=tuple(n for n in spec.nodes if n.name in args.node))
+    results = asyncio.run(_poll(spec))
+    if args.json:
+        json.dump(status_json(results), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(status_text(results))
+    return exit_code(results)

@@ -1,0 +1,84 @@
+"""What the UI watches: the latest result per node, the transition log, and what changed since last looked."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass
+
+from tftui.core.cluster import NodeResult, health_counts, pending_result
+from tftui.core.inventory import ClusterSpec, NodeSpec
+from tftui.core.status import Health
+
+log = logging.getLogger("tftui.events")
+
+MAX_EVENTS = 5000
+
+
+@dataclass(frozen=True)
+class Event:
+    at: float
+    node: str
+    service: str  # service key, or "" for the node itself
+    old: str
+    new: str
+    kind: str = "transition"  # transition | error
+
+    def line(self) -> str:
+        what = f"{self.node} {self.service}".strip()
+        return f"{what}: {self.old} -> {self.new}" if self.kind == "transition" else f"{what}: {self.new}"
+
+
+class ClusterState:
+    def __init__(self, spec: ClusterSpec):
+        self.spec = spec
+        self.results: dict[str, NodeResult] = {n.name: pending_result(n) for n in spec.nodes}
+        self.events: deque[Event] = deque(maxlen=MAX_EVENTS)
+        self.events_total = 0
+        self._changed: set[str] = set()
+        self.last_round_at = 0.0
+        self.last_round_duration = 0.0
+        self.rounds = 0
+        self.analytics_expected = spec.has_analytics
+
+    def _event(self, ev: Event) -> None:
+        self.events.append(ev)
+        self.events_total += 1
+        log.info("%s", ev.line())
+
+    def update(self, result: NodeResult) -> None:
+        old = self.results.get(result.name)
+        self.results[result.name] = result
+        self._changed.add(result.name)
+        if old is None or not old.polled:
+            return
+        if old.reachable != result.reachable:
+            self._event(Event(result.at, result.name, "", "reachable" if old.reachable else "unreachable",
+                              "reachable" if result.reachable else "unreachable"))
+        before = {s.key: s.status for s in old.services}
+        for s in result.services:
+            prev = before.get(s.key)
+            if prev is not None and prev != s.status:
+                self._event(Event(result.at, result.name, s.key, prev, s.status))
+
+    def record_error(self, node: NodeSpec, message: str) -> None:
+        self._event(Event(time.time(), node.name, "", "", message, kind="error"))
+
+    def round_finished(self, at: float, duration: float) -> None:
+        self.last_round_at = at
+        self.last_round_duration = duration
+        self.rounds += 1
+
+    def drain_changed(self) -> set[str]:
+        changed, self._changed = self._changed, set()
+        return changed
+
+    def health(self, name: str) -> Health:
+        return self.results[name].health(self.analytics_expected)
+
+    def counts(self):
+        return health_counts(self.results.values(), self.analytics_expected)
+
+    def ordered(self) -> list[NodeResult]:
+        return [self.results[n.name] for n in self.spec.nodes]

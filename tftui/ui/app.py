@@ -1,0 +1,210 @@
+"""The tftui application: header, node tree, detail pane, filter, footer; polling in a worker."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Footer, Input, Static, Tree
+
+from tftui.core.cluster import NodeResult, summary_line
+from tftui.core.inventory import ClusterSpec
+from tftui.core.status import Health
+from tftui.services.poller import Poller
+from tftui.services.state import ClusterState
+
+from .detail import DetailPane, age, render_detail
+from .node_filter import compile_filter
+from .node_tree import NodeTree
+from .palette import TftuiCommands
+from .screens import EventsScreen, RawScreen
+from .styles import Palette
+from .themes import load_themes
+
+
+class StatusHeader(Static):
+    DEFAULT_CSS = "StatusHeader { dock: top; height: 1; background: $panel; padding: 0 1; }"
+
+
+class TftuiApp(App):
+    TITLE = "tftui"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {TftuiCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("slash", "filter", "Filter", id="app.filter"),
+        Binding("ctrl+r", "refresh", "Refresh", id="app.refresh"),
+        Binding("p", "pause", "Pause", id="app.pause"),
+        Binding("e", "events", "Events", id="app.events"),
+        Binding("y", "raw", "Raw XML", id="app.raw"),
+        Binding("colon", "command_palette", "Commands", id="app.palette"),
+    ]
+
+    def __init__(self, spec: ClusterSpec, *, readonly: bool = False, theme: str | None = None,
+                 poller: Poller | None = None, autopoll: bool = True, clock: Callable[[], float] = time.time,
+                 extra_screens: dict | None = None) -> None:
+        super().__init__()
+        self.spec = spec
+        self.readonly = readonly
+        self.clock = clock
+        self.poller = poller or Poller(spec, clock=clock)
+        self.cluster: ClusterState = self.poller.state
+        self.autopoll = autopoll
+        self.theme_errors: list[str] = []
+        self._requested_theme = theme or spec.theme or "tftui-dark"
+        self.palette = Palette(None)
+        self.extra_screens = extra_screens or {}
+
+    # ------------------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(id="status-header")
+        with Horizontal(id="main"):
+            yield NodeTree(self.cluster, self.palette, id="nodes")
+            yield DetailPane(id="detail")
+        yield Input(placeholder="filter: name, address, role or state; !x inverts; esc clears", id="filter")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        themes, errors = load_themes()
+        for t in themes:
+            self.register_theme(t)
+        self.theme_errors = errors
+        if self._requested_theme in self.available_themes:
+            self.theme = self._requested_theme
+        else:
+            self.notify(f"unknown theme {self._requested_theme!r}; using tftui-dark", severity="error")
+            self.theme = "tftui-dark" if "tftui-dark" in self.available_themes else "textual-dark"
+        for err in errors:
+            self.notify(err, severity="error")
+        self.palette = Palette(self.current_theme)
+        tree = self.query_one(NodeTree)
+        tree.palette = self.palette
+        tree.rebuild()
+        tree.focus()
+        self.query_one("#filter", Input).display = False
+        self.update_header()
+        self.set_interval(0.5, self.flush)
+        self.set_interval(1.0, self.update_header)
+        self.theme_changed_signal.subscribe(self, self._on_theme_changed)
+        if self.autopoll:
+            self.start_polling()
+
+    def _on_theme_changed(self, theme) -> None:
+        self.palette = Palette(theme)
+        tree = self.query_one(NodeTree)
+        tree.palette = self.palette
+        tree.relabel_all()
+        self.show_selected()
+
+    @work(exclusive=True, group="poller", exit_on_error=False)
+    async def start_polling(self) -> None:
+        await self.poller.run()
+
+    # ------------------------------------------------------------------------------ updates
+
+    def flush(self) -> None:
+        """Apply what the poller changed since the last flush: relabel those nodes, redraw the detail if shown."""
+        changed = self.cluster.drain_changed()
+        if not changed:
+            return
+        tree = self.query_one(NodeTree)
+        tree.refresh_nodes(changed)
+        if tree.selected_name in changed:
+            self.show_selected()
+        self.update_header()
+
+    def update_header(self) -> None:
+        counts = self.cluster.counts()
+        text = Text()
+        text.append("tftui ", style="bold")
+        text.append(f"│ {self.spec.name} │ ")
+        worst = max(counts, default=Health.OK)
+        text.append(summary_line(counts), style=self.palette.health.get(worst, ""))
+        last = self.cluster.last_round_at
+        if last:
+            text.append(f" │ polled {age(self.clock() - last)} ago ({self.cluster.last_round_duration:.2f}s)")
+        else:
+            text.append(" │ polling…")
+        if self.poller.paused:
+            text.append(" │ PAUSED", style=self.palette.warn)
+        if self.readonly:
+            text.append(" │ READ-ONLY", style=self.palette.err)
+        self.query_one(StatusHeader).update(text)
+
+    def show_selected(self) -> None:
+        name = self.query_one(NodeTree).selected_name
+        result = self.cluster.results.get(name) if name else None
+        health = self.cluster.health(name) if result is not None else Health.PENDING
+        backoff = self.poller.backoff_of(name) if name else 0.0
+        self.query_one(DetailPane).show(render_detail(result, health, self.palette, self.clock(), backoff))
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event: Tree.NodeHighlighted) -> None:
+        self.show_selected()
+
+    # ------------------------------------------------------------------------------ actions
+
+    def action_refresh(self) -> None:
+        self.poller.refresh_now()
+        self.notify("refreshing all nodes now", timeout=2)
+
+    def action_pause(self) -> None:
+        self.poller.set_paused(not self.poller.paused)
+        self.update_header()
+        self.notify("polling paused" if self.poller.paused else "polling resumed", timeout=2)
+
+    def action_events(self) -> None:
+        self.push_screen(EventsScreen(self.cluster))
+
+    def action_raw(self) -> None:
+        name = self.query_one(NodeTree).selected_name
+        if not name or not self.cluster.results[name].polled:
+            self.notify("select a polled node first", severity="warning")
+            return
+        self.push_screen(RawScreen(self.cluster.results[name]))
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_toggle_view(self) -> None:
+        self.query_one(NodeTree).action_toggle_view()
+
+    def action_select_node(self, name: str) -> None:
+        self.query_one(NodeTree).select_name(name)
+
+    def action_open_screen(self, key: str) -> None:
+        entry = self.extra_screens.get(key)
+        if entry is None:
+            self.notify(f"{key}: not configured for this cluster", severity="warning")
+            return
+        _title, factory = entry
+        self.push_screen(factory(self))
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        tree = self.query_one(NodeTree)
+        tree.matches = compile_filter(event.value, self.cluster)
+        tree.rebuild()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        self.query_one(NodeTree).focus()
+
+    def key_escape(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.display:
+            box.value = ""
+            box.display = False
+            self.query_one(NodeTree).focus()
+
+    def filtered_names(self) -> list[NodeResult]:
+        tree = self.query_one(NodeTree)
+        return [r for r in self.cluster.ordered() if tree.matches is None or tree.matches(r)]

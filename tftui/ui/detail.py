@@ -1,0 +1,160 @@
+"""The detail pane: what contrail-status prints for the selected node, then what NodeStatus carries."""
+
+from __future__ import annotations
+
+import time
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tftui.core.cluster import NodeResult
+from tftui.core.nodestatus import NodeStatus
+from tftui.core.render import contrail_status_blocks
+from tftui.core.status import Health, ServiceState
+
+from .styles import GLYPHS, HEALTH_WORDS, Palette
+
+
+def age(seconds: float) -> str:
+    if seconds < 0:
+        return "0s"
+    if seconds < 90:
+        return f"{seconds:.0f}s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f}m"
+    return f"{seconds / 3600:.1f}h"
+
+
+def _gib(kib: int) -> str:
+    return f"{kib / 1024 / 1024:.1f}"
+
+
+def _section(title: str, palette: Palette) -> Text:
+    return Text(f"\n── {title} ", style=palette.heading)
+
+
+def _blocks(result: NodeResult, palette: Palette) -> Text:
+    text = Text()
+    for line in contrail_status_blocks(result).splitlines():
+        if line.startswith("== "):
+            text.append(line + "\n", style="bold")
+        elif ": " in line:
+            name, status = line.split(": ", 1)
+            state = status.split(" (", 1)[0].split(":", 1)[0]
+            text.append(f"{name}: ")
+            text.append(status + "\n", style=palette.state.get(state, palette.warn))
+        else:
+            text.append(line + "\n")
+    return text
+
+
+def _service_lines(s: ServiceState, palette: Palette) -> Text:
+    text = Text()
+    port = f" :{s.port}" if s.port else ""
+    text.append(f"{s.pod}/{s.name}", style="bold")
+    text.append(f"{port}  ")
+    text.append(s.status, style=palette.state.get(s.state, palette.warn))
+    text.append(f"  [{s.evidence}]", style=palette.dim)
+    if s.reason and not s.ok:
+        text.append(f"\n    why: {s.reason}", style=palette.warn)
+    text.append("\n")
+    for ns in s.node_statuses:
+        for ps in ns.process_status:
+            for c in ps.connection_infos:
+                style = palette.ok if c.status == "Up" else palette.err
+                text.append(f"    {c.type:<10} {c.name or '-':<28} ", style=palette.dim)
+                text.append(f"{c.status:<5}", style=style)
+                text.append(f" {','.join(c.server_addrs) or '-'}  {c.description}\n", style=palette.dim)
+    return text
+
+
+def _nodemgr_details(statuses: list[NodeStatus], palette: Palette) -> Text:
+    text = Text()
+    seen_proc: set[str] = set()
+    for ns in statuses:
+        for p in ns.process_info:
+            if p.process_name in seen_proc:
+                continue
+            seen_proc.add(p.process_name)
+            style = palette.ok if p.running else palette.err
+            text.append(f"  {p.process_name:<36} ")
+            text.append(f"{p.short_state:<9}", style=style)
+            text.append(f" starts {p.start_count} exits {p.exit_count}", style=palette.dim)
+            if p.core_file_list:
+                text.append(f" cores {len(p.core_file_list)}", style=palette.err)
+            text.append("\n")
+    return text
+
+
+def _system(statuses: list[NodeStatus], palette: Palette) -> Text:
+    text = Text()
+    ns = next((n for n in statuses if n.system_cpu or n.system_mem or n.disk_usage), None)
+    if ns is None:
+        return text
+    if ns.system_cpu:
+        c = ns.system_cpu
+        cpus = f" ({ns.num_cpu} cpus)" if ns.num_cpu else ""
+        text.append(f"  cpu load {c.one_min_avg:.2f} {c.five_min_avg:.2f} {c.fifteen_min_avg:.2f}{cpus}\n")
+    if ns.system_mem and ns.system_mem.total:
+        m = ns.system_mem
+        text.append(f"  memory {_gib(m.used)} / {_gib(m.total)} GiB used ({m.used * 100 // m.total}%)\n")
+    for d in ns.disk_usage:
+        style = palette.err if d.percent_used >= 90 else (palette.warn if d.percent_used >= 80 else Text().style)
+        text.append(f"  disk {d.partition} ({d.partition_type}) ")
+        text.append(f"{d.percent_used}% used", style=style)
+        text.append(f", {d.available_1k // 1024 // 1024} GiB free\n")
+    for p in ns.process_cpu_mem:
+        text.append(f"  {p.process:<36} cpu {p.cpu_share:.2f}%  rss {p.mem_res // 1024} MiB\n", style=palette.dim)
+    return text
+
+
+def render_detail(result: NodeResult | None, health: Health, palette: Palette, now: float | None = None,
+                  backoff: float = 0.0) -> RenderableType:
+    if result is None:
+        return Text("Select a node.", style=palette.dim)
+    now = now or time.time()
+    head = Text()
+    head.append(GLYPHS[health] + " ", style=palette.health[health])
+    head.append(result.name, style="bold")
+    head.append(f"  {result.address}  {HEALTH_WORDS[health]}\n", style=palette.health[health])
+    head.append(f"roles: {', '.join(result.roles) or '-'}\n", style=palette.dim)
+    if not result.polled:
+        head.append("not polled yet\n", style=palette.dim)
+        return head
+    head.append(f"polled {age(now - result.at)} ago", style=palette.dim)
+    if backoff:
+        head.append(f" · backed off, next try in {age(backoff)}", style=palette.warn)
+    if not result.reachable:
+        head.append(" · nothing answered", style=palette.err)
+    head.append("\n")
+    parts: list[RenderableType] = [head, _section("contrail-status", palette), _blocks(result, palette)]
+    parts.append(_section("services", palette))
+    body = Text()
+    for s in result.services:
+        body.append_text(_service_lines(s, palette))
+    parts.append(body)
+    statuses = [ns for s in result.services if s.name == "nodemgr" for ns in s.node_statuses]
+    if statuses:
+        parts += [_section("processes (nodemgr)", palette), _nodemgr_details(statuses, palette)]
+        system = _system(statuses, palette)
+        if system.plain:
+            parts += [_section("system", palette), system]
+    builds = sorted({ns.build_version for s in result.services for ns in s.node_statuses if ns.build_version})
+    if builds:
+        parts.append(Text(f"\nbuild {', '.join(builds)}", style=palette.dim))
+    return Group(*parts)
+
+
+class DetailPane(VerticalScroll):
+    DEFAULT_CSS = """
+    DetailPane { padding: 0 1; }
+    DetailPane > Static { width: 1fr; }
+    """
+
+    def compose(self):
+        yield Static(id="detail-body")
+
+    def show(self, renderable: RenderableType) -> None:
+        self.query_one("#detail-body", Static).update(renderable)

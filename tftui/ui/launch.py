@@ -1,0 +1,46 @@
+"""Starting the TUI: config (or the demo lab), logging, theme; the lab child is stopped on the way out."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tftui.core.inventory import ConfigError
+from tftui.services.config import load_config, load_from_args
+from tftui.services.logsetup import setup_file_logging
+
+
+def run_ui(args: argparse.Namespace) -> int:
+    demo = None
+    try:
+        if args.demo:
+            from tftui.services.demo import DemoError, start_demo_lab
+
+            print("tftui: starting the lab cluster…", file=sys.stderr)
+            try:
+                demo = start_demo_lab(scenario=args.demo_scenario, vrouters=args.vrouters)
+            except DemoError as exc:
+                print(f"tftui: {exc}", file=sys.stderr)
+                return 1
+            loaded = load_config(str(demo.config_path), None, None)
+        else:
+            loaded = load_from_args(args)
+    except ConfigError as exc:
+        print(f"tftui: {exc}", file=sys.stderr)
+        if demo:
+            demo.stop()
+        return 2
+    try:
+        setup_file_logging()
+        from .app import TftuiApp
+        from .extensions import extra_screens
+
+        app = TftuiApp(loaded.cluster, readonly=args.readonly, theme=args.theme,
+                       extra_screens=extra_screens(loaded.cluster, args.readonly))
+        for w in loaded.warnings:
+            app.call_later(app.notify, w, severity="warning", timeout=10)
+        app.run()
+        return app.return_code or 0
+    finally:
+        if demo:
+            demo.stop()

@@ -1,0 +1,195 @@
+"""The node tree: nodes grouped by role (or one flat list), a glyph and colour per node for its worst service.
+
+Groups fill their children lazily, on first expand, and polls only relabel the nodes that changed:
+the tree is rebuilt only when the grouping or the filter changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from tftui.core.catalog import ROLE_GROUPS, normalise_role
+from tftui.core.cluster import NodeResult
+from tftui.core.status import Health
+from tftui.services.state import ClusterState
+
+from .styles import GLYPHS, Palette
+
+EAGER_GROUP_SIZE = 60  # groups up to this size are filled and expanded at once
+
+
+def primary_role(roles: tuple[str, ...]) -> str:
+    """The one group a node is listed under: controllers under control, computes under vrouter."""
+    normal = {normalise_role(r) for r in roles}
+    return next((g for g in ROLE_GROUPS if g in normal), "other")
+
+
+def node_label(result: NodeResult, health: Health, palette: Palette) -> Text:
+    text = Text()
+    text.append(GLYPHS[health] + " ", style=palette.health[health])
+    text.append(result.name)
+    text.append(f"  {result.address}", style=palette.dim)
+    return text
+
+
+class NodeTree(Tree[str | None]):
+    BINDINGS = [
+        Binding("v", "toggle_view", "Tree/flat", id="tree.toggle_view"),
+        Binding("right", "expand", "Expand", show=False),
+        Binding("left", "collapse", "Collapse", show=False),
+    ]
+
+    def __init__(self, state: ClusterState, palette: Palette, **kw) -> None:
+        super().__init__("cluster", **kw)
+        self.show_root = False
+        self.guide_depth = 2
+        self.cluster = state
+        self.palette = palette
+        self.flat = False
+        self.matches: Callable[[NodeResult], bool] | None = None
+        self._shown: dict[str, list[TreeNode]] = {}  # node name -> tree nodes showing it
+        self._labels: dict[str, Health] = {}
+        self._groups: dict[str, tuple[TreeNode, list[str]]] = {}  # group key -> (tree node, member names)
+        self._group_of: dict[int, str] = {}  # tree node id -> group key
+
+    # ----------------------------------------------------------------------------- building
+
+    def _members(self) -> list[tuple[str, list[str]]]:
+        results = self.cluster.ordered()
+        if self.matches is not None:
+            results = [r for r in results if self.matches(r)]
+        if self.flat:
+            return [("", [r.name for r in sorted(results, key=lambda r: r.name)])]
+        groups: dict[str, list[str]] = {}
+        for r in results:
+            groups.setdefault(primary_role(r.roles), []).append(r.name)
+        order = {g: i for i, g in enumerate(ROLE_GROUPS)}
+        return sorted(groups.items(), key=lambda kv: order.get(kv[0], 99))
+
+    def rebuild(self) -> None:
+        selected = self.selected_name
+        self.clear()
+        self._shown.clear()
+        self._groups.clear()
+        self._group_of.clear()
+        for group, names in self._members():
+            if not group:
+                for name in names:
+                    self._add_leaf(self.root, name)
+                continue
+            node = self.root.add(self._group_label(group, names), data=None, expand=False)
+            self._groups[group] = (node, names)
+            self._group_of[node.id] = group
+            if len(names) <= EAGER_GROUP_SIZE:
+                self._fill(group)
+                node.expand()
+            else:
+                node.allow_expand = True
+        if selected:
+            self.select_name(selected)
+        else:
+            first = next((n for n in self._shown), None)
+            if first:
+                self.select_name(first)
+
+    def _fill(self, group: str) -> None:
+        node, names = self._groups[group]
+        if node.children:
+            return
+        for name in names:
+            self._add_leaf(node, name)
+
+    def _add_leaf(self, parent: TreeNode, name: str) -> None:
+        result = self.cluster.results[name]
+        health = self.cluster.health(name)
+        leaf = parent.add_leaf(node_label(result, health, self.palette), data=name)
+        self._shown.setdefault(name, []).append(leaf)
+        self._labels[name] = health
+
+    def _group_label(self, group: str, names: list[str]) -> Text:
+        text = Text(f"{group} ({len(names)})", style="bold")
+        bad = [self.cluster.health(n) for n in names]
+        for h in (Health.UNREACHABLE, Health.DEGRADED, Health.UNKNOWN):
+            count = bad.count(h)
+            if count:
+                text.append(f" {GLYPHS[h]}{count}", style=self.palette.health[h])
+        return text
+
+    def _on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
+        group = self._group_of.get(event.node.id)
+        if group is not None and group in self._groups:
+            self._fill(group)
+
+    # ----------------------------------------------------------------------------- updating
+
+    def refresh_nodes(self, names: set[str]) -> None:
+        """Relabel only the nodes whose health changed, and the groups they sit in."""
+        touched_groups = set()
+        for name in names:
+            health = self.cluster.health(name)
+            if self._labels.get(name) == health:
+                continue
+            self._labels[name] = health
+            label = node_label(self.cluster.results[name], health, self.palette)
+            for leaf in self._shown.get(name, ()):
+                leaf.set_label(label)
+            touched_groups.update(g for g, (_, members) in self._groups.items() if name in members)
+        for group in touched_groups:
+            node, members = self._groups[group]
+            node.set_label(self._group_label(group, members))
+
+    def relabel_all(self) -> None:
+        self._labels.clear()
+        self.refresh_nodes(set(self.cluster.results))
+        for group, (node, members) in self._groups.items():
+            node.set_label(self._group_label(group, members))
+
+    # ----------------------------------------------------------------------------- selection
+
+    @property
+    def selected_name(self) -> str | None:
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    def select_name(self, name: str) -> bool:
+        if name not in self._shown:
+            for group, (_, members) in self._groups.items():
+                if name in members:
+                    self._fill(group)
+                    self._groups[group][0].expand()
+                    break
+        leaves = self._shown.get(name)
+        if not leaves:
+            return False
+        leaf = leaves[0]
+        if leaf.parent is not None and not leaf.parent.is_expanded:
+            leaf.parent.expand()
+        self.call_after_refresh(self._move_to, leaf)
+        return True
+
+    def _move_to(self, leaf: TreeNode) -> None:
+        self.move_cursor(leaf)
+        self.scroll_to_node(leaf)
+
+    def action_toggle_view(self) -> None:
+        self.flat = not self.flat
+        self.rebuild()
+
+    def action_expand(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.allow_expand and not node.is_expanded:
+            node.expand()
+
+    def action_collapse(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded and node.allow_expand:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
