@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from .topology import SCENARIOS
+# Kept in step with topology.SCENARIOS by a test; importing the topology here would load the lab
+# into every headless command.
+SCENARIOS = ("demo", "degraded", "seed-analytics-less", "seed-full")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -17,3 +19,4 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="flip a service's state every SECONDS (default 3)")
     p.add_argument("--poll-interval", type=float, default=2.0, help="poll_interval written to the config")
     p.add_argument("--timeout", type=float, default=1.5, help="timeout written to the config")
+    p.add_argument("--parent", type=int, default=0, metavar="PID", help=argparse.SUPPRESS)

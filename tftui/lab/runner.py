@@ -88,6 +88,15 @@ async def churn(ctx: LabContext, period: float, rng: random.Random) -> None:
         ctx.introspect.invalidate(node.name)
 
 
+async def _exit_with_parent(pid: int, stop: asyncio.Event) -> None:
+    """A demo lab must not outlive the UI that started it, even when that UI was killed outright."""
+    while True:
+        await asyncio.sleep(1.0)
+        if os.getppid() != pid:
+            stop.set()
+            return
+
+
 async def serve(args: argparse.Namespace) -> int:
     topo = build(args.scenario, vrouters=args.vrouters, base=args.base, seed=args.seed)
     _raise_fd_limit(len(topo.nodes) * 8 + 4096)
@@ -108,8 +117,10 @@ async def serve(args: argparse.Namespace) -> int:
         tasks.append(asyncio.create_task(churn(ctx, args.churn, random.Random(args.seed))))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         loop.add_signal_handler(sig, stop.set)
+    if args.parent:
+        tasks.append(asyncio.create_task(_exit_with_parent(args.parent, stop)))
     info = {"scenario": topo.scenario, "nodes": len(topo.nodes), "config": args.write_config,
             "listeners": len(lab.listeners())}
     print(f"{READY} {json.dumps(info)}", flush=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import socket
 import subprocess
 import sys
 import tempfile
@@ -57,16 +58,27 @@ def _wait_ready(proc: subprocess.Popen, timeout: float) -> dict:
     raise DemoError("the lab did not become ready")
 
 
+def _in_use(base: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.05)
+        return s.connect_ex((f"127.{base}.0.10", 8083)) == 0
+
+
+def candidate_bases(count: int = 5) -> tuple[int, ...]:
+    """127.B ranges where no other lab is already serving (several demos may run on one host)."""
+    return tuple(b for b in range(42, 250, 10) if not _in_use(b))[:count]
+
+
 def start_demo_lab(scenario: str = "demo", vrouters: int | None = None, churn: float = 4.0,
-                   bases: tuple[int, ...] = (42, 52, 62, 72, 82), extra: tuple[str, ...] = (),
+                   bases: tuple[int, ...] | None = None, extra: tuple[str, ...] = (),
                    timeout: float = 60.0) -> DemoLab:
     """Start ``tftui lab`` on the first free 127.B.x.y range and return once it serves."""
     last_err = ""
-    for base in bases:
+    for base in bases or candidate_bases():
         workdir = tempfile.TemporaryDirectory(prefix="tftui-demo-")
         config = Path(workdir.name) / "lab.yaml"
         argv = [sys.executable, "-m", "tftui", "lab", "--scenario", scenario, "--base", str(base),
-                "--write-config", str(config), *extra]
+                "--write-config", str(config), "--parent", str(os.getpid()), *extra]
         if vrouters is not None:
             argv += ["--vrouters", str(vrouters)]
         if churn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import time
 
 from rich.console import Group, RenderableType
@@ -156,5 +157,15 @@ class DetailPane(VerticalScroll):
     def compose(self):
         yield Static(id="detail-body")
 
+    shown: RenderableType = ""
+
     def show(self, renderable: RenderableType) -> None:
+        self.shown = renderable
         self.query_one("#detail-body", Static).update(renderable)
+
+    def plain_text(self, width: int = 200) -> str:
+        from rich.console import Console
+
+        console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+        console.print(self.shown)
+        return console.export_text()

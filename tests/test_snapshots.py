@@ -1,0 +1,22 @@
+"""SVG snapshots of the node view at 80x24 (the lab's cluster evaluated offline, fixed clock)."""
+
+from __future__ import annotations
+
+from ui_helpers import offline_app
+
+
+def test_node_view_80x24(snap_compare):
+    assert snap_compare(offline_app(), terminal_size=(80, 24))
+
+
+def test_node_view_vrouter_selected_ansi_theme(snap_compare):
+    async def select(pilot):
+        pilot.app.query_one("NodeTree").select_name("compute1")
+        await pilot.pause()
+        await pilot.pause()
+
+    assert snap_compare(offline_app(theme="tftui-ansi"), terminal_size=(80, 24), run_before=select)
+
+
+def test_events_view(snap_compare):
+    assert snap_compare(offline_app(theme="tftui-light"), terminal_size=(80, 24), press=["e"])

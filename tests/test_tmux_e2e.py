@@ -1,0 +1,94 @@
+"""`tftui --demo` inside a real tmux, driven by keys as a user would, at 80x24."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import ROOT, free_bases
+
+pytestmark = pytest.mark.tmux
+
+
+def _need_tmux():
+    if shutil.which("tmux") is None:
+        if os.environ.get("CI"):
+            pytest.fail("tmux is required in CI")
+        pytest.skip("tmux not installed")
+
+
+class Tmux:
+    def __init__(self, sock: str):
+        self.sock = sock
+
+    def run(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-S", self.sock, *args], capture_output=True, text=True, timeout=10).stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p")
+
+    def keys(self, *keys: str) -> None:
+        self.run("send-keys", *keys)
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        return self.wait_until(lambda screen: text in screen, text, timeout)
+
+    def wait_until(self, predicate, what: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if predicate(screen):
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"{what!r} never appeared; screen was:\n{screen}")
+
+
+@pytest.fixture
+def tmux(tmp_path):
+    _need_tmux()
+    t = Tmux(str(tmp_path / "tmux.sock"))
+    yield t
+    t.run("kill-server")
+
+
+def test_demo_in_tmux(tmux, tmp_path):
+    before = set(free_bases(42))
+    env = f"TFTUI_STATE_DIR={tmp_path} TERM=xterm-256color"
+    cmd = f"cd {ROOT} && env {env} {sys.executable} -m tftui --demo --theme tftui-ansi; echo EXITED $?; sleep 30"
+    tmux.run("-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", cmd)
+    tmux.run("set-option", "-s", "escape-time", "0")
+    screen = tmux.wait_for("Quit", timeout=60)
+    screen = tmux.wait_for("polled", timeout=30)
+    assert "tftui" in screen and "ok /" in screen
+    # the first node is selected: its contrail-status blocks are in the detail pane
+    tmux.wait_for("== Contrail control ==")
+    for _ in range(8):
+        tmux.keys("Down")
+    time.sleep(0.5)
+    tmux.keys("/")
+    for ch in "compute3":
+        tmux.keys(ch)
+    tmux.keys("Enter")
+    def tree_column(screen: str) -> str:
+        return "\n".join(line[:32] for line in screen.splitlines()[1:-1])
+
+    tmux.wait_until(lambda s: "compute3" in tree_column(s) and "ctrl1" not in tree_column(s), "filtered tree")
+    tmux.keys("Escape")
+    time.sleep(0.3)
+    tmux.keys("e")
+    tmux.wait_for("Events — state transitions")
+    time.sleep(0.3)
+    tmux.keys("Escape")
+    tmux.wait_until(lambda s: "Events — state" not in s and "Tree/flat" in s, "back on the node view")
+    tmux.keys("q")
+    tmux.wait_for("EXITED 0", timeout=20)
+    time.sleep(0.5)
+    # the lab child was stopped: every range that was free before is free again
+    assert set(free_bases(42)) >= before
+    log = tmp_path / "tftui.log"
+    assert log.exists() and (log.stat().st_mode & 0o777) == 0o600

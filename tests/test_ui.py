@@ -1,0 +1,186 @@
+"""The node view driven by keyboard through Pilot: selection, detail, filter, refresh, events, raw XML, themes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.widgets import Input, TextArea
+from ui_helpers import offline_app
+
+from tftui.core.status import ServiceState
+from tftui.services.config import load_config
+from tftui.ui.app import TftuiApp
+from tftui.ui.detail import DetailPane
+from tftui.ui.node_tree import NodeTree
+from tftui.ui.screens import EventsScreen, RawScreen
+
+
+def detail_text(app) -> str:
+    return app.query_one(DetailPane).plain_text()
+
+
+def visible_nodes(app) -> set[str]:
+    tree = app.query_one(NodeTree)
+    return {name for name, leaves in tree._shown.items() if leaves}
+
+
+async def test_selecting_a_node_shows_its_contrail_status_blocks():
+    app = offline_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        tree = app.query_one(NodeTree)
+        assert tree.selected_name == "ctrl1"  # the first node is selected on start
+        text = detail_text(app)
+        assert "== Contrail control ==" in text
+        assert "nodemgr: initializing (NTP state unsynchronized.)" in text
+        assert "processes (nodemgr)" in text and "cpu load" in text and "build 2011.L3-146" in text
+        assert tree.select_name("compute1")
+        await pilot.pause()
+        await pilot.pause()
+        assert "agent: initializing (No control-node connection)" in detail_text(app)
+        assert "XMPP" in detail_text(app)
+
+
+async def test_header_counts_and_age():
+    app = offline_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        header = str(app.query_one("#status-header").render())
+        assert "lab" in header and "ok /" in header and "2 unreachable" in header and "polled 1s ago" in header
+
+
+async def test_filter_narrows_inverts_and_clears():
+    app = offline_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash")
+        assert app.focused is app.query_one("#filter", Input)
+        await pilot.press(*"compute1")
+        await pilot.pause()
+        assert visible_nodes(app) == {"compute1", "compute10", "compute11", "compute12"}
+        app.query_one("#filter", Input).value = "unreachable"
+        await pilot.pause()
+        assert visible_nodes(app) == {"compute2", "compute3"}
+        app.query_one("#filter", Input).value = "!compute"
+        await pilot.pause()
+        assert visible_nodes(app) == {"ctrl1", "ctrl2", "ctrl3"}
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(visible_nodes(app)) == 15
+        assert isinstance(app.focused, NodeTree)
+
+
+async def test_events_view_lists_transitions():
+    app = offline_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        old = app.cluster.results["compute4"]
+        changed = tuple(replace(s, state="inactive", description="PROCESS_STATE_EXITED") if s.key == "vrouter-agent"
+                        else s for s in old.services)
+        app.cluster.update(replace(old, services=changed, at=old.at + 5))
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EventsScreen)
+        table = app.screen.query_one("DataTable")
+        row = [str(c) for c in table.get_row_at(table.row_count - 1)]
+        assert row[1] == "compute4" and row[2] == "vrouter-agent"
+        assert "active → inactive (PROCESS_STATE_EXITED)" in row[3]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, EventsScreen)
+
+
+async def test_tree_relabels_in_place_when_health_changes():
+    app = offline_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        tree = app.query_one(NodeTree)
+        leaf = tree._shown["compute5"][0]
+        assert leaf.label.plain.startswith("●")
+        old = app.cluster.results["compute5"]
+        bad = tuple(replace(s, state="timeout") if s.key == "vrouter-agent" else s for s in old.services)
+        app.cluster.update(replace(old, services=bad))
+        app.flush()
+        await pilot.pause()
+        assert tree._shown["compute5"][0] is leaf  # same node, new label: no rebuild
+        assert leaf.label.plain.startswith("▲")
+
+
+async def test_raw_xml_screen():
+    app = offline_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, RawScreen)
+        text = app.screen.query_one(TextArea).text
+        assert "<NodeStatus>" in text and "control :8083" in text
+        await pilot.press("escape")
+
+
+async def test_flat_view_and_rich_markup_in_names_is_harmless():
+    app = offline_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        r = app.cluster.results["compute6"]
+        app.cluster.results["compute6"] = replace(r, name="compute6")
+        svc: ServiceState = r.services[0]
+        app.cluster.results["compute6"] = replace(r, services=(replace(svc, description="[bold red]x[/]"),) + r.services[1:])
+        await pilot.press("v")
+        await pilot.pause()
+        tree = app.query_one(NodeTree)
+        assert tree.flat and all(leaf.parent is tree.root for leaves in tree._shown.values() for leaf in leaves)
+        tree.select_name("compute6")
+        await pilot.pause()
+        await pilot.pause()
+        assert "[bold red]x[/]" in detail_text(app)
+
+
+async def test_themes_are_loaded_and_switchable():
+    app = offline_app(theme="tftui-ansi")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert {"tftui-dark", "tftui-light", "tftui-ansi"} <= set(app.available_themes)
+        assert app.theme == "tftui-ansi"
+        app.theme = "tftui-light"
+        await pilot.pause()
+        assert app.query_one(NodeTree)._shown["ctrl1"][0].label.plain.startswith("▲")
+
+
+async def test_unknown_theme_falls_back_with_a_message():
+    app = offline_app(theme="nope")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == "tftui-dark"
+
+
+async def test_command_palette_selects_a_node():
+    app = offline_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("colon")
+        await pilot.pause()
+        await pilot.press(*"node compute7")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.query_one(NodeTree).selected_name == "compute7"
+
+
+async def test_live_polling_and_refresh_against_the_lab(start_lab):
+    lab = start_lab("seed-analytics-less")
+    spec = load_config(str(lab.config_path)).cluster
+    app = TftuiApp(spec)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if app.cluster.rounds:
+                break
+        rounds = app.cluster.rounds
+        assert rounds >= 1
+        await pilot.press("ctrl+r")
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if app.cluster.rounds > rounds:
+                break
+        assert app.cluster.rounds > rounds
+        await pilot.press("p")
+        assert app.poller.paused and "PAUSED" in str(app.query_one("#status-header").render())
+        app.query_one(NodeTree).select_name("bms2")
+        await pilot.pause(0.6)
+        assert "agent: active (Collector connection down)" in detail_text(app)
+        # analytics-less: "Collector connection down" is the setup, not an outage
+        assert str(app.query_one("#status-header").render()).count("0 degraded") == 1
