@@ -56,3 +56,14 @@ def shared_data() -> Path:
     if not DATA.is_dir():
         pytest.fail(f"shared data not found at {DATA} (set TFTUI_SHARED)")
     return DATA
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI no suite may be skipped: a skipped realnet or tmux test means it did not run."""
+    if not os.environ.get("CI"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; every suite must run in CI", red=True)
+        session.exitstatus = 1

@@ -104,7 +104,7 @@ def evaluate_introspect(svc: ServiceDef, fetch: FetchResult, port: int | None = 
         return ServiceState(state=INITIALIZING, reason="no NodeStatus with process_status in reply",
                             node_statuses=tuple(statuses), raw=fetch.body, **base)
     state = ACTIVE if ps.state == "Functional" else INITIALIZING
-    reason = ps.state if ps.state else "process_status without state"
+    reason = f"{ps.module_id or 'process'} reports {ps.state}" if ps.state else "process_status without state"
     return ServiceState(state=state, description=ps.description or "", reason=reason,
                         node_statuses=tuple(statuses), raw=fetch.body, **base)
 

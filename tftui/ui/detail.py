@@ -65,9 +65,9 @@ def _service_lines(s: ServiceState, palette: Palette) -> Text:
         for ps in ns.process_status:
             for c in ps.connection_infos:
                 style = palette.ok if c.status == "Up" else palette.err
-                text.append(f"    {c.type:<10} {c.name or '-':<28} ", style=palette.dim)
-                text.append(f"{c.status:<5}", style=style)
-                text.append(f" {','.join(c.server_addrs) or '-'}  {c.description}\n", style=palette.dim)
+                text.append(f"    {c.type}{' ' + c.name if c.name else ''} ", style=palette.dim)
+                text.append(c.status, style=style)
+                text.append(f" {','.join(c.server_addrs) or '-'} {c.description}\n", style=palette.dim)
     return text
 
 
@@ -145,6 +145,9 @@ def render_detail(result: NodeResult | None, health: Health, palette: Palette, n
     builds = sorted({ns.build_version for s in result.services for ns in s.node_statuses if ns.build_version})
     if builds:
         parts.append(Text(f"\nbuild {', '.join(builds)}", style=palette.dim))
+    for part in parts:
+        if isinstance(part, Text):
+            part.rstrip()  # each part is its own line in the Group: trailing newlines would be blank lines
     return Group(*parts)
 
 

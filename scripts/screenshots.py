@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Regenerate screenshots/*.svg from the real demo: the lab in its own process, the app polling it."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tftui.services.config import load_config  # noqa: E402
+from tftui.services.demo import start_demo_lab  # noqa: E402
+from tftui.ui.app import TftuiApp  # noqa: E402
+
+OUT = ROOT / "screenshots"
+
+
+async def shoot(config: Path) -> list[Path]:
+    spec = load_config(str(config)).cluster
+    written = []
+    shots = [
+        ("node-tree", "tftui-dark", (100, 30), "ctrl1", None),
+        ("vrouter-detail-80x24", "tftui-ansi", (80, 24), "compute1", None),
+        ("events", "tftui-light", (100, 30), "ctrl1", "e"),
+    ]
+    for name, theme, size, node, key in shots:
+        app = TftuiApp(spec, theme=theme)
+        async with app.run_test(size=size) as pilot:
+            while app.cluster.rounds < 2:
+                await pilot.pause(0.2)
+            app.query_one("NodeTree").select_name(node)
+            await pilot.pause(0.3)
+            if key:
+                await pilot.press(key)
+                await pilot.pause(0.5)
+            path = OUT / f"{name}.svg"
+            app.save_screenshot(str(path))
+            written.append(path)
+    return written
+
+
+def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    lab = start_demo_lab(churn=0.5)
+    try:
+        for p in asyncio.run(shoot(lab.config_path)):
+            print(p.relative_to(ROOT))
+    finally:
+        lab.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
