@@ -152,3 +152,13 @@ def test_rich_markup_and_non_ascii_survive_verbatim():
     [back] = decode_node_statuses(encode_node_status_reply([ns]))
     assert back.name == "[bold]ノード"
     assert back.process_status[0].description == "[red]x"
+
+
+def test_fast_path_agrees_with_the_full_model(shared_data):
+    from tftui.core.nodestatus import first_process_status
+
+    for path in list((shared_data / "introspect").glob("*NodeStatus*.xml")) + [
+            shared_data / "seed/vrouter-agent_8085_NodeStatus.xml"]:
+        body = path.read_bytes()
+        full = next(ns.process_status[0] for ns in decode_node_statuses(body) if ns.process_status)
+        assert first_process_status(body) == (full.state, full.description), path.name

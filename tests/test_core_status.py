@@ -150,7 +150,7 @@ def test_json_shape():
     assert node["reachable"] is True
     agent = node["pods"]["vrouter"]["agent"]
     assert agent == {"state": "active", "description": "Collector connection down",
-                     "status": "active (Collector connection down)", "reason": "m reports Functional",
+                     "status": "active (Collector connection down)", "reason": "process reports Functional",
                      "evidence": "introspect"}
 
 

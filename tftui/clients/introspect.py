@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 
 import aiohttp
+from yarl import URL
 
 from tftui.core.inventory import ClusterSpec, TLSSettings
 from tftui.core.proxy import proxy_for
@@ -78,6 +79,8 @@ class IntrospectClient:
         self._session: aiohttp.ClientSession | None = None
         self._sem = asyncio.Semaphore(max(1, settings.concurrency))
         self._ssl = ssl_context(settings.tls) if settings.scheme == "https" else None
+        self._urls: dict[tuple[str, int, str], URL] = {}
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
 
     async def __aenter__(self) -> IntrospectClient:
         await self.open()
@@ -99,9 +102,14 @@ class IntrospectClient:
             await self._session.close()
             self._session = None
 
-    def url(self, address: str, port: int, path: str) -> str:
-        host = f"[{address}]" if ":" in address else address
-        return f"{self.settings.scheme}://{host}:{port}{path}"
+    def url(self, address: str, port: int, path: str) -> URL:
+        """URLs are built once per target: parsing thousands of them every round shows up in profiles."""
+        key = (address, port, path)
+        url = self._urls.get(key)
+        if url is None:
+            host = f"[{address}]" if ":" in address else address
+            url = self._urls[key] = URL(f"{self.settings.scheme}://{host}:{port}{path}", encoded=True)
+        return url
 
     async def get(self, address: str, port: int, path: str, timeout: float | None = None) -> FetchResult:
         await self.open()
@@ -109,14 +117,16 @@ class IntrospectClient:
         limit = timeout or self.settings.timeout
         proxy = proxy_for(address, self.settings.proxy, self.settings.no_proxy)
         started = time.monotonic()
+        client_timeout = self._timeouts.get(limit)
+        if client_timeout is None:
+            client_timeout = self._timeouts[limit] = aiohttp.ClientTimeout(total=limit)
         async with self._sem:
             try:
-                async with asyncio.timeout(limit):
-                    async with self._session.get(self.url(address, port, path), proxy=proxy,
-                                                 allow_redirects=False) as resp:
-                        body = await self._read_capped(resp)
-                        return FetchResult(FetchKind.REPLY, resp.status, body, elapsed=time.monotonic() - started,
-                                           at=time.time())
+                async with self._session.get(self.url(address, port, path), proxy=proxy, allow_redirects=False,
+                                             timeout=client_timeout) as resp:
+                    body = await self._read_capped(resp)
+                    return FetchResult(FetchKind.REPLY, resp.status, body, elapsed=time.monotonic() - started,
+                                       at=time.time())
             except _TooLarge as exc:
                 return FetchResult(FetchKind.ERROR, error=str(exc), elapsed=time.monotonic() - started, at=time.time())
             except (TimeoutError, aiohttp.ClientError, OSError) as exc:
@@ -125,8 +135,10 @@ class IntrospectClient:
 
     async def _read_capped(self, resp: aiohttp.ClientResponse) -> bytes:
         cap = self.settings.max_bytes
-        if resp.content_length is not None and resp.content_length > cap:
-            raise _TooLarge(f"reply too large ({resp.content_length} bytes announced, cap {cap})")
+        if resp.content_length is not None:
+            if resp.content_length > cap:
+                raise _TooLarge(f"reply too large ({resp.content_length} bytes announced, cap {cap})")
+            return await resp.read()
         chunks, size = [], 0
         async for chunk in resp.content.iter_chunked(65536):
             size += len(chunk)

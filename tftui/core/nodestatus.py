@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from .sandesh import DEFAULT_MAX_BYTES, F, L, M, S, Struct, decode_messages, encode_document
+from .sandesh import DEFAULT_MAX_BYTES, F, L, M, S, Struct, decode_messages, encode_document, parse_document
 
 
 @dataclass(frozen=True)
@@ -231,6 +231,17 @@ def node_status_from_struct(d: dict) -> NodeStatus:
         num_cpu=_i(cpu_info, "num_cpu") if isinstance(cpu_info, dict) else 0,
         extra={k: v for k, v in d.items() if k not in known},
     )
+
+
+def first_process_status(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str | None] | None:
+    """(state, description) of the first ProcessStatus of the first NodeStatus that has one: all that the
+    contrail-status rules need, without building the whole model (the poller's hot path at fleet scale)."""
+    root = parse_document(body, max_bytes)
+    for ps in root.iter("ProcessStatus"):
+        state = ps.find("state")
+        desc = ps.find("description")
+        return (state.text or "" if state is not None else ""), (desc.text or "" if desc is not None else None)
+    return None
 
 
 def decode_node_statuses(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> list[NodeStatus]:

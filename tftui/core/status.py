@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
+from functools import cached_property
 
 from .catalog import ServiceDef
-from .nodestatus import NodeStatus, ProcessInfo, decode_node_statuses
+from .nodestatus import NodeStatus, ProcessInfo, decode_node_statuses, first_process_status
 from .sandesh import DEFAULT_MAX_BYTES, SandeshError
 
 ACTIVE, INITIALIZING, INACTIVE, BACKUP, TIMEOUT, BAD_REPLY, UNKNOWN = (
@@ -61,8 +62,18 @@ class ServiceState:
     evidence: str = ""  # introspect | nodemgr | probe | none
     port: int | None = None
     at: float = 0.0
-    node_statuses: tuple[NodeStatus, ...] = field(default=(), compare=False)
     raw: bytes = field(default=b"", compare=False, repr=False)
+    decodable: bool = field(default=False, compare=False, repr=False)
+
+    @cached_property
+    def node_statuses(self) -> tuple[NodeStatus, ...]:
+        """The full NodeStatus model, decoded on first use (detail pane, nodemgr evidence), not per poll."""
+        if not self.decodable or not self.raw:
+            return ()
+        try:
+            return tuple(decode_node_statuses(self.raw))
+        except SandeshError:
+            return ()
 
     @property
     def status(self) -> str:
@@ -73,13 +84,6 @@ class ServiceState:
     @property
     def ok(self) -> bool:
         return self.state in OK_STATES
-
-
-def _first_process_status(statuses: list[NodeStatus]):
-    for ns in statuses:
-        if ns.process_status:
-            return ns.process_status[0]
-    return None
 
 
 def evaluate_introspect(svc: ServiceDef, fetch: FetchResult, port: int | None = None,
@@ -96,17 +100,17 @@ def evaluate_introspect(svc: ServiceDef, fetch: FetchResult, port: int | None = 
     if fetch.http_status != 200:
         return ServiceState(state=INITIALIZING, reason=f"HTTP {fetch.http_status}", raw=fetch.body[:65536], **base)
     try:
-        statuses = decode_node_statuses(fetch.body, max_bytes)
+        first = first_process_status(fetch.body, max_bytes)
     except SandeshError as exc:
         return ServiceState(state=BAD_REPLY, reason=str(exc), raw=fetch.body[:65536], **base)
-    ps = _first_process_status(statuses)
-    if ps is None:
+    if first is None:
         return ServiceState(state=INITIALIZING, reason="no NodeStatus with process_status in reply",
-                            node_statuses=tuple(statuses), raw=fetch.body, **base)
-    state = ACTIVE if ps.state == "Functional" else INITIALIZING
-    reason = f"{ps.module_id or 'process'} reports {ps.state}" if ps.state else "process_status without state"
-    return ServiceState(state=state, description=ps.description or "", reason=reason,
-                        node_statuses=tuple(statuses), raw=fetch.body, **base)
+                            raw=fetch.body, decodable=True, **base)
+    ps_state, description = first
+    state = ACTIVE if ps_state == "Functional" else INITIALIZING
+    reason = f"process reports {ps_state}" if ps_state else "process_status without state"
+    return ServiceState(state=state, description=description or "", reason=reason, raw=fetch.body, decodable=True,
+                        **base)
 
 
 def find_process(statuses: tuple[NodeStatus, ...] | list[NodeStatus], process: str) -> ProcessInfo | None:

@@ -6,7 +6,7 @@ import argparse
 
 # Kept in step with topology.SCENARIOS by a test; importing the topology here would load the lab
 # into every headless command.
-SCENARIOS = ("demo", "degraded", "seed-analytics-less", "seed-full")
+SCENARIOS = ("demo", "degraded", "fleet", "seed-analytics-less", "seed-full")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -19,4 +19,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="flip a service's state every SECONDS (default 3)")
     p.add_argument("--poll-interval", type=float, default=2.0, help="poll_interval written to the config")
     p.add_argument("--timeout", type=float, default=1.5, help="timeout written to the config")
+    p.add_argument("--latency", type=float, default=0.0, metavar="MS",
+                   help="simulated server time per introspect reply, in milliseconds")
     p.add_argument("--parent", type=int, default=0, metavar="PID", help=argparse.SUPPRESS)

@@ -35,8 +35,9 @@ def xml_response(body: bytes, status: int = 200) -> web.Response:
 
 
 class IntrospectLab:
-    def __init__(self, topo: Topology):
+    def __init__(self, topo: Topology, latency: float = 0.0):
         self.topo = topo
+        self.latency = latency  # seconds of simulated server work per reply (real introspects take a few ms)
         self._routes: dict[tuple[str, int], tuple[LabNode, ServiceDef]] = {}
         self._cache: dict[tuple[str, str], bytes] = {}
         self._runner: web.AppRunner | None = None
@@ -68,6 +69,8 @@ class IntrospectLab:
         node, svc = target
         if node.hang or node.behaviour_of(svc.key).mode == HANG:
             await self._hang.wait()
+        if self.latency:
+            await asyncio.sleep(self.latency)
         path = request.path
         if path == "/Snh_SandeshUVECacheReq":
             if request.query.get("x") != "NodeStatus":

@@ -100,7 +100,7 @@ async def _exit_with_parent(pid: int, stop: asyncio.Event) -> None:
 async def serve(args: argparse.Namespace) -> int:
     topo = build(args.scenario, vrouters=args.vrouters, base=args.base, seed=args.seed)
     _raise_fd_limit(len(topo.nodes) * 8 + 4096)
-    lab = IntrospectLab(topo)
+    lab = IntrospectLab(topo, latency=args.latency / 1000.0)
     ctx = LabContext(topo, args, lab, cluster_config(topo, args.poll_interval, args.timeout))
     try:
         await lab.start()

@@ -304,8 +304,18 @@ def _demo(plan: AddressPlan, vrouters: int | None) -> Topology:
     return topo
 
 
+def _fleet(plan: AddressPlan, vrouters: int | None) -> Topology:
+    """Three healthy controllers and N healthy computes: the scale benchmarks' cluster."""
+    ctrls = [LabNode(f"ctrl{i + 1}", plan.controller(i), CONTROLLER_ROLES) for i in range(3)]
+    for c in ctrls:
+        _standard_processes(c)
+    vrs = [_vrouter(f"compute{i + 1}", plan.vrouter(i)) for i in range(vrouters if vrouters is not None else 100)]
+    return Topology("fleet", ctrls + vrs)
+
+
 SCENARIOS = {
     "demo": _demo,
+    "fleet": _fleet,
     "seed-full": _seed_full,
     "seed-analytics-less": _seed_analytics_less,
     "degraded": _degraded,
