@@ -184,3 +184,21 @@ async def test_live_polling_and_refresh_against_the_lab(start_lab):
         assert "agent: active (Collector connection down)" in detail_text(app)
         # analytics-less: "Collector connection down" is the setup, not an outage
         assert str(app.query_one("#status-header").render()).count("0 degraded") == 1
+
+
+async def test_big_groups_fill_lazily_in_chunks():
+    app = offline_app(vrouters=450)
+    async with app.run_test(size=(80, 24)) as pilot:
+        tree = app.query_one(NodeTree)
+        group = tree._groups["vrouter"][0]
+        assert not group.children and not group.is_expanded  # nothing built until asked
+        group.expand()
+        await pilot.pause()
+        assert len(group.children) == 201 and "250 more" in str(group.children[-1].label)
+        tree.move_cursor(group.children[-1])
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(group.children) == 401
+        assert tree.select_name("compute440")  # beyond the filled part: filled up to it
+        await pilot.pause()
+        assert "compute440" in tree._shown

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -41,16 +42,25 @@ class ClusterState:
         self.last_round_duration = 0.0
         self.rounds = 0
         self.analytics_expected = spec.has_analytics
+        self._lock = threading.Lock()
 
     def _event(self, ev: Event) -> None:
-        self.events.append(ev)
-        self.events_total += 1
+        with self._lock:
+            self.events.append(ev)
+            self.events_total += 1
         log.info("%s", ev.line())
 
+    @staticmethod
+    def _visible(r: NodeResult) -> tuple:
+        return (r.polled, r.reachable, tuple(s.status for s in r.services))
+
     def update(self, result: NodeResult) -> None:
-        old = self.results.get(result.name)
-        self.results[result.name] = result
-        self._changed.add(result.name)
+        """Store a node's result; mark it changed only when something shown changed (not on every poll)."""
+        with self._lock:
+            old = self.results.get(result.name)
+            self.results[result.name] = result
+            if old is None or self._visible(old) != self._visible(result):
+                self._changed.add(result.name)
         if old is None or not old.polled:
             return
         if old.reachable != result.reachable:
@@ -63,6 +73,7 @@ class ClusterState:
                 self._event(Event(result.at, result.name, s.key, prev, s.status))
 
     def record_error(self, node: NodeSpec, message: str) -> None:
+        """A poll that failed in tftui itself (not the node): logged and listed in the events view."""
         self._event(Event(time.time(), node.name, "", "", message, kind="error"))
 
     def round_finished(self, at: float, duration: float) -> None:
@@ -71,7 +82,8 @@ class ClusterState:
         self.rounds += 1
 
     def drain_changed(self) -> set[str]:
-        changed, self._changed = self._changed, set()
+        with self._lock:  # the poller may run in its own thread
+            changed, self._changed = self._changed, set()
         return changed
 
     def health(self, name: str) -> Health:

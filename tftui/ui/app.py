@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -16,6 +16,7 @@ from tftui.core.cluster import NodeResult, summary_line
 from tftui.core.inventory import ClusterSpec
 from tftui.core.status import Health
 from tftui.services.poller import Poller
+from tftui.services.poller_thread import PollerThread
 from tftui.services.state import ClusterState
 
 from .detail import DetailPane, age, render_detail
@@ -55,6 +56,8 @@ class TftuiApp(App):
         self.poller = poller or Poller(spec, clock=clock)
         self.cluster: ClusterState = self.poller.state
         self.autopoll = autopoll
+        self.polling: Poller | PollerThread = self.poller  # what refresh/pause talk to
+        self._poller_error_shown = False
         self.theme_errors: list[str] = []
         self._requested_theme = theme or spec.theme or "tftui-dark"
         self.palette = Palette(None)
@@ -90,7 +93,7 @@ class TftuiApp(App):
         self.query_one("#filter", Input).display = False
         self.update_header()
         self.set_interval(0.5, self.flush)
-        self.set_interval(1.0, self.update_header)
+        self.set_interval(1.0, self._tick)
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         if self.autopoll:
             self.start_polling()
@@ -102,9 +105,20 @@ class TftuiApp(App):
         tree.relabel_all()
         self.show_selected()
 
-    @work(exclusive=True, group="poller", exit_on_error=False)
-    async def start_polling(self) -> None:
-        await self.poller.run()
+    def start_polling(self) -> None:
+        self.polling = PollerThread(self.poller)
+        self.polling.start()
+
+    def on_unmount(self) -> None:
+        if isinstance(self.polling, PollerThread):
+            self.polling.stop()
+
+    def _tick(self) -> None:
+        """Once a second: the header's poll age, and a dead poller reported."""
+        self.update_header()
+        if isinstance(self.polling, PollerThread) and self.polling.error and not self._poller_error_shown:
+            self._poller_error_shown = True
+            self.notify(f"polling stopped: {self.polling.error!r}", severity="error", timeout=30)
 
     # ------------------------------------------------------------------------------ updates
 
@@ -151,11 +165,11 @@ class TftuiApp(App):
     # ------------------------------------------------------------------------------ actions
 
     def action_refresh(self) -> None:
-        self.poller.refresh_now()
+        self.polling.refresh_now()
         self.notify("refreshing all nodes now", timeout=2)
 
     def action_pause(self) -> None:
-        self.poller.set_paused(not self.poller.paused)
+        self.polling.set_paused(not self.poller.paused)
         self.update_header()
         self.notify("polling paused" if self.poller.paused else "polling resumed", timeout=2)
 

@@ -124,7 +124,7 @@ def render_detail(result: NodeResult | None, health: Health, palette: Palette, n
     if not result.polled:
         head.append("not polled yet\n", style=palette.dim)
         return head
-    head.append(f"polled {age(now - result.at)} ago", style=palette.dim)
+    head.append(f"polled at {time.strftime('%H:%M:%S', time.localtime(result.at))}", style=palette.dim)
     if backoff:
         head.append(f" · backed off, next try in {age(backoff)}", style=palette.warn)
     if not result.reachable:

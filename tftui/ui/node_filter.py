@@ -10,6 +10,9 @@ from tftui.services.state import ClusterState
 
 from .styles import HEALTH_WORDS
 
+# name -> (the result it was built from, its searchable text): rebuilt only when a node's result changes
+_HAYSTACKS: dict[str, tuple[NodeResult, str]] = {}
+
 
 def compile_filter(query: str, state: ClusterState) -> Callable[[NodeResult], bool] | None:
     query = query.strip()
@@ -30,8 +33,13 @@ def compile_filter(query: str, state: ClusterState) -> Callable[[NodeResult], bo
             return needle in text.lower()
 
     def haystack(r: NodeResult) -> str:
+        cached = _HAYSTACKS.get(r.name)
+        if cached is not None and cached[0] is r:
+            return cached[1]
         states = " ".join(f"{s.name} {s.status}" for s in r.services)
-        return f"{r.name} {r.address} {' '.join(r.roles)} {HEALTH_WORDS[state.health(r.name)]} {states}"
+        text = f"{r.name} {r.address} {' '.join(r.roles)} {HEALTH_WORDS[state.health(r.name)]} {states}"
+        _HAYSTACKS[r.name] = (r, text)
+        return text
 
     def matches(r: NodeResult) -> bool:
         return bool(search(haystack(r))) != invert

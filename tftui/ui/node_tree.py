@@ -21,6 +21,7 @@ from tftui.services.state import ClusterState
 from .styles import GLYPHS, Palette
 
 EAGER_GROUP_SIZE = 60  # groups up to this size are filled and expanded at once
+CHUNK = 200  # big groups show this many nodes at a time, then a "more" line: expanding 2000 costs ~100 ms
 
 
 def primary_role(roles: tuple[str, ...]) -> str:
@@ -56,6 +57,10 @@ class NodeTree(Tree[str | None]):
         self._labels: dict[str, Health] = {}
         self._groups: dict[str, tuple[TreeNode, list[str]]] = {}  # group key -> (tree node, member names)
         self._group_of: dict[int, str] = {}  # tree node id -> group key
+        self._groups_of: dict[str, list[str]] = {}  # node name -> group keys it is listed in
+        self._filled: dict[str, int] = {}  # group -> how many of its members have leaves
+        self._more: dict[str, TreeNode] = {}  # group -> its "… N more" line
+        self._more_of: dict[int, str] = {}
 
     # ----------------------------------------------------------------------------- building
 
@@ -77,6 +82,10 @@ class NodeTree(Tree[str | None]):
         self._shown.clear()
         self._groups.clear()
         self._group_of.clear()
+        self._groups_of.clear()
+        self._filled.clear()
+        self._more.clear()
+        self._more_of.clear()
         for group, names in self._members():
             if not group:
                 for name in names:
@@ -85,6 +94,8 @@ class NodeTree(Tree[str | None]):
             node = self.root.add(self._group_label(group, names), data=None, expand=False)
             self._groups[group] = (node, names)
             self._group_of[node.id] = group
+            for n in names:
+                self._groups_of.setdefault(n, []).append(group)
             if len(names) <= EAGER_GROUP_SIZE:
                 self._fill(group)
                 node.expand()
@@ -97,12 +108,28 @@ class NodeTree(Tree[str | None]):
             if first:
                 self.select_name(first)
 
-    def _fill(self, group: str) -> None:
+    def _fill(self, group: str, upto: int = 0) -> None:
+        """Add the group's next chunk of leaves (at least up to index ``upto``), then a "more" line if any remain."""
         node, names = self._groups[group]
-        if node.children:
+        done = self._filled.get(group, 0)
+        target = min(len(names), max(done + CHUNK, upto + 1)) if done or len(names) > EAGER_GROUP_SIZE else len(names)
+        if target <= done:
             return
-        for name in names:
+        more = self._more.pop(group, None)
+        if more is not None:
+            more.remove()
+        for name in names[done:target]:
             self._add_leaf(node, name)
+        self._filled[group] = target
+        if target < len(names):
+            label = Text(f"… {len(names) - target} more (enter)", style=self.palette.dim)
+            self._more[group] = node.add_leaf(label, data=None)
+            self._more_of[self._more[group].id] = group
+
+    def _on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
+        group = self._more_of.pop(event.node.id, None)
+        if group is not None:
+            self._fill(group)
 
     def _add_leaf(self, parent: TreeNode, name: str) -> None:
         result = self.cluster.results[name]
@@ -122,7 +149,7 @@ class NodeTree(Tree[str | None]):
 
     def _on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
         group = self._group_of.get(event.node.id)
-        if group is not None and group in self._groups:
+        if group is not None and group in self._groups and group not in self._filled:
             self._fill(group)
 
     # ----------------------------------------------------------------------------- updating
@@ -138,7 +165,7 @@ class NodeTree(Tree[str | None]):
             label = node_label(self.cluster.results[name], health, self.palette)
             for leaf in self._shown.get(name, ()):
                 leaf.set_label(label)
-            touched_groups.update(g for g, (_, members) in self._groups.items() if name in members)
+            touched_groups.update(self._groups_of.get(name, ()))
         for group in touched_groups:
             node, members = self._groups[group]
             node.set_label(self._group_label(group, members))
@@ -158,11 +185,10 @@ class NodeTree(Tree[str | None]):
 
     def select_name(self, name: str) -> bool:
         if name not in self._shown:
-            for group, (_, members) in self._groups.items():
-                if name in members:
-                    self._fill(group)
-                    self._groups[group][0].expand()
-                    break
+            for group in self._groups_of.get(name, ()):
+                self._fill(group, upto=self._groups[group][1].index(name))
+                self._groups[group][0].expand()
+                break
         leaves = self._shown.get(name)
         if not leaves:
             return False
