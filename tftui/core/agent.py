@@ -15,7 +15,7 @@ from .sandesh import DEFAULT_MAX_BYTES, F, L, S, SandeshError, Struct, decode_me
 PAGE_SIZE = 100
 INTERFACE_TABLE = "db.interface.0"
 # The filter part of every key the agent hands out for the interface table, in the agent's order.
-_KEY_FILTERS = ("ip-active", "ip6-active", "ipv4", "ipv6", "l2-active", "mac", "name", "parent", "type",
+KEY_FILTERS = ("ip-active", "ip6-active", "ipv4", "ipv6", "l2-active", "mac", "name", "parent", "type",
                 "uuid", "vn")
 # Interfaces that belong to the host itself, never to a VM: newer agents list vhost0 as a vport with a
 # 169.254 address of its own, so the type alone is not enough.
@@ -179,7 +179,7 @@ class PageKey:
     begin: int
     end: int
     table: str = INTERFACE_TABLE
-    filters: tuple[tuple[str, str], ...] = tuple((f, "") for f in _KEY_FILTERS)
+    filters: tuple[tuple[str, str], ...] = tuple((f, "") for f in KEY_FILTERS)  # the agent's order
 
     def encode(self) -> str:
         parts = [f"begin:{self.begin}", f"end:{self.end}", f"table:{self.table}"]
@@ -216,21 +216,26 @@ def parse_page_key(key: str) -> PageKey:
     return PageKey(begin, end, values.get("table", INTERFACE_TABLE), tuple(filters))
 
 
-def all_key(table: str = INTERFACE_TABLE) -> str:
-    return PageKey(-1, -1, table).encode()
+_NO_FILTERS = tuple((f, "") for f in KEY_FILTERS)
 
 
-def page_info_for(begin: int, table_size: int, page_size: int = PAGE_SIZE, table: str = INTERFACE_TABLE) -> PageInfo:
+def all_key(table: str = INTERFACE_TABLE, filters: tuple[tuple[str, str], ...] = _NO_FILTERS) -> str:
+    return PageKey(-1, -1, table, filters).encode()
+
+
+def page_info_for(begin: int, table_size: int, page_size: int = PAGE_SIZE, table: str = INTERFACE_TABLE,
+                  filters: tuple[tuple[str, str], ...] = _NO_FILTERS) -> PageInfo:
     """The keys the agent sends after the page starting at ``begin`` (``begin=-1``: the whole table)."""
+    first = PageKey(0, page_size - 1, table, filters).encode()
+    everything = all_key(table, filters)
     if begin < 0:
-        last = table_size - 1
-        return PageInfo("", "", PageKey(0, page_size - 1, table).encode(), all_key(table), table_size,
-                        f"0-{last}/{table_size}" if table_size else "0-0/0")
+        return PageInfo("", "", first, everything, table_size,
+                        f"0-{table_size - 1}/{table_size}" if table_size else "0-0/0")
     end = min(begin + page_size, table_size) - 1
-    nxt = PageKey(end + 1, end + page_size, table).encode() if end + 1 < table_size else ""
-    prev = PageKey(max(0, begin - page_size), begin - 1, table).encode() if begin > 0 else ""
+    nxt = PageKey(end + 1, end + page_size, table, filters).encode() if end + 1 < table_size else ""
+    prev = PageKey(max(0, begin - page_size), begin - 1, table, filters).encode() if begin > 0 else ""
     entries = f"{begin}-{end}/{table_size}" if table_size else "0-0/0"
-    return PageInfo(nxt, prev, PageKey(0, page_size - 1, table).encode(), all_key(table), table_size, entries)
+    return PageInfo(nxt, prev, first, everything, table_size, entries)
 
 
 # ------------------------------------------------------------------------------------ encoding (lab)
@@ -292,17 +297,13 @@ def encode_itf_reply(interfaces: list[AgentInterface] | tuple, page: PageInfo | 
 
 def encode_itf_table(interfaces: list[AgentInterface], key: PageKey | None, page_size: int = PAGE_SIZE) -> bytes:
     """The reply to ``Snh_ItfReq`` (``key=None``: first page) or ``Snh_PageReq?x=key`` over a whole table."""
+    key = key or PageKey(0, page_size - 1)
     total = len(interfaces)
-    if key is None:
-        begin = 0
-    elif key.is_all:
-        return encode_itf_reply(interfaces, page_info_for(-1, total, page_size, INTERFACE_TABLE))
-    else:
-        begin = key.begin
-    begin = min(max(begin, 0), total)
+    if key.is_all:
+        return encode_itf_reply(interfaces, page_info_for(-1, total, page_size, key.table, key.filters))
+    begin = min(max(key.begin, 0), total)
     chunk = interfaces[begin:begin + page_size]
-    table = key.table if key is not None else INTERFACE_TABLE
-    return encode_itf_reply(chunk, page_info_for(begin, total, page_size, table))
+    return encode_itf_reply(chunk, page_info_for(begin, total, page_size, key.table, key.filters))
 
 
 # ------------------------------------------------------------------------------------ validation
