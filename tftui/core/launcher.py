@@ -168,6 +168,11 @@ def hop_spec(host: str, port: int = 22, user: str | None = None) -> str:
     return f"{out}:{port}" if port != 22 else out
 
 
+def known_hosts_name(host: str, port: int = 22) -> str:
+    """How OpenSSH names a host in known_hosts: ``host``, or ``[host]:port`` off port 22."""
+    return host if port == 22 else f"[{host}]:{port}"
+
+
 def host_key_alias(compute: str, metadata_ip: str) -> str:
     """The known_hosts name of a VM: its compute and its metadata IP (the IP alone is ambiguous)."""
     return f"{validate_address(compute, 'compute')}-{validate_metadata_ip(metadata_ip)}"

@@ -17,3 +17,4 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="flip a service's state every SECONDS (default 3)")
     p.add_argument("--poll-interval", type=float, default=2.0, help="poll_interval written to the config")
     p.add_argument("--timeout", type=float, default=1.5, help="timeout written to the config")
+    p.add_argument("--ssh-port", type=int, default=2022, help="SSH port of the simulated compute hosts")
