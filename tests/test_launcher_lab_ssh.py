@@ -11,14 +11,8 @@ import subprocess
 import time
 
 import pytest
+from launcher_lab import launcher_lab, vmi_of
 
-import tftui.lab.agent  # noqa: F401
-from tftui.core.agent import Vmi
-from tftui.core.inventory import parse_cluster
-from tftui.lab.hosts import LabHosts, files_for
-from tftui.lab.introspect_server import IntrospectLab
-from tftui.lab.runner import cluster_config
-from tftui.lab.topology import build
 from tftui.services.launcher import Launcher
 from tftui.services.vmis import VmiService, find
 
@@ -27,27 +21,11 @@ BASE = 214
 
 @pytest.fixture
 async def lab(tmp_path):
-    topo = build("demo", vrouters=4, base=BASE)
-    intro = IntrospectLab(topo)
-    await intro.start()
-    hosts = LabHosts(topo, files_for(str(tmp_path / "lab.yaml")), 2022)
-    try:
-        await hosts.start()
-        cfg = cluster_config(topo, 2, 1)
-        cfg["ssh"] = hosts.cluster_keys()
-        cfg["ssh"]["connect_timeout"] = 1.5
-        spec = parse_cluster("lab", cfg, "test")
+    async with launcher_lab(tmp_path, BASE) as (topo, hosts, spec, _):
         yield topo, hosts, spec
-    finally:
-        await hosts.stop()
-        await intro.stop()
 
 
-def _vmi(topo, vrouter_index, k=0) -> Vmi:
-    vr = topo.vrouters()[vrouter_index]
-    itf = topo.interfaces_on(vr.name)[k]
-    return Vmi(vr.name, vr.address, itf.tap, itf.vm_name, itf.vm_uuid, itf.network, itf.ip, itf.mac,
-               itf.metadata_ip, True)
+_vmi = vmi_of
 
 
 async def test_run_command_on_two_vms_side_by_side(lab):
