@@ -103,3 +103,28 @@ async def test_markup_in_names_is_shown_verbatim(lab):
         assert any(v.vm_name == "[bold]evil[/" for v in screen.shown)
     items = await vrouter_interfaces(VmiService(spec), topo.vrouters()[3].name)
     assert len(items) == 3 and all(v.vrouter == topo.vrouters()[3].name for _, v in items)
+
+
+async def test_compute_detail_pane_shows_containers_and_module(lab):
+    from textual.app import ComposeResult
+
+    from tftui.ui.compute_detail import ComputeDetailPane
+
+    topo, _, spec = lab
+    launcher = Launcher(spec)
+
+    class PaneApp(App):
+        def compose(self) -> ComposeResult:
+            yield ComputeDetailPane(launcher, topo.vrouters()[0].address, id="ok")
+            yield ComputeDetailPane(launcher, topo.vrouters()[1].address, id="dead")
+
+    app = PaneApp()
+    async with app.run_test(size=(100, 24)) as pilot:
+        for pane in app.query(ComputeDetailPane):
+            await pane.workers.wait_for_complete()
+        await pilot.pause()
+        ok = str(app.query_one("#ok", ComputeDetailPane).render())
+        dead = str(app.query_one("#dead", ComputeDetailPane).render())
+    assert "vrouter_vrouter-agent_1" in ok and "running" in ok
+    assert ok.rstrip().endswith("vrouter kernel module is PRESENT")
+    assert "connection refused" in dead
