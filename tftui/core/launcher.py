@@ -81,7 +81,7 @@ def _path(value: Any, where: str) -> str | None:
     if value in (None, ""):
         return None
     text = str(value)
-    if "\n" in text or "\0" in text or text.startswith("-"):
+    if any(c in text for c in '\n\r\0"') or text.startswith("-"):
         raise ConfigError(f"{where}: {text[:60]!r} is not a usable file name")
     return text
 
@@ -133,12 +133,13 @@ def _user_map(d: Any, where: str) -> dict[str, str]:
 
 def parse_ssh_settings(raw: dict | None, where: str = "cluster") -> SshSettings:
     """The ``ssh:`` key of a cluster's mapping (ClusterSpec.raw)."""
-    d = (raw or {}).get("ssh") or {}
+    d = (raw or {}).get("ssh")
+    d = {} if d is None else d
     where = f"{where}.ssh"
     if not isinstance(d, dict):
         raise ConfigError(f"{where}: expected a mapping")
-    compute_raw = d.get("compute") or {}
-    vm_raw = d.get("vm") or {}
+    compute_raw = {} if d.get("compute") is None else d["compute"]
+    vm_raw = {} if d.get("vm") is None else d["vm"]
     timeout = d.get("connect_timeout", DEFAULT_CONNECT_TIMEOUT)
     try:
         timeout = float(timeout)
@@ -220,7 +221,7 @@ def ssh_argv(target: SshTarget, settings: SshSettings, command: list[str] | None
     argv += ["-J", ",".join(hops)]
     argv += ["-o", f"HostKeyAlias={host_key_alias(compute, mdip)}"]
     if settings.vm.known_hosts:
-        argv += ["-o", f"UserKnownHostsFile={settings.vm.known_hosts}"]
+        argv += ["-o", f"UserKnownHostsFile={_option_path(settings.vm.known_hosts)}"]
     if settings.vm.identity_file:
         argv += ["-i", settings.vm.identity_file]
     argv += ["-o", f"ConnectTimeout={max(1, int(settings.connect_timeout))}"]
@@ -229,6 +230,13 @@ def ssh_argv(target: SshTarget, settings: SshSettings, command: list[str] | None
     if command:
         argv += command
     return argv
+
+
+def _option_path(path: str) -> str:
+    """A file name inside ``-o Key=value``: OpenSSH splits such values on blanks unless double-quoted."""
+    if '"' in path:
+        raise InvalidInput(f"{path[:60]!r}: a double quote cannot be passed to OpenSSH")
+    return f'"{path}"' if any(c.isspace() for c in path) else path
 
 
 def display_command(argv: list[str]) -> str:
