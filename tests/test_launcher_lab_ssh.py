@@ -121,3 +121,23 @@ async def test_openssh_argv_reaches_the_vm_and_refuses_a_wrong_alias(lab):
     out, err = await asyncio.wait_for(proc.communicate(), 20)
     assert proc.returncode == 255 and out == b""
     assert b"HOST IDENTIFICATION HAS CHANGED" in err or b"Host key verification failed" in err
+
+
+async def test_jump_host_in_front_of_the_computes(lab, tmp_path):
+    topo, hosts, spec = lab
+    bastion = topo.vrouters()[3]
+    raw = {**spec.raw, "ssh": {**spec.raw["ssh"], "compute": {**spec.raw["ssh"]["compute"],
+                                                              "jump": f"root@{bastion.address}:2022"}}}
+    jumped = Launcher(dataclasses.replace(spec, raw=raw))
+    vmi = _vmi(topo, 0)
+    [result] = await jumped.run([vmi], "hostname")
+    assert result.error is None and result.stdout == f"{vmi.vm_name}\n"
+    argv = jumped.ssh_argv(vmi, ["hostname"], extra_options=["-o", "BatchMode=yes"])
+    assert argv[argv.index("-J") + 1] == f"root@{bastion.address}:2022,root@{vmi.vrouter_address}:2022"
+    if shutil.which("ssh"):
+        proc = await asyncio.create_subprocess_exec(*argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = await asyncio.wait_for(proc.communicate(), 20)
+        assert proc.returncode == 0 and out.decode() == f"{vmi.vm_name}\n", err.decode()
+    dead_jump = {**raw["ssh"], "compute": {**raw["ssh"]["compute"], "jump": f"root@{topo.vrouters()[1].address}:2022"}}
+    [result] = await Launcher(dataclasses.replace(spec, raw={**raw, "ssh": dead_jump})).run([vmi], "hostname")
+    assert result.error.startswith(f"jump host {topo.vrouters()[1].address}:2022: connection refused")

@@ -128,3 +128,35 @@ async def test_compute_detail_pane_shows_containers_and_module(lab):
     assert "vrouter_vrouter-agent_1" in ok and "running" in ok
     assert ok.rstrip().endswith("vrouter kernel module is PRESENT")
     assert "connection refused" in dead
+
+
+async def test_under_textual_serve_s_shows_the_command(lab):
+    topo, hosts, spec = lab
+    spawned = []
+
+    class WebApp(VmiApp):
+        is_web = True  # what `textual serve` reports; suspend is never attempted there
+
+    screen = VmiScreen(VmiService(spec), Launcher(spec), spawn=lambda argv: spawned.append(argv) or 0)
+    app = WebApp(screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _loaded(pilot, screen)
+        await pilot.press("down", "s")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandLineScreen) and spawned == []
+        assert app.screen.command.endswith("-- cirros@169.254.0.5")
+        assert "browser" in str(app.screen.query(Static).first().render())
+
+
+async def test_many_targets_scroll_sideways_at_80_columns(lab):
+    topo, _, spec = lab
+    launcher = Launcher(spec)
+    targets = [v for v in (await VmiService(spec).refresh()).vmis][:4]
+    app = VmiApp(ResultsScreen(launcher, targets, "hostname"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.screen.workers.wait_for_complete()
+        await pilot.pause()
+        outs = [str(app.screen.query_one(f"#out-{i}", Static).render()).strip() for i in range(4)]
+        assert outs == [t.vm_name for t in targets]
+        assert all(app.screen.query_one(f"#col-{i}").region.width >= 30 for i in range(2))

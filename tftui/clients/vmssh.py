@@ -97,9 +97,13 @@ class HopConnector:
                 "login_timeout": self.settings.connect_timeout}
 
     async def _open_jump(self, jump: JumpHost) -> asyncssh.SSHClientConnection:
+        hop = self.settings.compute  # the bastion is trusted and logged into like the computes behind it
+        keys = [_expand(hop.identity_file)] if hop.identity_file else None
         try:
             async with asyncio.timeout(self.settings.connect_timeout):
-                conn = await asyncssh.connect(jump.host, jump.port, username=jump.username, **self._common())
+                conn = await asyncssh.connect(
+                    jump.host, jump.port, username=jump.username or hop.username, client_keys=keys,
+                    known_hosts=_expand(hop.known_hosts) or _default_known_hosts(), **self._common())
         except (OSError, asyncssh.Error, TimeoutError) as exc:
             raise SshError(f"jump host {jump.host}:{jump.port}: {_why(exc)}") from None
         self._conns.append(conn)

@@ -105,6 +105,9 @@ class _ComputeServer(asyncssh.SSHServer):
         self._conn = conn
 
     def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int):
+        if self.compute.peers is not None and (dest_host, dest_port) in self.compute.peers:
+            # another lab compute: any compute can serve as the bastion in front of the others
+            return self._conn.forward_connection(dest_host, dest_port) if self._conn else False
         vm = self.compute.vms.get(dest_host)
         if vm is None or dest_port != 22 or not vm.itf.active:
             # what the compute's kernel would say: no vhost0 route to that metadata IP here
@@ -123,6 +126,7 @@ class ComputeHost:
                  authorized: asyncssh.SSHAuthorizedKeys, vms: dict[str, VmHost]):
         self.topo, self.node, self.port, self.key, self.authorized = topo, node, port, key, authorized
         self.vms = vms  # metadata IP -> VM
+        self.peers: set[tuple[str, int]] | None = None  # other computes' SSH endpoints, reachable from here
         self.shell = ComputeShell(topo, node)
         self._server: asyncssh.SSHAcceptor | asyncio.AbstractServer | None = None
         self._held: list[asyncio.StreamWriter] = []
@@ -177,6 +181,9 @@ class LabHosts:
                 known.append(f"{host_key_alias(node.address, itf.metadata_ip)} "
                              f"{vm_key.export_public_key('openssh').decode().strip()}")
             self.computes[node.name] = ComputeHost(self.topo, node, self.port, key, authorized, vms)
+        peers = {(c.node.address, self.port) for c in self.computes.values() if not c.node.dead}
+        for compute in self.computes.values():
+            compute.peers = peers - {(compute.node.address, self.port)}
         _write_private(self.files.known_hosts, ("\n".join(known) + "\n").encode())
         _write_private(self.files.ssh_config, ssh_config_text(self.files).encode())
         started: list[ComputeHost] = []

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import HorizontalScroll, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Static
 
@@ -53,7 +53,7 @@ class ResultsScreen(Screen[None]):
     BINDINGS = [Binding("escape,q", "close", "Back"), Binding("r", "rerun", "Run again")]
     DEFAULT_CSS = """
     ResultsScreen #run-title { height: 1; padding: 0 1; background: $boost; }
-    ResultsScreen Horizontal { height: 1fr; }
+    ResultsScreen HorizontalScroll { height: 1fr; }
     ResultsScreen .run-col { width: 1fr; min-width: 30; border: round $panel; }
     ResultsScreen .run-head { height: auto; background: $boost; }
     """
@@ -64,7 +64,7 @@ class ResultsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"$ {self.command}"), id="run-title")
-        with Horizontal():
+        with HorizontalScroll():
             for i, v in enumerate(self.targets):
                 with VerticalScroll(classes="run-col", id=f"col-{i}"):
                     yield Static(Text(f"{v.vm_name} ({v.metadata_ip} on {v.vrouter})", style="bold"),
