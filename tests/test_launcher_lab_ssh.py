@@ -141,3 +141,17 @@ async def test_jump_host_in_front_of_the_computes(lab, tmp_path):
     dead_jump = {**raw["ssh"], "compute": {**raw["ssh"]["compute"], "jump": f"root@{topo.vrouters()[1].address}:2022"}}
     [result] = await Launcher(dataclasses.replace(spec, raw={**raw, "ssh": dead_jump})).run([vmi], "hostname")
     assert result.error.startswith(f"jump host {topo.vrouters()[1].address}:2022: connection refused")
+
+
+async def test_refused_inputs_keep_their_place_and_never_connect(lab):
+    topo, _, spec = lab
+    launcher = Launcher(spec)
+    good = _vmi(topo, 0)
+    bad = dataclasses.replace(good, metadata_ip="0.0.0.0", vm_name="no-mdip")
+    results = await launcher.run([bad, good], "hostname")
+    assert "not a metadata IP" in results[0].error and results[1].stdout == f"{good.vm_name}\n"
+    from tftui.core.agent import InvalidInput
+
+    for command in ("", "  ", "hostname\nreboot", "x" * 2000):
+        with pytest.raises(InvalidInput):
+            await launcher.run([good], command)

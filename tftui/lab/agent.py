@@ -6,6 +6,8 @@ know, and the compute hosts (lab/hosts.py) forward to the same metadata IPs.
 
 from __future__ import annotations
 
+import weakref
+
 from aiohttp import web
 
 from tftui.core.agent import (
@@ -82,11 +84,13 @@ class AgentTables:
         return encode_itf_table(rows, key)
 
 
+_TABLES: weakref.WeakKeyDictionary[IntrospectLab, AgentTables] = weakref.WeakKeyDictionary()
+
+
 def _tables(lab: IntrospectLab) -> AgentTables:
-    tables = getattr(lab, "_agent_tables", None)
+    tables = _TABLES.get(lab)
     if tables is None or tables.topo is not lab.topo:
-        tables = AgentTables(lab.topo)
-        lab._agent_tables = tables  # type: ignore[attr-defined]
+        tables = _TABLES[lab] = AgentTables(lab.topo)
     return tables
 
 

@@ -74,15 +74,17 @@ class Launcher:
         return display_command(self.ssh_argv(vmi, user=user))
 
     async def run(self, vmis: list[Vmi], command: str, timeout: float = DEFAULT_COMMAND_TIMEOUT) -> list[RunResult]:
+        """One result per interface, in the order given; refused inputs get an error, not a connection."""
         command = check_command(command)
-        targets, bad = [], []
+        slots: list[SshTarget | RunResult] = []
         for v in vmis:
             try:
-                targets.append(self.target(v))
+                slots.append(self.target(v))
             except InvalidInput as exc:
-                bad.append(RunResult(SshTarget(v.vrouter_address, v.metadata_ip, "?", v.vm_name), error=str(exc)))
-        results = await run_on_vms(self.settings, targets, command, timeout) if targets else []
-        return results + bad
+                slots.append(RunResult(SshTarget(v.vrouter_address, v.metadata_ip, "?", v.vm_name), error=str(exc)))
+        targets = [s for s in slots if isinstance(s, SshTarget)]
+        done = iter(await run_on_vms(self.settings, targets, command, timeout) if targets else [])
+        return [next(done) if isinstance(s, SshTarget) else s for s in slots]
 
     async def compute_detail(self, compute_address: str, timeout: float = 15.0) -> ComputeDetail:
         """The container table and the vrouter module line, as contrail-status shows them locally."""
