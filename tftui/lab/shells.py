@@ -81,6 +81,17 @@ def _ping(args: list[str], reachable) -> Reply:
     return Reply("\n".join(out) + "\n", 0 if ok else 1)
 
 
+def _words(line: str, shell: str) -> list[str] | Reply:
+    """The command's words, or the reply that ends it here: a syntax error, an empty line, exit."""
+    try:
+        words = shlex.split(line)
+    except ValueError as exc:
+        return Reply(f"{shell}: syntax error: {exc}\n", 2)
+    if not words:
+        return Reply("")
+    return EXIT if words[0] in ("exit", "logout") else words
+
+
 class VmShell:
     """One VM/pod as its own shell shows it."""
 
@@ -100,15 +111,10 @@ class VmShell:
         return any(ip in ipaddress.ip_network(n.subnet) for n in self.topo.networks)
 
     def run(self, line: str) -> Reply:
-        try:
-            words = shlex.split(line)
-        except ValueError as exc:
-            return Reply(f"sh: syntax error: {exc}\n", 2)
-        if not words:
-            return Reply("")
+        words = _words(line, "-sh")
+        if isinstance(words, Reply):
+            return words
         cmd, args = words[0], words[1:]
-        if cmd in ("exit", "logout"):
-            return EXIT
         if cmd == "ip" and args[:1] == ["-o"] and args[1:2] and "address".startswith(args[1]) and args[1]:
             return Reply(ip_o_a(self.itf, self.prefixlen))
         if cmd == "hostname" or (cmd == "uname" and args == ["-n"]):
@@ -156,14 +162,9 @@ class ComputeShell:
                 return Reply(render_docker_ps(lab_containers(self.node)))
             if words == ["crictl", "ps"] and self.runtime == "crictl":
                 return Reply(render_crictl_ps(lab_containers(self.node)))
-        try:
-            words = shlex.split(line)
-        except ValueError as exc:
-            return Reply(f"-bash: syntax error: {exc}\n", 2)
-        if not words:
-            return Reply("")
-        if words[0] in ("exit", "logout"):
-            return EXIT
+        words = _words(line, "-bash")
+        if isinstance(words, Reply):
+            return words
         if words[0] == "hostname":
             return Reply(self.node.name + "\n")
         return Reply(f"-bash: {words[0]}: command not found\n", 127)
