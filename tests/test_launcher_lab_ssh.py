@@ -155,3 +155,10 @@ async def test_refused_inputs_keep_their_place_and_never_connect(lab):
     for command in ("", "  ", "hostname\nreboot", "x" * 2000):
         with pytest.raises(InvalidInput):
             await launcher.run([good], command)
+
+
+async def test_missing_known_hosts_is_a_clear_refusal(lab, tmp_path):
+    topo, _, spec = lab
+    ssh = {**spec.raw["ssh"], "compute": {**spec.raw["ssh"]["compute"], "known_hosts": str(tmp_path / "none")}}
+    [result] = await Launcher(dataclasses.replace(spec, raw={**spec.raw, "ssh": ssh})).run([_vmi(topo, 0)], "true")
+    assert "no known_hosts file" in result.error and "host key checking stays on" in result.error

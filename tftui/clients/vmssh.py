@@ -50,6 +50,15 @@ def _default_known_hosts() -> str:
     return os.path.expanduser("~/.ssh/known_hosts")
 
 
+def _known_hosts_file(configured: str | None, what: str) -> str:
+    """The known_hosts to check ``what`` against; a missing file is a clear refusal, not an OS error."""
+    path = _expand(configured) or _default_known_hosts()
+    if not os.path.isfile(path):
+        raise SshError(f"{what}: no known_hosts file {path}; record the host key first "
+                       f"(ssh to it once, or ssh-keyscan), host key checking stays on")
+    return path
+
+
 def alias_only_known_hosts(path: str, alias: str) -> Callable:
     """A known_hosts check that looks the host up under ``alias`` and nothing else (no address match)."""
     try:
@@ -103,7 +112,7 @@ class HopConnector:
             async with asyncio.timeout(self.settings.connect_timeout):
                 conn = await asyncssh.connect(
                     jump.host, jump.port, username=jump.username or hop.username, client_keys=keys,
-                    known_hosts=_expand(hop.known_hosts) or _default_known_hosts(), **self._common())
+                    known_hosts=_known_hosts_file(hop.known_hosts, f"jump host {jump.host}"), **self._common())
         except (OSError, asyncssh.Error, TimeoutError) as exc:
             raise SshError(f"jump host {jump.host}:{jump.port}: {_why(exc)}") from None
         self._conns.append(conn)
@@ -121,7 +130,7 @@ class HopConnector:
             async with asyncio.timeout(self.settings.connect_timeout):
                 conn = await asyncssh.connect(
                     compute, hop.port, tunnel=tunnel, username=hop.username,
-                    client_keys=keys or None, known_hosts=_expand(hop.known_hosts) or _default_known_hosts(),
+                    client_keys=keys or None, known_hosts=_known_hosts_file(hop.known_hosts, f"compute {compute}"),
                     **self._common())
         except (OSError, asyncssh.Error, TimeoutError) as exc:
             raise SshError(f"compute {compute}:{hop.port}: {_why(exc)}") from None
