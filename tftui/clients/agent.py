@@ -22,6 +22,8 @@ from tftui.core.sandesh import DEFAULT_MAX_BYTES
 
 AGENT_PORT = 8085
 AGENT_SERVICE = "vrouter-agent"
+# All of ItfReq's filters, empty: what the agent's own introspect page sends for "everything".
+ITF_REQ_PARAMS = {"name": "", "type": "", "uuid": "", "vn": "", "mac": "", "ipv4_address": ""}
 
 
 class AgentFetchError(Exception):
@@ -153,7 +155,7 @@ class AgentClient:
     async def interfaces(self, target: VrouterTarget) -> VrouterInterfaces:
         """Every VM/pod interface of one vrouter (raises AgentFetchError with a readable reason)."""
         async with self._sem:
-            page = await self._get_page(target, "/Snh_ItfReq", {})
+            page = await self._get_page(target, "/Snh_ItfReq", ITF_REQ_PARAMS)
             found = list(page.interfaces)
             pages, seen = 1, set()
             while page.page is not None and page.page.next_page:
@@ -169,7 +171,7 @@ class AgentClient:
     async def interfaces_all_key(self, target: VrouterTarget) -> VrouterInterfaces:
         """The whole table in one request with the agent's ``all`` key (one round trip, bigger reply)."""
         async with self._sem:
-            first = await self._get_page(target, "/Snh_ItfReq", {})
+            first = await self._get_page(target, "/Snh_ItfReq", ITF_REQ_PARAMS)
             if first.page is None or not first.page.next_page or not first.page.all:
                 return VrouterInterfaces(target, vmis_from(target.name, target.address, first.interfaces), None, 1)
             everything = await self._get_page(target, "/Snh_PageReq", {"x": first.page.all})

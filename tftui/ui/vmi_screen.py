@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from tftui.core.agent import InvalidInput, Vmi
@@ -94,6 +95,7 @@ class VmiScreen(Screen[None]):
         self.marked: set[tuple[str, str]] = set()
         self.filter_text = ""
         self.errors: dict[str, str] = {}
+        self._refill: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text("loading interfaces…"), id="vmi-status")
@@ -168,10 +170,17 @@ class VmiScreen(Screen[None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "vmi-filter":
             self.filter_text = event.value
-            self._fill()
+            # refilling thousands of rows per keystroke lags typing: refill once typing pauses
+            if self._refill is not None:
+                self._refill.stop()
+            self._refill = self.set_timer(0.15, self._fill)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "vmi-filter":
+            if self._refill is not None:
+                self._refill.stop()
+                self._refill = None
+            self._fill()
             self.query_one(DataTable).focus()
 
     def action_back(self) -> None:
