@@ -26,7 +26,7 @@ from tftui.services.vmis import VmiService, matches
 
 from .vmi_results import CommandScreen, ResultsScreen
 
-COLUMNS = ("", "VM", "IP", "Metadata IP", "VN", "vrouter", "Interface", "State")
+COLUMNS = ("", "VM", "IP", "Metadata IP", "vrouter", "VN", "Interface", "State")
 
 
 def interface_label(vmi: Vmi) -> Text:
@@ -128,7 +128,7 @@ class VmiScreen(Screen[None]):
         for v in self.shown:
             mark = "●" if self._key(v) in self.marked else ""
             state = Text("active", style="green") if v.active else Text("inactive", style="red")
-            table.add_row(mark, Text(v.vm_name), Text(v.ip), Text(v.metadata_ip), Text(v.vn_short), Text(v.vrouter),
+            table.add_row(mark, Text(v.vm_name), Text(v.ip), Text(v.metadata_ip), Text(v.vrouter), Text(v.vn_short),
                           Text(v.name), state, key=f"{v.vrouter}/{v.name}")
         self._update_status()
 
