@@ -22,3 +22,4 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--latency", type=float, default=0.0, metavar="MS",
                    help="simulated server time per introspect reply, in milliseconds")
     p.add_argument("--parent", type=int, default=0, metavar="PID", help=argparse.SUPPRESS)
+    p.add_argument("--ssh-port", type=int, default=2022, help="SSH port of the simulated compute hosts")

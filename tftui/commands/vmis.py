@@ -1,0 +1,156 @@
+"""``tftui vmis``: every VM/pod interface with its metadata IP; ``tftui ssh``: log into one by name or IP.
+
+Exit codes: 0 all vrouters read (or the ssh session's own status), 1 some vrouter unreadable or the
+VM not found, 2 usage/config errors; ``tftui ssh`` returns ssh's own status once it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+EXIT_USAGE = 2
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from tftui.services.config import add_config_arguments
+
+    p = sub.add_parser("vmis", help="list VM/pod interfaces with their metadata IPs, from the vrouter agents")
+    add_config_arguments(p)
+    p.add_argument("--vrouter", metavar="NAME", help="only this vrouter")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=run_vmis)
+
+    s = sub.add_parser("ssh", help="log into a VM or pod through its compute, by VM name or IP",
+                       description="Runs the system OpenSSH client: ssh -J USER@COMPUTE ... USER@METADATA_IP")
+    add_config_arguments(s)
+    s.add_argument("target", metavar="VM_NAME_OR_IP")
+    s.add_argument("--vrouter", metavar="NAME", help="look only on this vrouter (also picks one of several matches)")
+    s.add_argument("--user", help="VM user (default: ssh.vm.username or the per-VN/per-name rules)")
+    s.add_argument("--print", dest="print_only", action="store_true", help="print the ssh command, do not run it")
+    s.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND",
+                   help="a command to run instead of a shell")
+    s.set_defaults(func=run_ssh)
+
+
+def _load(args: argparse.Namespace):
+    from tftui.core.inventory import ConfigError
+    from tftui.services.config import load_from_args
+
+    try:
+        loaded = load_from_args(args)
+    except ConfigError as exc:
+        print(f"tftui: {exc}", file=sys.stderr)
+        return None
+    for w in loaded.warnings:
+        print(f"tftui: warning: {w}", file=sys.stderr)
+    return loaded.cluster
+
+
+def _snapshot(spec, vrouter: str | None):
+    from tftui.clients.agent import AgentFetchError
+    from tftui.services.vmis import VmiService
+
+    service = VmiService(spec)
+    try:
+        return asyncio.run(service.refresh(vrouter))
+    except AgentFetchError as exc:  # an unknown --vrouter
+        print(f"tftui: {exc}", file=sys.stderr)
+        return None
+
+
+def _report_errors(errors: dict[str, str]) -> None:
+    for _, why in sorted(errors.items()):
+        print(f"tftui: {why}", file=sys.stderr)  # the reason already names the vrouter
+
+
+def _write(text: str) -> bool:
+    """All of stdout at once; a reader that went away (``| head``) is not an error worth a traceback."""
+    import os
+
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return True
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return False
+
+
+def run_vmis(args: argparse.Namespace) -> int:
+    spec = _load(args)
+    if spec is None:
+        return EXIT_USAGE
+    snap = _snapshot(spec, args.vrouter)
+    if snap is None:
+        return EXIT_USAGE
+    if args.json:
+        text = json.dumps({"interfaces": [v.to_json() for v in snap.vmis], "errors": snap.errors}, indent=2) + "\n"
+    else:
+        rows = [("VROUTER", "VM", "IP", "METADATA IP", "VN", "INTERFACE", "STATE")]
+        rows += [(v.vrouter, v.vm_name, v.ip, v.metadata_ip, v.vn_short, v.name, "active" if v.active else "inactive")
+                 for v in snap.vmis]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        text = "".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n" for r in rows)
+    if not _write(text):
+        return 1
+    _report_errors(snap.errors)
+    return 1 if snap.errors else 0
+
+
+def run_ssh(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from tftui.core.agent import InvalidInput, validate_user, validate_vm_name
+    from tftui.core.inventory import ConfigError
+    from tftui.services.launcher import Launcher
+    from tftui.services.vmis import find
+
+    command = list(args.command or [])
+    if command[:1] == ["--"]:
+        command = command[1:]
+    try:
+        validate_vm_name(args.target)
+        user = validate_user(args.user) if args.user else None
+    except InvalidInput as exc:
+        print(f"tftui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    spec = _load(args)
+    if spec is None:
+        return EXIT_USAGE
+    try:
+        launcher = Launcher(spec)
+    except ConfigError as exc:
+        print(f"tftui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    snap = _snapshot(spec, args.vrouter)
+    if snap is None:
+        return EXIT_USAGE
+    found = find(snap.vmis, args.target)
+    if not found:
+        print(f"tftui: no interface of a VM named or addressed {args.target!r} "
+              f"({len(snap.vmis)} interfaces on {snap.vrouters - len(snap.errors)} readable vrouters)", file=sys.stderr)
+        _report_errors(snap.errors)
+        return 1
+    if len(found) > 1:
+        print(f"tftui: {args.target!r} matches {len(found)} interfaces; pick one with --vrouter:", file=sys.stderr)
+        for v in found:
+            print(f"  {v.vrouter}  {v.vm_name}  {v.ip}  {v.metadata_ip}  {v.name}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        argv = launcher.ssh_argv(found[0], command or None, user=user)
+    except InvalidInput as exc:
+        print(f"tftui: {exc}", file=sys.stderr)
+        return 1
+    if args.print_only:
+        from tftui.core.launcher import display_command
+
+        print(display_command(argv))
+        return 0
+    try:
+        return subprocess.call(argv)
+    except FileNotFoundError:
+        print("tftui: the OpenSSH client (ssh) is not installed", file=sys.stderr)
+        return 1

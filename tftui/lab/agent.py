@@ -1,0 +1,124 @@
+"""The simulated vrouter agents' interface table: ``Snh_ItfReq`` and ``Snh_PageReq`` on port 8085.
+
+Built from the topology, so the interfaces tftui lists are the pods the config API and the router
+know, and the compute hosts (lab/hosts.py) forward to the same metadata IPs.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from aiohttp import web
+
+from tftui.core.agent import (
+    KEY_FILTERS,
+    PAGE_SIZE,
+    AgentError,
+    AgentInterface,
+    PageKey,
+    encode_itf_table,
+    parse_page_key,
+)
+from tftui.core.catalog import ServiceDef
+
+from .introspect_server import IntrospectLab, register_path, xml_response
+from .topology import LabInterface, LabNode, Topology
+
+AGENT_SERVICE = "vrouter-agent"
+# ItfReq query parameter -> the filter name the agent puts in its page keys
+_FILTERS = {"name": "name", "uuid": "uuid", "vn": "vn", "mac": "mac", "ipv4_address": "ipv4", "type": "type"}
+
+
+def _host_interfaces(node: LabNode) -> list[AgentInterface]:
+    """What a real agent lists before any VM: the fabric NIC, vhost0 (a vport with its own 169.254
+    address on newer releases, which tftui must not offer as a VM) and the packet interface."""
+    return [
+        AgentInterface("eth0", "eth", "00000000-0000-0000-0000-000000000000", vrf_name="--ERROR--", os_ifindex=2,
+                       index=0),
+        AgentInterface("vhost0", "vport", "00000000-0000-0000-0000-000000000001",
+                       vrf_name="default-domain:default-project:ip-fabric:__default__", ip_addr=node.address,
+                       mdata_ip_addr="169.254.0.1", os_ifindex=5, index=1),
+        AgentInterface("pkt0", "pkt", "00000000-0000-0000-0000-000000000000", vrf_name="--ERROR--", os_ifindex=6,
+                       index=2),
+    ]
+
+
+def agent_interface(itf: LabInterface, index: int) -> AgentInterface:
+    return AgentInterface(
+        name=itf.tap, type="vport", uuid=itf.vmi_uuid, vm_uuid=itf.vm_uuid, vm_name=itf.vm_name,
+        vn_name=itf.network, vrf_name=f"{itf.network}:{itf.network.rsplit(':', 1)[-1]}", ip_addr=itf.ip,
+        mac_addr=itf.mac, mdata_ip_addr=itf.metadata_ip, active="Active" if itf.active else "Inactive",
+        ipv4_active="Active" if itf.active else "Inactive", label=16 + index, os_ifindex=10 + index, index=index,
+    )
+
+
+def interface_table(topo: Topology, node: LabNode) -> list[AgentInterface]:
+    table = _host_interfaces(node)
+    for itf in topo.interfaces_on(node.name):
+        table.append(agent_interface(itf, len(table)))
+    return table
+
+
+def _matches(itf: AgentInterface, filters: dict[str, str]) -> bool:
+    fields = {"name": itf.name, "uuid": itf.uuid, "vn": itf.vn_name, "mac": itf.mac_addr, "ipv4": itf.ip_addr,
+              "type": itf.type}
+    return all(not v or v in fields.get(k, "") for k, v in filters.items())
+
+
+class AgentTables:
+    """Per-node tables, built once: the topology's interfaces do not change while the lab runs."""
+
+    def __init__(self, topo: Topology):
+        self.topo = topo
+        self._tables: dict[str, list[AgentInterface]] = {}
+
+    def table(self, node: LabNode) -> list[AgentInterface]:
+        if node.name not in self._tables:
+            self._tables[node.name] = interface_table(self.topo, node)
+        return self._tables[node.name]
+
+    def reply(self, node: LabNode, key: PageKey | None, filters: dict[str, str]) -> bytes:
+        rows = [i for i in self.table(node) if _matches(i, filters)] if any(filters.values()) else self.table(node)
+        if key is None:
+            key = PageKey(0, PAGE_SIZE - 1, filters=tuple((f, filters.get(f, "")) for f in KEY_FILTERS))
+        return encode_itf_table(rows, key)
+
+
+_TABLES: weakref.WeakKeyDictionary[IntrospectLab, AgentTables] = weakref.WeakKeyDictionary()
+
+
+def _tables(lab: IntrospectLab) -> AgentTables:
+    tables = _TABLES.get(lab)
+    if tables is None or tables.topo is not lab.topo:
+        tables = _TABLES[lab] = AgentTables(lab.topo)
+    return tables
+
+
+def _error(text: str) -> web.Response:
+    body = ('<?xml-stylesheet type="text/xsl" href="/universal_parse.xsl"?><ErrorResp type="sandesh">'
+            f'<resp type="string" identifier="1">{text}</resp></ErrorResp>').encode()
+    return xml_response(body)
+
+
+async def handle_itf_req(lab: IntrospectLab, node: LabNode, svc: ServiceDef, request: web.Request) -> web.Response:
+    if svc.key != AGENT_SERVICE:
+        return web.Response(status=404, text=f"unknown request {request.path}")
+    filters = {name: request.query.get(param, "") for param, name in _FILTERS.items()}
+    return xml_response(_tables(lab).reply(node, None, filters))
+
+
+async def handle_page_req(lab: IntrospectLab, node: LabNode, svc: ServiceDef, request: web.Request) -> web.Response:
+    if svc.key != AGENT_SERVICE:
+        return web.Response(status=404, text=f"unknown request {request.path}")
+    try:
+        key = parse_page_key(request.query.get("x", ""))
+    except AgentError:
+        return _error("Invalid Request")
+    if key.table != "db.interface.0":
+        return _error("Invalid Request")
+    filters = {k: v for k, v in key.filters if k in _FILTERS.values()}
+    return xml_response(_tables(lab).reply(node, key, filters))
+
+
+register_path("/Snh_ItfReq", handle_itf_req)
+register_path("/Snh_PageReq", handle_page_req)
