@@ -138,6 +138,9 @@ def run(args: argparse.Namespace) -> int:
         print("tftui lab: --vrouters must be between 0 and 5000", file=sys.stderr)
         return 2
     _load_components()
+    # The lab stays on the standard loop: under uvloop, OpenSSH's -J through the simulated computes gets a
+    # garbled banner from the forwarded VM connection (asyncssh's channel forwarding), and the lab must be exact.
+    asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())
     try:
         return asyncio.run(serve(args))
     except KeyboardInterrupt:
