@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 
 from tftui.clients.configapi import ConfigApiClient
 from tftui.core.policy.settings import AuthSpec, ConfigApiSettings
@@ -12,9 +13,14 @@ from tftui.lab.topology import build
 BASE = 93
 
 
+@functools.lru_cache(maxsize=4)
+def topology(vrouters: int):
+    return build("demo", base=BASE, vrouters=vrouters)  # the config API only reads it
+
+
 @contextlib.asynccontextmanager
 async def lab_api(vrouters: int = 2, **kw):
-    api = await start_config_api(build("demo", base=BASE, vrouters=vrouters), port=0, **kw)
+    api = await start_config_api(topology(vrouters), port=0, **kw)
     try:
         yield api
     finally:

@@ -1,0 +1,124 @@
+"""The editor service against the lab: drafts, conflicts, refused writes, readonly, switches, BGP peers."""
+
+from __future__ import annotations
+
+import pytest
+from policy_lab import client_for, lab_api
+
+from tftui.clients.configapi import ConfigApiError
+from tftui.core.policy.models import BgpRouter, Endpoint, Rule
+from tftui.services.discovery import discover_nodes
+from tftui.services.policy import ConflictError, PolicyService, ReadOnlyError
+
+
+def _service(api, tmp_path, readonly=False) -> PolicyService:
+    return PolicyService(client_for(api), readonly=readonly, draft_dir=tmp_path, cluster="lab")
+
+
+async def test_draft_saved_conflict_refused_and_kept(tmp_path):
+    async with lab_api() as api:
+        svc = _service(api, tmp_path)
+        await svc.load_networks()
+        net = next(n for n in svc.state.networks if n.fq_name[-1] == "tenant-net")
+        assert net.fabric_snat and not net.ip_fabric_forwarding
+        draft = await svc.draft_network(net, fabric_snat=False)
+        assert '"fabric_snat": true' in draft.diff() and '"fabric_snat": false' in draft.diff()
+        # the draft is on disk before anything is sent: a new service (tftui restarted) finds it
+        again = PolicyService(client_for(api), draft_dir=tmp_path, cluster="lab")
+        assert [d.title for d in again.drafts.pending()] == [draft.title]
+        # someone else changes the network meanwhile
+        await svc.client.update("virtual-network", net.uuid, {"display_name": "changed elsewhere"})
+        with pytest.raises(ConflictError):
+            await svc.commit(draft)
+        kept = PolicyService(client_for(api), draft_dir=tmp_path, cluster="lab").drafts.pending()
+        assert len(kept) == 1 and "changed on the server" in kept[0].error
+        assert (await svc.client.read("virtual-network", net.uuid))["fabric_snat"] is True
+        # redo on fresh state: goes through
+        svc.discard(draft)
+        await svc.load_networks()
+        net = next(n for n in svc.state.networks if n.fq_name[-1] == "tenant-net")
+        await svc.commit(await svc.draft_network(net, fabric_snat=False, ip_fabric_forwarding=True))
+        vn = await svc.client.read("virtual-network", net.uuid)
+        assert vn["fabric_snat"] is False
+        assert [r["to"] for r in vn["virtual_network_refs"]] == [["default-domain", "default-project", "ip-fabric"]]
+        assert svc.drafts.pending() == []
+        await svc.aclose()
+        await again.aclose()
+
+
+async def test_refused_write_keeps_draft_with_reason(tmp_path):
+    async with lab_api() as api:
+        svc = _service(api, tmp_path)
+        await svc.client.create("tag", {"fq_name": ["label=cirros1"]})
+        dup = await svc.draft_create_tag("label=cirros1")
+        with pytest.raises(ConfigApiError):
+            await svc.commit(dup)
+        assert "409 Conflict" in svc.drafts.pending()[0].error
+        svc.discard(dup)
+        await svc.load_ports()
+        port = next(p for p in svc.state.ports if p.vm_name == "cirros1")
+        await svc.commit(await svc.draft_port_tags(port, ["label=cirros1"], []))
+        await svc.load_tags()
+        tag = next(t for t in svc.state.tags if t.name == "label=cirros1")
+        assert ("virtual-machine-interface", ":".join(port.fq_name)) in await svc.tag_users(tag)
+        delete = await svc.draft_delete("tag", tag.uuid)
+        with pytest.raises(ConfigApiError) as exc:
+            await svc.commit(delete)
+        assert "Delete when resource still referred" in str(exc.value)
+        assert svc.drafts.pending()[0].error.startswith("409 Conflict: Delete when resource still referred")
+        await svc.aclose()
+
+
+async def test_readonly_refuses_before_io(tmp_path):
+    async with lab_api() as api:
+        svc = _service(api, tmp_path, readonly=True)
+        requests = api.server.requests
+        with pytest.raises(ReadOnlyError):
+            await svc.draft_create_tag("label=x")
+        assert api.server.requests == requests and svc.drafts.pending() == []
+        await svc.aclose()
+
+
+async def test_rules_policy_aps_and_bgp_peer(tmp_path):
+    async with lab_api() as api:
+        svc = _service(api, tmp_path)
+        for t in ("label=cirros1", "label=cirros2"):
+            await svc.commit(await svc.draft_create_tag(t))
+        pm = ("default-policy-management",)
+        deny = Rule(pm + ("deny-icmp",), "deny", "icmp", endpoint_1=Endpoint("tags", ("label=cirros1",)),
+                    endpoint_2=Endpoint("tags", ("label=cirros2",)))
+        allow = Rule(pm + ("allow-rest",), "pass", "any")
+        await svc.commit(await svc.draft_policy(pm + ("cirros",), [allow.fq_name, deny.fq_name], new_rules=[deny, allow]))
+        await svc.load_security()
+        pol = next(p for p in svc.state.policies if p.fq_name[-1] == "cirros")
+        # reorder: deny first; sequences are recomputed
+        await svc.commit(await svc.draft_policy(pol.fq_name, [deny.fq_name, allow.fq_name], uuid=pol.uuid))
+        await svc.load_security()
+        pol = next(p for p in svc.state.policies if p.fq_name[-1] == "cirros")
+        assert [(r.fq_name[-1], r.sequence) for r in pol.rules] == [("deny-icmp", "1.0"), ("allow-rest", "2.0")]
+        aps = next(a for a in svc.state.apss if a.fq_name[-1] == "k8s")
+        assert aps.tags == ("application=k8s",)
+        await svc.commit(await svc.draft_aps(aps, [pol.fq_name]))
+        await svc.load_security()
+        aps = next(a for a in svc.state.apss if a.fq_name[-1] == "k8s")
+        assert [p.fq_name for p in aps.policies] == [pol.fq_name] and aps.tags == ("application=k8s",)
+
+        await svc.load_bgp()
+        controls = [r for r in svc.state.bgp_routers if r.router_type == "control-node"]
+        vyos = BgpRouter(("vyos",), "router", "vyos", 65311, "172.31.10.140")
+        draft = await svc.draft_bgp_peer(vyos)
+        assert len(draft.ops) == 1 + len(controls)
+        await svc.commit(draft)
+        await svc.load_bgp()
+        peer = next(r for r in svc.state.bgp_routers if r.name == "vyos")
+        assert (peer.asn, peer.address, peer.router_type) == (65311, "172.31.10.140", "router")
+        assert set(peer.peers) == {c.name for c in controls}
+        await svc.aclose()
+
+
+async def test_discovery_lists_nodes(tmp_path):
+    async with lab_api(vrouters=3) as api, client_for(api) as c:
+        nodes = {n.name: n for n in await discover_nodes(c)}
+        assert set(nodes) == {"ctrl1", "ctrl2", "ctrl3", "compute1", "compute2", "compute3"}
+        assert set(nodes["ctrl1"].roles) == {"config", "analytics", "analytics_database", "control"}
+        assert nodes["compute2"].roles == ("vrouter",) and nodes["compute2"].address == "127.93.1.2"
