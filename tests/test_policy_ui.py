@@ -169,3 +169,49 @@ async def test_network_toggle_shows_diff_and_readonly_unbinds_writes(tmp_path):
             await keys(pilot, "n", "x", "5", "s", "f")
             assert isinstance(app.screen, PolicyScreen) and api.server.requests == before
         await ro.aclose()
+
+
+async def test_drafts_survive_restart_tag_users_refused_delete_and_bgp_peer(tmp_path):
+    async with lab_api() as api:
+        service = PolicyService(client_for(api), draft_dir=tmp_path, cluster="lab")
+        app = PolicyApp(service)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await keys(pilot, "1", "n")
+            await pilot.press(*"label=later", "enter")
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmDiffScreen)
+            await keys(pilot, "escape")  # keep it as a draft, send nothing
+        await service.aclose()
+        assert not api.store.uuid_of("tag", ["label=later"])
+
+        service = PolicyService(client_for(api), draft_dir=tmp_path, cluster="lab")  # tftui restarted
+        app = PolicyApp(service)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert any("unsent draft" in n.message for n in app._notifications)
+            await keys(pilot, "D", "enter")
+            await confirm(pilot, "CREATE tag label=later")
+            assert api.store.uuid_of("tag", ["label=later"]) and service.drafts.pending() == []
+            # a tag carried by a port: its users, and a delete refused with the reason
+            await keys(pilot, "1")
+            await filter_rows(pilot, "app")
+            await keys(pilot, "enter")
+            users = str(app.screen.query_one("#body", Static).content)
+            assert "virtual-machine-interface" in users and "cirros1__" in users
+            await keys(pilot, "escape", "x")
+            await confirm(pilot, "DELETE tag app=cirros")
+            assert any("Delete when resource still referred" in n.message for n in app._notifications)
+            assert api.store.uuid_of("tag", ["app=cirros"])
+            assert service.drafts.pending()[0].error.startswith("409 Conflict")
+            # the seed's VyOS peer, with sessions from the control nodes
+            await keys(pilot, "6", "n")
+            for value in ("vyos", "65311", "172.31.10.140", "vyos"):
+                await pilot.press(*value, "enter")
+            await keys(pilot, "ctrl+s")
+            await confirm(pilot, "CREATE bgp-router default-domain:default-project:ip-fabric:__default__:vyos")
+            table = app.screen.query_one("#t-bgp", DataTable)
+            rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+            vyos = next(r for r in rows if r[0] == "vyos")
+            assert vyos[1:4] == ["router", "65311", "172.31.10.140"] and "ctrl1" in vyos[4]
+        await service.aclose()

@@ -66,9 +66,14 @@ class PolicyService:
 
     @classmethod
     def from_cluster(cls, cluster: ClusterSpec, *, readonly: bool = False, draft_dir: Path | None = None) -> PolicyService:
+        """The service for a cluster's ``config_api``/``auth``; drafts go to ``state_dir()`` unless told."""
         settings = config_api_settings(cluster)
         if settings is None:
             raise ConfigError(f"cluster {cluster.name!r} has no config_api (add config_api: http://HOST:8082)")
+        if draft_dir is None:
+            from tftui.services.config import state_dir
+
+            draft_dir = state_dir()
         return cls(ConfigApiClient(settings), readonly=readonly, draft_dir=draft_dir, cluster=cluster.name)
 
     async def aclose(self) -> None:

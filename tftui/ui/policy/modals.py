@@ -131,7 +131,7 @@ class MessageScreen(ModalScreen[None]):
         with Vertical():
             yield Label(Text(self._title), classes="title")
             with VerticalScroll():
-                yield Static(Text("\n".join(self._lines) or "(nothing)"))
+                yield Static(Text("\n".join(self._lines) or "(nothing)"), id="body")
         yield Footer()
 
     def action_close(self) -> None:
