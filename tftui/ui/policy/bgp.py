@@ -12,11 +12,11 @@ from textual.widgets import Footer, Input, Label
 from tftui.core.policy.models import BgpRouter
 from tftui.core.policy.validate import ValidationError, check_bgp_router
 
-from .modals import MODAL_CSS
+from .modals import modal_css
 
 
 class BgpPeerForm(ModalScreen[BgpRouter | None]):
-    DEFAULT_CSS = MODAL_CSS
+    CSS = modal_css("BgpPeerForm")
     BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "cancel", "Cancel")]
 
     def compose(self) -> ComposeResult:

@@ -13,11 +13,11 @@ from textual.widgets.option_list import Option
 from tftui.services.policy import PolicyService
 from tftui.services.policy_drafts import Draft
 
-from .modals import MODAL_CSS
+from .modals import modal_css
 
 
 class DraftsScreen(ModalScreen[Draft | None]):
-    DEFAULT_CSS = MODAL_CSS
+    CSS = modal_css("DraftsScreen")
     BINDINGS = [Binding("escape", "close", "Close"), Binding("x", "discard", "Discard")]
 
     def __init__(self, service: PolicyService):

@@ -10,15 +10,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-MODAL_CSS = """
-ModalScreen { align: center middle; }
-ModalScreen > Vertical { width: 90%; max-width: 100; height: auto; max-height: 90%; border: round $accent;
-    background: $surface; padding: 0 1; }
-ModalScreen .title { text-style: bold; }
-ModalScreen VerticalScroll { height: auto; max-height: 16; }
-ModalScreen OptionList { height: auto; max-height: 14; }
-ModalScreen .error { color: $error; }
-"""
+
+def modal_css(name: str) -> str:
+    """CSS for one modal class: selectors name the concrete class (screen CSS is not inherited by type)."""
+    return f"""
+    {name} {{ align: center middle; }}
+    {name} > Vertical {{ width: 90%; max-width: 100; height: auto; max-height: 90%; border: round $accent;
+        background: $surface; padding: 0 1; }}
+    {name} .title {{ text-style: bold; }}
+    {name} VerticalScroll {{ height: auto; max-height: 16; }}
+    {name} OptionList {{ height: auto; max-height: 14; }}
+    {name} .error {{ color: $error; }}
+    """
 
 
 def _diff_text(diff: str) -> Text:
@@ -38,7 +41,7 @@ def _diff_text(diff: str) -> Text:
 class ConfirmDiffScreen(ModalScreen[str]):
     """What will be sent: y/enter sends it, n drops the draft, escape keeps it for later."""
 
-    DEFAULT_CSS = MODAL_CSS
+    CSS = modal_css("ConfirmDiffScreen")
     BINDINGS = [Binding("y,enter", "answer('send')", "Send"), Binding("n", "answer('discard')", "Discard"),
                 Binding("escape", "answer('keep')", "Later")]
 
@@ -60,7 +63,7 @@ class ConfirmDiffScreen(ModalScreen[str]):
 
 
 class PromptScreen(ModalScreen[str | None]):
-    DEFAULT_CSS = MODAL_CSS
+    CSS = modal_css("PromptScreen")
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, placeholder: str = "", value: str = ""):
@@ -83,7 +86,7 @@ class PromptScreen(ModalScreen[str | None]):
 class PickerScreen(ModalScreen[str | None]):
     """Choose one of ``choices``; type to narrow the list."""
 
-    DEFAULT_CSS = MODAL_CSS
+    CSS = modal_css("PickerScreen")
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, choices: list[str]):
@@ -120,7 +123,7 @@ class PickerScreen(ModalScreen[str | None]):
 
 
 class MessageScreen(ModalScreen[None]):
-    DEFAULT_CSS = MODAL_CSS
+    CSS = modal_css("MessageScreen")
     BINDINGS = [Binding("escape,enter,q", "close", "Close")]
 
     def __init__(self, title: str, lines: list[str]):

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Input, Label, Select
 from tftui.core.policy.models import ACTIONS, DIRECTIONS, ENDPOINT_KINDS, Endpoint, Rule
 from tftui.core.policy.validate import ValidationError, check_rule
 
-from .modals import MODAL_CSS, PickerScreen
+from .modals import PickerScreen, modal_css
 
 
 @dataclass
@@ -58,7 +58,7 @@ def _ep(kind: str, text: str) -> Endpoint:
 
 
 class RuleForm(ModalScreen[Rule | None]):
-    DEFAULT_CSS = MODAL_CSS + """
+    CSS = modal_css("RuleForm") + """
     RuleForm Grid { grid-size: 2; grid-columns: 14 1fr; grid-rows: 1; grid-gutter: 0 1; height: auto; }
     RuleForm Label { height: 1; }
     """

@@ -35,6 +35,7 @@ TAB_ACTIONS = {"new": {"tags", "policies", "bgp"}, "delete": {"tags", "policies"
 class PolicyScreen(Screen):
     TITLE = "Security policy, networks, BGP"
     CSS = """
+    PolicyScreen TabbedContent { height: 1fr; }
     PolicyScreen DataTable { height: 1fr; }
     PolicyScreen #status { height: 1; color: $text-muted; }
     """
