@@ -122,3 +122,16 @@ async def test_discovery_lists_nodes(tmp_path):
         assert set(nodes) == {"ctrl1", "ctrl2", "ctrl3", "compute1", "compute2", "compute3"}
         assert set(nodes["ctrl1"].roles) == {"config", "analytics", "analytics_database", "control"}
         assert nodes["compute2"].roles == ("vrouter",) and nodes["compute2"].address == "127.93.1.2"
+
+
+async def test_discover_cluster_merges_with_configured_nodes():
+    from tftui.core.inventory import ClusterSpec, NodeSpec
+    from tftui.services.discovery import discover_cluster
+
+    async with lab_api(vrouters=2) as api:
+        configured = (NodeSpec("controller-a", "127.93.0.10", ("webui",)),)
+        spec = await discover_cluster(ClusterSpec("lab", configured, config_api=api.url))
+        nodes = {n.name: n for n in spec.nodes}
+        assert "ctrl1" not in nodes  # same address: the configured name wins, roles merge
+        assert {"config", "control", "webui"} <= set(nodes["controller-a"].roles)
+        assert {"compute1", "compute2", "ctrl2", "ctrl3"} <= set(nodes)

@@ -6,8 +6,11 @@ computes, control-node bgp-routers the control role; one address gathers every r
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tftui.clients.configapi import ConfigApiClient
-from tftui.core.inventory import NodeSpec, merge_nodes
+from tftui.core.inventory import ClusterSpec, ConfigError, NodeSpec, merge_nodes
+from tftui.core.policy.settings import config_api_settings
 
 _ROLE_OF = {
     "config-node": ("config_node_ip_address", "config"),
@@ -40,3 +43,16 @@ async def discover_nodes(client: ConfigApiClient) -> list[NodeSpec]:
 async def discover_and_merge(client: ConfigApiClient, configured: list[NodeSpec]) -> list[NodeSpec]:
     """Discovered nodes with the configured ones laid over them (same address: configured name wins)."""
     return merge_nodes(await discover_nodes(client), list(configured))
+
+
+async def discover_cluster(cluster: ClusterSpec) -> ClusterSpec:
+    """The cluster with the nodes its config API knows merged under the configured/inventory ones.
+
+    Raises ConfigError without ``config_api``, ConfigApiError when the API cannot be read.
+    """
+    settings = config_api_settings(cluster)
+    if settings is None:
+        raise ConfigError(f"cluster {cluster.name!r} has no config_api to discover nodes from")
+    async with ConfigApiClient(settings) as client:
+        nodes = await discover_and_merge(client, list(cluster.nodes))
+    return replace(cluster, nodes=tuple(nodes))

@@ -13,7 +13,6 @@ from pathlib import Path
 from tftui.clients.configapi import ConfigApiClient, ConfigApiError
 from tftui.core.inventory import ClusterSpec, ConfigError
 from tftui.core.policy.models import (
-    GLOBAL_PM,
     IP_FABRIC,
     Aps,
     BgpRouter,
@@ -302,7 +301,3 @@ class PolicyService:
             await self.client.set_tag(op.type, op.uuid, body)
         else:
             raise ValidationError(f"unknown operation {op.op!r}")
-
-
-def default_policy_parent() -> tuple[str, ...]:
-    return GLOBAL_PM
