@@ -154,6 +154,14 @@ async def test_network_toggle_shows_diff_and_readonly_unbinds_writes(tmp_path):
             assert '+  "fabric_snat": false' in diff
             await keys(pilot, "f")
             await confirm(pilot, "ip-fabric")
+            # someone else edits the network while the diff is on screen: the write is refused
+            await keys(pilot, "s")
+            assert isinstance(app.screen, ConfirmDiffScreen)
+            uid = api.store.uuid_of("virtual-network", ["default-domain", "admin", "tenant-net"])
+            api.store.update("virtual-network", uid, {"display_name": "edited elsewhere"})
+            await keys(pilot, "y")
+            assert any("changed on the server" in n.message for n in app._notifications)
+            assert api.store.objs[uid]["fabric_snat"] is False and service.drafts.pending()[0].error
         await service.aclose()
         async with client_for(api) as c:
             vn = await c.read_by_name("virtual-network", ["default-domain", "admin", "tenant-net"])

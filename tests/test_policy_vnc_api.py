@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 
 from tftui.lab.configapi import start_config_api
 from tftui.lab.topology import build
 
-vnc_api = pytest.importorskip("vnc_api.vnc_api", reason="pip install contrail-api-client==2005 future six requests")
-from vnc_api import vnc_api as v  # noqa: E402
-from vnc_api.exceptions import RefsExistError  # noqa: E402
+try:
+    from vnc_api import vnc_api as v
+    from vnc_api.exceptions import RefsExistError
+except ImportError:  # the test extra installs it; in CI its absence is a failure, not a skip
+    if os.environ.get("CI") == "true":
+        raise
+    pytest.skip("pip install contrail-api-client==2005 future six requests", allow_module_level=True)
 
 IP_FABRIC = ["default-domain", "default-project", "ip-fabric"]
 
