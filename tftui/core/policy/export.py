@@ -14,23 +14,9 @@ import yaml
 
 from .diff import is_noop, render_diff
 from .models import Aps, Endpoint, Policy, PolicyRef, Rule, Tag, fq_str
-from .validate import ValidationError, check_rule, resequence
+from .validate import ValidationError, check_rule, parse_ports, ports_text, resequence
 
 VERSION = 1
-
-
-def _ports(p: tuple[int, int]) -> str:
-    return f"{p[0]}-{p[1]}"
-
-
-def _parse_ports(text: Any, where: str) -> tuple[int, int]:
-    if text is None:
-        return (0, 65535)
-    try:
-        lo, _, hi = str(text).partition("-")
-        return int(lo), int(hi or lo)
-    except ValueError:
-        raise ValidationError(f"{where}: {text!r} is not PORT or LOW-HIGH") from None
 
 
 def _endpoint_doc(ep: Endpoint) -> Any:
@@ -66,9 +52,9 @@ def export_doc(tags: list[Tag], rules: list[Rule], policies: list[Policy], apss:
         else:
             item["protocol"] = r.protocol
             if r.dst_ports != (0, 65535):
-                item["dst_ports"] = _ports(r.dst_ports)
+                item["dst_ports"] = ports_text(r.dst_ports)
             if r.src_ports != (0, 65535):
-                item["src_ports"] = _ports(r.src_ports)
+                item["src_ports"] = ports_text(r.src_ports)
         if r.match_tags:
             item["match_tags"] = list(r.match_tags)
         out_rules.append(item)
@@ -126,8 +112,8 @@ def parse_doc(doc: Any) -> Desired:
         where = f"firewall_rules[{i}]"
         fq = _named(item, where)
         rule = Rule(fq, str(item.get("action", "pass")), str(item.get("protocol", "any")),
-                    _parse_ports(item.get("dst_ports"), f"{where}.dst_ports"),
-                    _parse_ports(item.get("src_ports"), f"{where}.src_ports"),
+                    parse_ports(item.get("dst_ports"), f"{where}.dst_ports"),
+                    parse_ports(item.get("src_ports"), f"{where}.src_ports"),
                     tuple(str(g) for g in item.get("service_groups") or ()),
                     _endpoint_from(item.get("endpoint_1"), f"{where}.endpoint_1"),
                     _endpoint_from(item.get("endpoint_2"), f"{where}.endpoint_2"),

@@ -77,6 +77,23 @@ def check_rule(rule: Rule) -> None:
         raise ValidationError("match tags cannot contain label (the server refuses it)")
 
 
+def ports_text(p: tuple[int, int]) -> str:
+    """(0, 65535) -> "" (any); (80, 80) -> "80"; (1000, 2000) -> "1000-2000"."""
+    return "" if p == (0, 65535) else (str(p[0]) if p[0] == p[1] else f"{p[0]}-{p[1]}")
+
+
+def parse_ports(text: object, where: str = "ports") -> tuple[int, int]:
+    """The inverse of ports_text; empty, None or "any" is every port."""
+    text = "" if text is None else str(text).strip()
+    if not text or text == "any":
+        return (0, 65535)
+    lo, _, hi = text.partition("-")
+    try:
+        return int(lo), int(hi or lo)
+    except ValueError:
+        raise ValidationError(f"{where}: {text!r} is not PORT or LOW-HIGH") from None
+
+
 def resequence(count: int, start: float = 1.0, step: float = 1.0) -> list[str]:
     """Sequences as the API wants them: numeric strings in order ("1.0", "2.0", ...)."""
     return [f"{start + i * step:.1f}" for i in range(count)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .rules import _project_fq, split_tag
+from .rules import project_fq, split_tag
 from .schema import TYPES
 from .store import ApiError, Store
 
@@ -89,7 +89,7 @@ def list_collection(store: Store, type_name: str, q: dict[str, str], base: str) 
 
 
 def _tag_for(store: Store, obj: dict, t: str, value: str, is_global: bool) -> dict:
-    project = _project_fq(store, obj) if store.types[obj["uuid"]] != "project" else list(obj["fq_name"])
+    project = project_fq(store, obj) if store.types[obj["uuid"]] != "project" else list(obj["fq_name"])
     fq = [f"{t}={value}"] if (is_global or project is None) else project + [f"{t}={value}"]
     uid = store.uuid_of("tag", fq)
     if uid is None:

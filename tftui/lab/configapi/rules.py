@@ -31,7 +31,7 @@ def project_scoped(store: Store, obj: dict) -> bool:
     return False
 
 
-def _project_fq(store: Store, obj: dict) -> list[str] | None:
+def project_fq(store: Store, obj: dict) -> list[str] | None:
     parent = obj.get("parent_uuid")
     while parent:
         if store.types.get(parent) == "project":
@@ -125,7 +125,7 @@ def _resolve_tag(store: Store, rule: dict, name: str) -> dict:
     is_global = name.startswith("global:")
     tname = name[len("global:"):] if is_global else name
     t, v = split_tag(tname)
-    project = _project_fq(store, rule)
+    project = project_fq(store, rule)
     fq = [f"{t}={v}"] if (is_global or project is None) else project + [f"{t}={v}"]
     uid = store.uuid_of("tag", fq)
     if uid is None:

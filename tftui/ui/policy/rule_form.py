@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Select
 
 from tftui.core.policy.models import ACTIONS, DIRECTIONS, ENDPOINT_KINDS, Endpoint, Rule
-from tftui.core.policy.validate import ValidationError, check_rule
+from tftui.core.policy.validate import ValidationError, check_rule, parse_ports, ports_text
 
 from .modals import PickerScreen, modal_css
 
@@ -25,21 +25,6 @@ class Candidates:
     address_groups: list[str]
     service_groups: list[str]
     tag_types: list[str]
-
-
-def _ports_text(p: tuple[int, int]) -> str:
-    return "" if p == (0, 65535) else (str(p[0]) if p[0] == p[1] else f"{p[0]}-{p[1]}")
-
-
-def _parse_ports(text: str) -> tuple[int, int]:
-    text = text.strip()
-    if not text or text == "any":
-        return (0, 65535)
-    lo, _, hi = text.partition("-")
-    try:
-        return int(lo), int(hi or lo)
-    except ValueError:
-        raise ValidationError(f"ports {text!r}: PORT or LOW-HIGH") from None
 
 
 def _ep_value(ep: Endpoint) -> str:
@@ -83,7 +68,7 @@ class RuleForm(ModalScreen[Rule | None]):
                 yield Label("protocol")
                 yield Input(r.protocol, placeholder="any, icmp, tcp, udp or 0-255", id="protocol", compact=True)
                 yield Label("dst ports")
-                yield Input(_ports_text(r.dst_ports), placeholder="any, 80 or 1000-2000", id="ports", compact=True)
+                yield Input(ports_text(r.dst_ports), placeholder="any, 80 or 1000-2000", id="ports", compact=True)
                 yield Label("service groups")
                 yield Input(", ".join(r.service_groups), placeholder="instead of protocol (F2)", id="sg",
                             compact=True)
@@ -121,7 +106,7 @@ class RuleForm(ModalScreen[Rule | None]):
         name = self.rule.name if self.rule else self._text("name").strip()
         sgs = tuple(s.strip() for s in self._text("sg").split(",") if s.strip())
         rule = Rule(self.parent_fq + (name,), self._select("action"), self._text("protocol").strip() or "any",
-                    _parse_ports(self._text("ports")), (0, 65535), sgs,
+                    parse_ports(self._text("ports"), "dst ports"), (0, 65535), sgs,
                     _ep(self._select("kind1"), self._text("ep1")), _ep(self._select("kind2"), self._text("ep2")),
                     self._select("direction"),
                     tuple(t.strip() for t in self._text("match").split(",") if t.strip()),
