@@ -135,3 +135,43 @@ async def test_discover_cluster_merges_with_configured_nodes():
         assert "ctrl1" not in nodes  # same address: the configured name wins, roles merge
         assert {"config", "control", "webui"} <= set(nodes["controller-a"].roles)
         assert {"compute1", "compute2", "ctrl2", "ctrl3"} <= set(nodes)
+
+
+async def test_project_scoped_rule_uses_project_and_global_tags(tmp_path):
+    async with lab_api() as api:
+        svc = _service(api, tmp_path)
+        project = ("default-domain", "k8s-default")
+        await svc.commit(await svc.draft_create_tag("tier=web", project))
+        await svc.commit(await svc.draft_create_tag("label=cirros1"))
+        rule = Rule(project + ("web-from-cirros1",), "pass", "tcp", (80, 80),
+                    endpoint_1=Endpoint("tags", ("global:label=cirros1",)), endpoint_2=Endpoint("tags", ("tier=web",)),
+                    match_tags=("application",))
+        await svc.commit(await svc.draft_policy(project + ("web",), [rule.fq_name], new_rules=[rule]))
+        stored = await svc.client.read_by_name("firewall-rule", list(rule.fq_name))
+        assert stored["parent_type"] == "project"
+        assert sorted(r["to"] for r in stored["tag_refs"]) == [["default-domain", "k8s-default", "tier=web"],
+                                                               ["label=cirros1"]]
+        assert stored["service"]["protocol_id"] == 6 and stored["match_tag_types"] == {"tag_type": [1]}
+        # a global policy may not take that project rule
+        with pytest.raises(ConfigApiError, match="cannot reference project-scoped"):
+            await svc.commit(await svc.draft_policy(("default-policy-management", "g"), [rule.fq_name]))
+        # without "global:" a project rule looks for a project tag: there is none
+        bad = Rule(project + ("bad",), endpoint_1=Endpoint("tags", ("label=cirros1",)))
+        with pytest.raises(ConfigApiError, match="404 Not Found: No Tag object found"):
+            await svc.commit(await svc.draft_rule(bad))
+        await svc.aclose()
+
+
+async def test_one_tag_per_type_except_label(tmp_path):
+    async with lab_api() as api, client_for(api) as c:
+        for name in ("application=a", "application=b", "label=x", "label=y"):
+            await c.create("tag", {"fq_name": [name]})
+        vmi = (await c.list("virtual-machine-interface", page_limit=1))["virtual-machine-interfaces"][0]["uuid"]
+        await c.set_tag("virtual-machine-interface", vmi, {"application": {"is_global": True, "value": "a"}})
+        await c.set_tag("virtual-machine-interface", vmi, {"application": {"is_global": True, "value": "b"},
+                                                          "label": {"is_global": True, "add_values": ["x", "y"]}})
+        names = sorted(r["to"][-1] for r in (await c.read("virtual-machine-interface", vmi))["tag_refs"])
+        assert "application=a" not in names and {"application=b", "label=x", "label=y"} <= set(names)
+        with pytest.raises(ConfigApiError, match="one application tag only"):
+            await c.update("virtual-machine-interface", vmi, {"tag_refs": [{"to": ["application=a"]},
+                                                                           {"to": ["application=b"]}]})
