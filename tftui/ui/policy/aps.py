@@ -20,6 +20,7 @@ WRITES = {"attach", "detach", "up", "down", "set_tag"}
 
 
 class ApsScreen(Screen):
+    TITLE = "Application policy set"
     CSS = "ApsScreen DataTable { height: 1fr; }"
     BINDINGS = [
         Binding("escape", "back", "Back"),

@@ -20,6 +20,7 @@ WRITES = {"add", "edit", "remove", "up", "down"}
 
 
 class PolicyRulesScreen(Screen):
+    TITLE = "Firewall policy rules"
     CSS = "PolicyRulesScreen DataTable { height: 1fr; }"
     BINDINGS = [
         Binding("escape", "back", "Back"),
