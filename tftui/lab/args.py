@@ -23,3 +23,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="simulated server time per introspect reply, in milliseconds")
     p.add_argument("--parent", type=int, default=0, metavar="PID", help=argparse.SUPPRESS)
     p.add_argument("--ssh-port", type=int, default=2022, help="SSH port of the simulated compute hosts")
+    p.add_argument("--state", metavar="FILE", help="keep the config API's objects in FILE (JSON) across restarts")
+    p.add_argument("--config-api-port", type=int, default=8082, help="port of the simulated config API")
+    p.add_argument("--keystone", action="store_true",
+                   help="require keystone v3 tokens on the config API (password from $TFTUI_LAB_PASSWORD)")
+    p.add_argument("--keystone-port", type=int, default=5000, help="port of the lab's keystone")
+    p.add_argument("--token-ttl", type=float, default=3600.0, help="lifetime of the lab's keystone tokens (s)")

@@ -1,0 +1,225 @@
+"""Pilot walks of the policy editor against the lab config API: the seed's ICMP scenario end to end."""
+
+from __future__ import annotations
+
+import asyncio
+
+from policy_lab import client_for, lab_api
+from textual.app import App
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+from textual.worker import WorkerState
+
+from tftui.services.policy import PolicyService
+from tftui.ui.policy import PolicyScreen
+from tftui.ui.policy.modals import ConfirmDiffScreen, PromptScreen
+
+
+class PolicyApp(App):
+    def __init__(self, service: PolicyService):
+        super().__init__()
+        self.service = service
+
+    def on_mount(self) -> None:
+        self.push_screen(PolicyScreen(self.service))
+
+
+async def settle(pilot, timeout: float = 8.0) -> None:
+    """Until every worker is done or one waits on a modal (which waits for keys)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while loop.time() < end:
+        await pilot.pause(0.02)
+        # a worker of a screen under the top one waits for that screen to close: not busy
+        running = [w for w in pilot.app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+                   and w.node is pilot.app.screen]
+        if not running or isinstance(pilot.app.screen, ModalScreen):
+            await pilot.pause()
+            return
+    raise AssertionError(f"still busy after {timeout}s: {running}")
+
+
+async def confirm(pilot, expect: str = "") -> str:
+    await settle(pilot)
+    screen = pilot.app.screen
+    notes = [n.message for n in pilot.app._notifications]
+    notes += [str(w.content) for w in screen.query("#error")]
+    notes += [f"{w.id}={getattr(w, 'value', '')!r}" for w in screen.query("Input, Select")]
+    assert isinstance(screen, ConfirmDiffScreen), f"expected a diff to confirm, got {screen!r}; {notes}"
+    diff = str(screen.query_one("#diff", Static).content)
+    assert expect in diff, diff
+    await pilot.press("y")
+    await settle(pilot)
+    return diff
+
+
+async def keys(pilot, *ks: str) -> None:
+    await pilot.press(*ks)
+    await settle(pilot)
+
+
+async def filter_rows(pilot, text: str) -> None:
+    await keys(pilot, "slash")
+    await pilot.press("end", "ctrl+u", *text, "enter")
+    await settle(pilot)
+
+
+async def test_seed_scenario_deny_icmp_between_two_pods(tmp_path):
+    async with lab_api() as api:
+        service = PolicyService(client_for(api), draft_dir=tmp_path, cluster="lab")
+        app = PolicyApp(service)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            # 1. label tags for the two pods
+            for name in ("cirros1", "cirros2"):
+                await keys(pilot, "1", "n")
+                assert isinstance(app.screen, PromptScreen)
+                await pilot.press(*f"label={name}", "enter")
+                await confirm(pilot, f'"tag_value": "{name}"')
+            # 2. tag their ports (set-tag)
+            for name in ("cirros1", "cirros2"):
+                await keys(pilot, "2")
+                await filter_rows(pilot, name)
+                await keys(pilot, "t")
+                await pilot.press(*f"label={name}", "enter")
+                await confirm(pilot, "POST /set-tag")
+            # 3. a policy: deny ICMP between them, allow the rest
+            await keys(pilot, "3", "n")
+            await pilot.press(*"cirros-icmp", "enter")
+            await confirm(pilot, "CREATE firewall-policy default-policy-management:cirros-icmp")
+            await filter_rows(pilot, "cirros-icmp")
+            await keys(pilot, "enter")
+            await keys(pilot, "a")
+            await pilot.press(*"deny-icmp", "tab")  # name
+            await pilot.press("enter", "down", "enter", "tab")  # action: deny
+            await pilot.press(*"icmp", "tab", "tab", "tab")  # protocol; ports and service groups empty
+            await pilot.press("enter", "up", "up", "up", "up", "enter", "tab")  # endpoint 1 kind: tags
+            await keys(pilot, "f2")  # picker for endpoint 1
+            await pilot.press(*"cirros1", "enter")
+            await settle(pilot)
+            await pilot.press("tab", "tab")  # direction stays <>
+            await pilot.press("enter", "up", "up", "up", "up", "enter", "tab")  # endpoint 2 kind: tags
+            await pilot.press(*"label=cirros2")
+            await keys(pilot, "ctrl+s")
+            await confirm(pilot, "CREATE firewall-rule default-policy-management:deny-icmp")
+            await keys(pilot, "a")
+            await pilot.press(*"allow-rest")
+            await keys(pilot, "ctrl+s")
+            await confirm(pilot, '"simple_action": "pass"')
+            rules = app.screen.query_one(DataTable)
+            assert rules.row_count == 2
+            assert [str(c) for c in rules.get_row_at(0)][:6] == ["1.0", "deny", "icmp", "label=cirros1", "<>",
+                                                                   "label=cirros2"]
+            await keys(pilot, "escape")
+            # 4. attach it to the k8s application policy set
+            await keys(pilot, "4")
+            await filter_rows(pilot, "application=k8s")
+            await keys(pilot, "enter")
+            await keys(pilot, "a")
+            await pilot.press(*"cirros-icmp", "enter")
+            await confirm(pilot, "cirros-icmp")
+            await keys(pilot, "escape")
+        await service.aclose()
+
+        # read everything back through the API with a fresh client
+        async with client_for(api) as c:
+            for name in ("cirros1", "cirros2"):
+                assert await c.fqname_to_id("tag", [f"label={name}"])
+                vmi = next(p for p in await c.list_all("virtual-machine-interface")
+                           if p["fq_name"][-1].startswith(f"{name}__"))
+                assert ["label=" + name] in [r["to"] for r in vmi.get("tag_refs", [])]
+            pol = await c.read_by_name("firewall-policy", ["default-policy-management", "cirros-icmp"])
+            refs = sorted(pol["firewall_rule_refs"], key=lambda r: float(r["attr"]["sequence"]))
+            assert [r["to"][-1] for r in refs] == ["deny-icmp", "allow-rest"]
+            deny = await c.read("firewall-rule", refs[0]["uuid"])
+            assert deny["action_list"]["simple_action"] == "deny" and deny["service"]["protocol_id"] == 1
+            assert deny["endpoint_1"]["tags"] == ["label=cirros1"] and deny["endpoint_2"]["tags"] == ["label=cirros2"]
+            allow = await c.read("firewall-rule", refs[1]["uuid"])
+            assert allow["action_list"]["simple_action"] == "pass" and allow["endpoint_1"] == {"any": True}
+            aps = await c.read_by_name("application-policy-set", ["default-policy-management", "k8s"])
+            assert [r["to"][-1] for r in aps["firewall_policy_refs"]] == ["cirros-icmp"]
+            assert [r["to"] for r in aps["tag_refs"]] == [["application=k8s"]]
+
+
+async def test_network_toggle_shows_diff_and_readonly_unbinds_writes(tmp_path):
+    async with lab_api() as api:
+        service = PolicyService(client_for(api), draft_dir=tmp_path, cluster="lab")
+        app = PolicyApp(service)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await keys(pilot, "5")
+            await filter_rows(pilot, "tenant-net")
+            await keys(pilot, "s")
+            diff = await confirm(pilot, '-  "fabric_snat": true')
+            assert '+  "fabric_snat": false' in diff
+            await keys(pilot, "f")
+            await confirm(pilot, "ip-fabric")
+            # someone else edits the network while the diff is on screen: the write is refused
+            await keys(pilot, "s")
+            assert isinstance(app.screen, ConfirmDiffScreen)
+            uid = api.store.uuid_of("virtual-network", ["default-domain", "admin", "tenant-net"])
+            api.store.update("virtual-network", uid, {"display_name": "edited elsewhere"})
+            await keys(pilot, "y")
+            assert any("changed on the server" in n.message for n in app._notifications)
+            assert api.store.objs[uid]["fabric_snat"] is False and service.drafts.pending()[0].error
+        await service.aclose()
+        async with client_for(api) as c:
+            vn = await c.read_by_name("virtual-network", ["default-domain", "admin", "tenant-net"])
+            assert vn["fabric_snat"] is False and vn["virtual_network_refs"][0]["to"][-1] == "ip-fabric"
+
+        ro = PolicyService(client_for(api), readonly=True, draft_dir=tmp_path, cluster="lab")
+        app = PolicyApp(ro)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            before = api.server.requests
+            bound = {b.binding.action for b in app.screen.active_bindings.values()}
+            assert "new" not in bound and "delete" not in bound and "reload" in bound
+            await keys(pilot, "n", "x", "5", "s", "f")
+            assert isinstance(app.screen, PolicyScreen) and api.server.requests == before
+        await ro.aclose()
+
+
+async def test_drafts_survive_restart_tag_users_refused_delete_and_bgp_peer(tmp_path):
+    async with lab_api() as api:
+        service = PolicyService(client_for(api), draft_dir=tmp_path, cluster="lab")
+        app = PolicyApp(service)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await keys(pilot, "1", "n")
+            await pilot.press(*"label=later", "enter")
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmDiffScreen)
+            await keys(pilot, "escape")  # keep it as a draft, send nothing
+        await service.aclose()
+        assert not api.store.uuid_of("tag", ["label=later"])
+
+        service = PolicyService(client_for(api), draft_dir=tmp_path, cluster="lab")  # tftui restarted
+        app = PolicyApp(service)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert any("unsent draft" in n.message for n in app._notifications)
+            await keys(pilot, "D", "enter")
+            await confirm(pilot, "CREATE tag label=later")
+            assert api.store.uuid_of("tag", ["label=later"]) and service.drafts.pending() == []
+            # a tag carried by a port: its users, and a delete refused with the reason
+            await keys(pilot, "1")
+            await filter_rows(pilot, "app")
+            await keys(pilot, "enter")
+            users = str(app.screen.query_one("#body", Static).content)
+            assert "virtual-machine-interface" in users and "cirros1__" in users
+            await keys(pilot, "escape", "x")
+            await confirm(pilot, "DELETE tag app=cirros")
+            assert any("Delete when resource still referred" in n.message for n in app._notifications)
+            assert api.store.uuid_of("tag", ["app=cirros"])
+            assert service.drafts.pending()[0].error.startswith("409 Conflict")
+            # the seed's VyOS peer, with sessions from the control nodes
+            await keys(pilot, "6", "n")
+            for value in ("vyos", "65311", "172.31.10.140", "vyos"):
+                await pilot.press(*value, "enter")
+            await keys(pilot, "ctrl+s")
+            await confirm(pilot, "CREATE bgp-router default-domain:default-project:ip-fabric:__default__:vyos")
+            table = app.screen.query_one("#t-bgp", DataTable)
+            rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+            vyos = next(r for r in rows if r[0] == "vyos")
+            assert vyos[1:4] == ["router", "65311", "172.31.10.140"] and "ctrl1" in vyos[4]
+        await service.aclose()

@@ -1,0 +1,58 @@
+"""Cluster nodes found through the config API alone, as inventory NodeSpecs for the node tree.
+
+config-node, analytics-node and database-node objects give controller roles, virtual-routers the
+computes, control-node bgp-routers the control role; one address gathers every role found for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tftui.clients.configapi import ConfigApiClient
+from tftui.core.inventory import ClusterSpec, ConfigError, NodeSpec, merge_nodes
+from tftui.core.policy.settings import config_api_settings
+
+_ROLE_OF = {
+    "config-node": ("config_node_ip_address", "config"),
+    "analytics-node": ("analytics_node_ip_address", "analytics"),
+    "database-node": ("database_node_ip_address", "analytics_database"),
+    "virtual-router": ("virtual_router_ip_address", "vrouter"),
+}
+
+
+async def discover_nodes(client: ConfigApiClient) -> list[NodeSpec]:
+    found: dict[str, tuple[str, list[str]]] = {}  # address -> (name, roles)
+
+    def add(address: str | None, name: str, role: str) -> None:
+        if not address:
+            return
+        entry = found.setdefault(address, (name, []))
+        if role not in entry[1]:
+            entry[1].append(role)
+
+    for type_name, (field, role) in _ROLE_OF.items():
+        for obj in await client.list_all(type_name):
+            add(obj.get(field), obj["fq_name"][-1], role)
+    for obj in await client.list_all("bgp-router"):
+        params = obj.get("bgp_router_parameters") or {}
+        if params.get("router_type") == "control-node":
+            add(params.get("address"), obj["fq_name"][-1], "control")
+    return [NodeSpec(name=name, address=addr, roles=tuple(roles)) for addr, (name, roles) in found.items()]
+
+
+async def discover_and_merge(client: ConfigApiClient, configured: list[NodeSpec]) -> list[NodeSpec]:
+    """Discovered nodes with the configured ones laid over them (same address: configured name wins)."""
+    return merge_nodes(await discover_nodes(client), list(configured))
+
+
+async def discover_cluster(cluster: ClusterSpec) -> ClusterSpec:
+    """The cluster with the nodes its config API knows merged under the configured/inventory ones.
+
+    Raises ConfigError without ``config_api``, ConfigApiError when the API cannot be read.
+    """
+    settings = config_api_settings(cluster)
+    if settings is None:
+        raise ConfigError(f"cluster {cluster.name!r} has no config_api to discover nodes from")
+    async with ConfigApiClient(settings) as client:
+        nodes = await discover_and_merge(client, list(cluster.nodes))
+    return replace(cluster, nodes=tuple(nodes))
