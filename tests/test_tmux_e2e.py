@@ -84,7 +84,7 @@ def test_demo_in_tmux(tmux, tmp_path):
     tmux.wait_for("Events — state transitions")
     time.sleep(0.3)
     tmux.keys("Escape")
-    tmux.wait_until(lambda s: "Events — state" not in s and "Tree/flat" in s, "back on the node view")
+    tmux.wait_until(lambda s: "Events — state" not in s and "i VMIs" in s, "back on the node view")
     tmux.keys("q")
     tmux.wait_for("EXITED 0", timeout=20)
     time.sleep(0.5)
@@ -92,3 +92,32 @@ def test_demo_in_tmux(tmux, tmp_path):
     assert set(free_bases(42)) >= before
     log = tmp_path / "tftui.log"
     assert log.exists() and (log.stat().st_mode & 0o777) == 0o600
+
+
+def test_demo_ssh_into_a_pod_and_back(tmux, tmp_path):
+    """`i` opens the interfaces, `s` on cirros1 hands the terminal to OpenSSH through its compute; exit returns."""
+    if shutil.which("ssh") is None:
+        if os.environ.get("CI"):
+            pytest.fail("OpenSSH client is required in CI")
+        pytest.skip("no ssh client")
+    env = f"TFTUI_STATE_DIR={tmp_path} TERM=xterm-256color"
+    cmd = f"cd {ROOT} && env {env} {sys.executable} -m tftui --demo; echo EXITED $?; sleep 30"
+    tmux.run("-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", cmd)
+    tmux.run("set-option", "-s", "escape-time", "0")
+    tmux.wait_for("polled", timeout=60)
+    tmux.keys("i")
+    tmux.wait_for("cirros1", timeout=30)
+    time.sleep(0.5)
+    tmux.keys("s")
+    tmux.wait_until(lambda s: any(line.rstrip().endswith("$") for line in s.splitlines()), "the pod's prompt")
+    tmux.keys("ip -o a", "Enter")
+    screen = tmux.wait_for("10.47.255.254")
+    assert "169.254" not in screen.split("ip -o a", 1)[1].split("\n", 1)[0]
+    tmux.keys("exit", "Enter")
+    tmux.wait_for("cirros1")
+    tmux.wait_for("Filter")
+    time.sleep(0.3)
+    tmux.keys("Escape")
+    tmux.wait_for("polled")
+    tmux.keys("q")
+    tmux.wait_for("EXITED 0", timeout=20)

@@ -20,6 +20,7 @@ from tftui.services.poller_thread import PollerThread
 from tftui.services.state import ClusterState
 
 from .detail import DetailPane, age, render_detail
+from .extensions import open_error
 from .node_filter import compile_filter
 from .node_tree import NodeTree
 from .palette import TftuiCommands
@@ -42,8 +43,11 @@ class TftuiApp(App):
         Binding("ctrl+r", "refresh", "Refresh", id="app.refresh"),
         Binding("p", "pause", "Pause", id="app.pause"),
         Binding("e", "events", "Events", id="app.events"),
-        Binding("y", "raw", "Raw XML", id="app.raw"),
-        Binding("colon", "command_palette", "Commands", id="app.palette"),
+        Binding("y", "raw", "Raw XML", id="app.raw", show=False),
+        Binding("i", "open_screen('vmi')", "VMIs", id="app.vmi"),
+        Binding("f", "open_screen('policy')", "Policy", id="app.policy"),
+        Binding("r", "open_screen('routes')", "Routes", id="app.routes"),
+        Binding("colon", "command_palette", "Cmds", id="app.palette"),
     ]
 
     def __init__(self, spec: ClusterSpec, *, readonly: bool = False, theme: str | None = None,
@@ -61,7 +65,20 @@ class TftuiApp(App):
         self.theme_errors: list[str] = []
         self._requested_theme = theme or spec.theme or "tftui-dark"
         self.palette = Palette(None)
-        self.extra_screens = extra_screens or {}
+        if extra_screens is None:
+            from .extensions import extra_screens as build_extra_screens
+
+            extra_screens = build_extra_screens(spec, readonly)
+        self.extra_screens = extra_screens
+        self.on_exit_callbacks: list = []  # async closers of the services opened views created
+
+    async def action_quit(self) -> None:
+        for close in self.on_exit_callbacks:
+            try:
+                await close()
+            except Exception:  # closing is best effort: the process is ending
+                pass
+        self.exit()
 
     # ------------------------------------------------------------------------------ layout
 
@@ -200,7 +217,15 @@ class TftuiApp(App):
             self.notify(f"{key}: not configured for this cluster", severity="warning")
             return
         _title, factory = entry
-        self.push_screen(factory(self))
+        try:
+            screen = factory(self)
+        except Exception as exc:
+            message = open_error(exc)
+            if message is None:
+                raise
+            self.notify(f"{key}: {message}", severity="error", timeout=10)
+            return
+        self.push_screen(screen)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

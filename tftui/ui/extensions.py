@@ -1,11 +1,54 @@
-"""The other views (routes, policy, interfaces), opened from the command palette when configured."""
+"""The other views — interfaces & launcher, policy editor, routes — opened by key or from the command palette.
+
+Each entry builds its service from the cluster config when first opened; a view whose config is
+missing or wrong says why instead of opening.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from tftui.core.inventory import ClusterSpec
+from tftui.core.inventory import ClusterSpec, ConfigError
+
+ScreenFactory = Callable[..., object]
 
 
-def extra_screens(spec: ClusterSpec, readonly: bool) -> dict[str, Callable]:
-    return {}
+def _vmi(spec: ClusterSpec) -> ScreenFactory:
+    def open_vmi(app):
+        from tftui.services.launcher import Launcher
+        from tftui.services.vmis import VmiService
+
+        from .vmi_screen import VmiScreen
+
+        return VmiScreen(VmiService(spec), Launcher(spec))
+
+    return open_vmi
+
+
+def _policy(spec: ClusterSpec, readonly: bool) -> ScreenFactory:
+    def open_policy(app):
+        from tftui.services.policy import PolicyService
+
+        from .policy import PolicyScreen
+
+        service = PolicyService.from_cluster(spec, readonly=readonly)
+        app.on_exit_callbacks.append(service.aclose)
+        return PolicyScreen(service)
+
+    return open_policy
+
+
+def extra_screens(spec: ClusterSpec, readonly: bool) -> dict[str, tuple[str, ScreenFactory]]:
+    screens: dict[str, tuple[str, ScreenFactory]] = {}
+    if any("vrouter" in n.roles for n in spec.nodes):
+        screens["vmi"] = ("Interfaces: every VM/pod interface, SSH into one (:vmi)", _vmi(spec))
+    if spec.config_api:
+        screens["policy"] = ("Policy editor: tags, firewall policies, networks, BGP peers (:fw)", _policy(spec, readonly))
+    return screens
+
+
+def open_error(exc: Exception) -> str | None:
+    """A message for the operator when a view cannot be built from the config; None for real bugs."""
+    if isinstance(exc, ConfigError | ValueError | OSError):
+        return str(exc)
+    return None

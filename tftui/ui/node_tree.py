@@ -40,7 +40,7 @@ def node_label(result: NodeResult, health: Health, palette: Palette) -> Text:
 
 class NodeTree(Tree[str | None]):
     BINDINGS = [
-        Binding("v", "toggle_view", "Tree/flat", id="tree.toggle_view"),
+        Binding("v", "toggle_view", "Tree/flat", id="tree.toggle_view", show=False),
         Binding("right", "expand", "Expand", show=False),
         Binding("left", "collapse", "Collapse", show=False),
     ]
