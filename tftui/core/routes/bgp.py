@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .models import BgpPath, Parsed, Suite
+from .models import BgpPath, Parsed, Suite, as_dict, as_list
 
 _PREFIX = re.compile(r"^[0-9A-Fa-f:.]+(?:/\d{1,3})?$")
 _ORIGINS = {"i": "IGP", "e": "EGP", "?": "incomplete"}
@@ -95,12 +95,12 @@ def parse_bgp_table_text(text: str) -> Parsed[BgpPath]:
 
 
 def _json_path(prefix: str, p: dict[str, Any]) -> BgpPath:
-    hops = [h for h in (p.get("nexthops") or []) if isinstance(h, dict)]
+    hops = [h for h in as_list(p.get("nexthops")) if isinstance(h, dict)]
     used = next((h for h in hops if h.get("used")), hops[0] if hops else {})
     aspath = p.get("aspath")
     as_path = aspath.get("string") if isinstance(aspath, dict) else p.get("path")
     best = p.get("bestpath")
-    peer = p.get("peer") if isinstance(p.get("peer"), dict) else {}
+    peer = as_dict(p.get("peer"))
     last = p.get("lastUpdate")
     return BgpPath(
         prefix=prefix, nexthop=used.get("ip") if isinstance(used.get("ip"), str) else None,
@@ -123,11 +123,11 @@ def parse_bgp_table_json(doc: Any) -> Parsed[BgpPath]:
         return out
     out.meta.update({k: doc[k] for k in ("routerId", "localAS") if k in doc})
     for prefix, paths in (doc.get("routes") or {}).items():
-        for p in paths if isinstance(paths, list) else []:
-            if isinstance(p, dict):
-                out.items.append(_json_path(str(prefix), p))
-            else:
-                out.skipped.append(f"{prefix}: path is not an object")
+        for p in as_list(paths):
+            try:
+                out.items.append(_json_path(str(prefix), as_dict(p)))
+            except (TypeError, ValueError, AttributeError) as exc:  # a shape FRR never sent: keep going
+                out.skipped.append(f"{prefix}: {exc}")
     return out
 
 
@@ -186,11 +186,11 @@ def parse_bgp_prefix_json(doc: Any) -> Parsed[BgpPath]:
             out.skipped.append("no prefix in reply")
         return out
     out.meta["prefix"] = prefix
-    for p in doc.get("paths") or []:
-        if isinstance(p, dict):
-            out.items.append(_json_path(prefix, p))
-        else:
-            out.skipped.append("path is not an object")
+    for p in as_list(doc.get("paths")):
+        try:
+            out.items.append(_json_path(prefix, as_dict(p)))
+        except (TypeError, ValueError, AttributeError) as exc:
+            out.skipped.append(str(exc))
     return out
 
 

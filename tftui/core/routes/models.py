@@ -107,6 +107,14 @@ class Parsed(Generic[T]):
     errors: list[str] = field(default_factory=list)  # the router said so, e.g. "% No BGP neighbors found"
 
 
+def as_list(v: object) -> list:
+    return v if isinstance(v, list) else []
+
+
+def as_dict(v: object) -> dict:
+    return v if isinstance(v, dict) else {}
+
+
 _AGE_HMS = re.compile(r"^(\d{1,3}):(\d{2}):(\d{2})$")
 _AGE_UNITS = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _UNIT_SECONDS = (365 * 86400, 7 * 86400, 86400, 3600, 60, 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .models import PROTOCOLS, NextHop, Parsed, Route, is_age
+from .models import PROTOCOLS, NextHop, Parsed, Route, as_list, is_age
 
 _FLAGS = ">*=qrtob"
 _HEAD = re.compile(
@@ -134,7 +134,7 @@ def _json_int(v: Any) -> int | None:
 
 def _json_route(prefix: str, r: dict[str, Any]) -> Route:
     hops = []
-    for nh in r.get("nexthops") or []:
+    for nh in as_list(r.get("nexthops")):
         if not isinstance(nh, dict):
             continue
         via = nh.get("ip") if isinstance(nh.get("ip"), str) else None
@@ -171,8 +171,11 @@ def parse_route_json(doc: Any) -> Parsed[Route]:
             out.skipped.append(f"{prefix}: not a list")
             continue
         for r in entries:
-            if isinstance(r, dict):
-                out.items.append(_json_route(str(prefix), r))
-            else:
+            if not isinstance(r, dict):
                 out.skipped.append(f"{prefix}: entry is not an object")
+                continue
+            try:
+                out.items.append(_json_route(str(prefix), r))
+            except (TypeError, ValueError, AttributeError) as exc:  # a shape FRR never sent: keep going
+                out.skipped.append(f"{prefix}: {exc}")
     return out

@@ -6,7 +6,7 @@ import ipaddress
 import re
 from typing import Any
 
-from .models import ESTABLISHED, POLICY, Neighbor, Parsed
+from .models import ESTABLISHED, POLICY, Neighbor, Parsed, as_dict
 
 _ROUTER_ID = re.compile(r"BGP router identifier (\S+?),\s*local AS number (\d+)(?:\s+VRF (\S+))?")
 _VRF_TITLE = re.compile(r"Summary \(VRF (\S+?)\):")
@@ -160,8 +160,8 @@ def parse_summary_json(doc: Any) -> Parsed[Neighbor]:
         out.skipped.append("peers is not an object")
         return out
     for address, p in peers.items():
-        if isinstance(p, dict):
-            out.items.append(_json_neighbor(str(address), p))
-        else:
-            out.skipped.append(f"peer {address}: not an object")
+        try:
+            out.items.append(_json_neighbor(str(address), as_dict(p)))
+        except (TypeError, ValueError, AttributeError) as exc:  # a shape FRR never sent: keep going
+            out.skipped.append(f"peer {address}: {exc}")
     return out
