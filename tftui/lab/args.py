@@ -17,3 +17,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="flip a service's state every SECONDS (default 3)")
     p.add_argument("--poll-interval", type=float, default=2.0, help="poll_interval written to the config")
     p.add_argument("--timeout", type=float, default=1.5, help="timeout written to the config")
+    p.add_argument("--router-suite", choices=("frr", "quagga"), default="frr",
+                   help="flavour of the lab's gateway router (FRR with JSON, or VyOS 1.1's Quagga text)")
+    p.add_argument("--router-port", type=int, default=2222, help="SSH port of the lab router on 127.B.0.1")
+    p.add_argument("--routes", type=int, default=0, metavar="N",
+                   help="add N synthetic /32s from a transit peer to the lab router (scale tests, up to 500000)")
