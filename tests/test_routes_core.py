@@ -9,7 +9,15 @@ import pytest
 from tftui.core.inventory import ConfigError
 from tftui.core.routes import bgp, emit, rib, summary
 from tftui.core.routes.config import choose_router, parse_routers
-from tftui.core.routes.crosscheck import MISSING, NEIGHBOR_DOWN, ORPHAN, POLICY, WRONG_VROUTER, ExpectedHost, cross_check
+from tftui.core.routes.crosscheck import (
+    MISSING,
+    NEIGHBOR_DOWN,
+    ORPHAN,
+    POLICY,
+    WRONG_VROUTER,
+    ExpectedHost,
+    cross_check,
+)
 from tftui.core.routes.models import BgpPath, Neighbor, NextHop, Route
 from tftui.core.routes.render import crosscheck_document, routes_document
 

@@ -213,21 +213,21 @@ async def test_monitor_keeps_last_tables_on_error(lab):
         await mon.stop()
 
 
-def test_scale_200k_routes_rendering(tmp_path):
+def test_scale_50k_routes_rendering(tmp_path):
     import time
 
     from tftui.core.routes.rib import parse_route_json, parse_route_text
     from tftui.lab.router import RouterTables
 
     topo = build("demo", base=BASE)
-    tables = RouterTables(topo, synthetic=200_000)
+    tables = RouterTables(topo, synthetic=50_000)  # 200k: build 2.2s, text 0.3s, parse 2.4s
     t0 = time.monotonic()
     text, status = tables.answer("show ip route")
     t1 = time.monotonic()
     parsed = parse_route_text(text)
     t2 = time.monotonic()
-    assert status == 0 and len(parsed.items) > 200_000 and parsed.skipped == []
-    assert t1 - t0 < 20 and t2 - t1 < 20, (t1 - t0, t2 - t1)
+    assert status == 0 and len(parsed.items) > 50_000 and parsed.skipped == []
+    assert t1 - t0 < 10 and t2 - t1 < 10, (t1 - t0, t2 - t1)
     doc, _ = tables.answer("show ip route json")
     assert len(parse_route_json(json.loads(doc)).items) == len(parsed.items)
 

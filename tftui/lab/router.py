@@ -7,12 +7,14 @@ generates the client key the config points to.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ipaddress
 import json
 import shlex
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -50,6 +52,12 @@ def expected_rows(topo: Topology) -> list[dict[str, Any]]:
              "network": i.network, "ip_fabric_forwarding": iff.get(i.network, False)} for i in topo.interfaces]
 
 
+def _prefix_key(route: Route) -> tuple[int, int]:
+    addr, _, plen = route.prefix.partition("/")
+    a, b, c, d = (int(x) for x in addr.split("."))
+    return (a << 24 | b << 16 | c << 8 | d, int(plen))
+
+
 class RouterTables:
     """What the simulated router knows, derived from the topology on demand and cached per topology state."""
 
@@ -58,6 +66,7 @@ class RouterTables:
         self.synthetic = synthetic
         self.started = started if started is not None else time.monotonic()
         self.peer_up = True
+        self._lock = threading.Lock()
         self.vtysh = True  # False: only the VyOS op-mode wrapper answers (user not in frrvty)
         self._cache: dict[tuple, str] = {}
         self._key: tuple | None = None
@@ -67,7 +76,9 @@ class RouterTables:
     def _signature(self) -> tuple:
         r = self.topo.router
         return (len(self.topo.interfaces), r.suite, tuple(sorted(r.withheld)), tuple(sorted(r.misrouted.items())),
-                tuple(r.orphans), self.peer_up, self.synthetic, int(time.monotonic() - self.started) // 5)
+                tuple(r.orphans), self.peer_up, self.synthetic,
+                # ages move on every few seconds on a small table; a big one is rebuilt only when it changes
+                int(time.monotonic() - self.started) // 5 if self.synthetic < 20_000 else 0)
 
     def _build(self) -> None:
         key = self._signature()
@@ -102,7 +113,7 @@ class RouterTables:
         if r.suite == "quagga":
             routes.append(Route("127.0.0.0/8", "connected", True, True, 0, 0, age, (NextHop(None, "lo", True, True),),
                                 code="C>*"))
-        routes.sort(key=lambda x: ipaddress.ip_network(x.prefix))
+        routes.sort(key=_prefix_key)
         self._routes, self._paths = routes, paths
 
     def neighbors(self) -> list[Neighbor]:
@@ -119,7 +130,11 @@ class RouterTables:
         return out
 
     def answer(self, command: str) -> tuple[str, int]:
-        """vtysh's stdout and exit status for one command line, in this router's flavour."""
+        """vtysh's stdout and exit status for one command line, in this router's flavour (thread-safe)."""
+        with self._lock:
+            return self._answer(command)
+
+    def _answer(self, command: str) -> tuple[str, int]:
         suite = self.topo.router.suite
         words = command.split()
         use_json = bool(words) and words[-1] == "json"
@@ -211,12 +226,13 @@ def make_process_handler(tables: RouterTables):
             status = 1
         elif argv[0] in ("vtysh", "/usr/bin/vtysh") and tables.vtysh and (cmds := _vtysh_commands(argv)):
             # several -c run one after the other with nothing in between, as the real vtysh does
-            outs = [tables.answer(" ".join(c.split())) for c in cmds]
+            # a big table takes a while to render: keep the lab's event loop (introspect etc.) answering
+            outs = [await asyncio.to_thread(tables.answer, " ".join(c.split())) for c in cmds]
             out = "".join(o for o, _ in outs)
             status = max(s for _, s in outs)
             process.stdout.write(out)
         elif argv[0] == WRAPPER and len(argv) > 1:
-            out, status = tables.answer(" ".join(argv[1:]))
+            out, status = await asyncio.to_thread(tables.answer, " ".join(argv[1:]))
             process.stdout.write(out)
         else:
             process.stderr.write(f"-vbash: {argv[0]}: command not found\n")

@@ -141,7 +141,8 @@ def route_json(routes: list[Route]) -> str:
             "distance": r.distance, "metric": r.metric, "installed": r.fib, "table": 254,
             "uptime": r.age or "00:00:00", "nexthops": hops,
         })
-    return json.dumps(doc, indent=2) + "\n"
+    # FRR pretty-prints; a 200k-route table is compacted here so the lab can serve it quickly
+    return (json.dumps(doc, indent=2) if len(doc) < 5000 else json.dumps(doc, separators=(",", ":"))) + "\n"
 
 
 _STATUS_LEGEND = """Status codes:  s suppressed, d damped, h history, * valid, > best, = multipath,
