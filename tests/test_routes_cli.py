@@ -22,7 +22,7 @@ def _run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module", params=["frr", "quagga"])
 def lab(request, tmp_path_factory):
     cfg = tmp_path_factory.mktemp("lab") / "lab.yaml"
-    base = {"frr": 61, "quagga": 62}[request.param]
+    base = {"frr": 201, "quagga": 202}[request.param]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "tftui", "lab", "--base", str(base), "--write-config", str(cfg),
                              "--router-suite", request.param], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -76,8 +76,8 @@ def test_check_gatewayless(lab):
 
 def test_routes_router_down(tmp_path):
     cfg = tmp_path / "c.yaml"
-    cfg.write_text(json.dumps({"clusters": {"x": {"nodes": [{"name": "a", "address": "127.63.0.10", "roles": ["control"]}],
-                   "routers": [{"name": "r", "host": "127.63.0.1", "port": 1, "known_hosts": str(tmp_path / "kh"),
+    cfg.write_text(json.dumps({"clusters": {"x": {"nodes": [{"name": "a", "address": "127.204.0.10", "roles": ["control"]}],
+                   "routers": [{"name": "r", "host": "127.204.0.1", "port": 1, "known_hosts": str(tmp_path / "kh"),
                                 "agent": False, "timeout": 2}]}}}))
     res = _run("routes", "--config", str(cfg), "--json")
     assert res.returncode == 1 and "cannot connect" in res.stderr and res.stdout == ""

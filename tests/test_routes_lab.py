@@ -25,7 +25,7 @@ from tftui.lab.router import LabRouterServer, expected_rows
 from tftui.lab.topology import build
 from tftui.services.routes import RouterMonitor, hosts_from_file
 
-BASE = 57
+BASE = 203
 
 
 @pytest.fixture
