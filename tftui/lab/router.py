@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +62,11 @@ def _prefix_key(route: Route) -> tuple[int, int]:
 class RouterTables:
     """What the simulated router knows, derived from the topology on demand and cached per topology state."""
 
-    def __init__(self, topo: Topology, synthetic: int = 0, started: float | None = None):
+    def __init__(self, topo: Topology, synthetic: int = 0, clock: Callable[[], float] = time.monotonic):
         self.topo = topo
         self.synthetic = synthetic
-        self.started = started if started is not None else time.monotonic()
+        self.clock = clock
+        self.started = clock()
         self.peer_up = True
         self._lock = threading.Lock()
         self.vtysh = True  # False: only the VyOS op-mode wrapper answers (user not in frrvty)
@@ -78,7 +80,7 @@ class RouterTables:
         return (len(self.topo.interfaces), r.suite, tuple(sorted(r.withheld)), tuple(sorted(r.misrouted.items())),
                 tuple(r.orphans), self.peer_up, self.synthetic,
                 # ages move on every few seconds on a small table; a big one is rebuilt only when it changes
-                int(time.monotonic() - self.started) // 5 if self.synthetic < 20_000 else 0)
+                int(self.clock() - self.started) // 5 if self.synthetic < 20_000 else 0)
 
     def _build(self) -> None:
         key = self._signature()
@@ -86,7 +88,7 @@ class RouterTables:
             return
         self._key, self._cache = key, {}
         r = self.topo.router
-        age = format_age(time.monotonic() - self.started)
+        age = format_age(self.clock() - self.started)
         iff = {n.fq_name_str for n in self.topo.networks if n.ip_fabric_forwarding}
         learned: list[tuple[str, str, str]] = []  # prefix, next hop, peer
         if self.peer_up:
@@ -119,7 +121,7 @@ class RouterTables:
     def neighbors(self) -> list[Neighbor]:
         self._build()
         r = self.topo.router
-        up = format_age(time.monotonic() - self.started)
+        up = format_age(self.clock() - self.started)
         from_peer = sum(1 for ps in self._paths.values() if ps[0].peer == r.peer_address)
         out = [Neighbor(r.peer_address, r.peer_asn, "Established" if self.peer_up else "Active", self.peer_up, up,
                         from_peer if self.peer_up else None, 0 if not self.peer_up else 1, "tf-control-node",
@@ -245,9 +247,10 @@ def make_process_handler(tables: RouterTables):
 
 
 class LabRouterServer:
-    def __init__(self, topo: Topology, host: str, port: int, state_dir: Path, synthetic: int = 0):
+    def __init__(self, topo: Topology, host: str, port: int, state_dir: Path, synthetic: int = 0,
+                 clock: Callable[[], float] = time.monotonic):
         self.topo, self.host, self.port, self.state_dir = topo, host, port, state_dir
-        self.tables = RouterTables(topo, synthetic)
+        self.tables = RouterTables(topo, synthetic, clock)
         self._server: asyncssh.SSHAcceptor | None = None
         self._live: set = set()  # open connections, closed on stop like a rebooting router would
         self.known_hosts = state_dir / "router_known_hosts"

@@ -75,8 +75,10 @@ def hosts_provider_from_cluster(spec: ClusterSpec) -> HostsProvider | None:
 
 class RouterMonitor:
     def __init__(self, spec: RouterSpec, hosts: HostsProvider | None = None, interval: float | None = None,
-                 prompt: PasswordPrompt | None = None, client: RouterClient | None = None):
+                 prompt: PasswordPrompt | None = None, client: RouterClient | None = None,
+                 clock: Callable[[], float] = time.time):
         self.spec = spec
+        self.clock = clock
         self.client = client or RouterClient(spec, prompt)
         self.hosts = hosts
         self.interval = interval if interval is not None else spec.refresh
@@ -115,7 +117,7 @@ class RouterMonitor:
         async with self._refresh_lock:
             st = self.state
             st.fetching = True
-            st.last_attempt = time.time()
+            st.last_attempt = self.clock()
             self._notify()
             warnings: list[str] = []
             errors: list[str] = []
@@ -139,7 +141,7 @@ class RouterMonitor:
                 if "routes" in got:
                     st.routes = got["routes"].parsed.items
                 if got and not errors:
-                    st.last_fetched = time.time()
+                    st.last_fetched = self.clock()
             except RouterError as exc:
                 errors.append(str(exc))
             await self._check(st, errors)
