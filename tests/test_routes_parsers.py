@@ -305,15 +305,24 @@ ECMP = Path(__file__).parent / "data" / "frr-ecmp"
 
 
 def test_real_frr_ecmp_captures():
-    route = parse_route_text((ECMP / "ecmp__show_ip_route.txt").read_text())
+    route = parse_route_text((ECMP / "real__show_ip_route.txt").read_text())
     assert route.skipped == []
     (r,) = [x for x in route.items if x.prefix == "10.47.255.250/32"]
     assert [(h.via, h.fib) for h in r.nexthops] == [("172.31.2.194", True), ("172.31.2.195", True)]
-    text = parse_bgp_prefix_text((ECMP / "ecmp__show_ip_bgp_10.47.255.250_32.txt").read_text())
-    js = parse_bgp_prefix_json(json.loads((ECMP / "ecmp__show_ip_bgp_10.47.255.250_32_json.txt").read_text()))
+    text = parse_bgp_prefix_text((ECMP / "real__show_ip_bgp_10.47.255.250_32.txt").read_text())
+    js = parse_bgp_prefix_json(json.loads((ECMP / "real__show_ip_bgp_10.47.255.250_32_json.txt").read_text()))
     for parsed in (text, js):
         assert [(p.nexthop, p.peer, p.best, p.multipath, p.med) for p in parsed.items] == [
             ("172.31.2.195", "172.31.11.87", False, True, 100), ("172.31.2.194", "172.31.11.86", True, True, 100)]
-    table = parse_bgp_table_text((ECMP / "ecmp__show_ip_bgp.txt").read_text())
+    table = parse_bgp_table_text((ECMP / "real__show_ip_bgp.txt").read_text())
     assert [(p.best, p.multipath, p.nexthop) for p in table.items] == [
         (False, True, "172.31.2.195"), (True, False, "172.31.2.194")]
+
+
+def test_real_frr_policy_captures():
+    for parsed in (parse_summary_text((ECMP / "real__show_ip_bgp_summary.txt").read_text()),
+                   parse_summary_json(json.loads((ECMP / "real__show_ip_bgp_summary_json.txt").read_text()))):
+        assert parsed.skipped == []
+        assert [(n.address, n.state, n.policy_blocked, n.prefixes_received, n.description) for n in parsed.items] == [
+            ("172.31.11.86", "Established", True, None, "tf-control-node"),
+            ("172.31.11.87", "Established", True, None, "tf-control-node-2")]

@@ -302,6 +302,19 @@ def test_real_frr_over_ssh(reallab: RealLab):
     assert sorted(_bgp(doc)[f"{PODS[0]}/32"]) == ["172.31.2.194", "172.31.2.195"]
     assert _peer(doc, "172.31.11.87")["established"]
     _parsers_agree_with_real_frr()
+
+    # FRR's default for eBGP without a policy: Established, routes refused, shown as (Policy)
+    _sh("ip", "netns", "exec", NS_VYOS, "vtysh", "-N", NS_VYOS, "-c", "configure terminal", "-c", "router bgp 65311",
+        "-c", "bgp ebgp-requires-policy", "-c", "end", "-c", "clear ip bgp *")
+    doc = _until(lab, lambda d: _peer(d, "172.31.11.86")["policy_blocked"] and not _bgp(d))
+    n = _peer(doc, "172.31.11.86")
+    assert n["established"] and n["prefixes_received"] is None
+    from tftui.core.routes.summary import parse_summary_json, parse_summary_text
+
+    for parsed in (parse_summary_text(_vtysh("show ip bgp summary")),
+                   parse_summary_json(json.loads(_vtysh("show ip bgp summary json")))):
+        assert [(x.address, x.policy_blocked, x.established) for x in parsed.items] == [
+            ("172.31.11.86", True, True), ("172.31.11.87", True, True)]
     print(f"realnet: setup {lab.setup_seconds:.1f}s, first Established+3 routes {t_up:.1f}s, "
           f"total {time.monotonic() - t0 + lab.setup_seconds:.1f}s")
 
@@ -311,7 +324,7 @@ def _vtysh(command: str) -> str:
     dump = os.environ.get("TFTUI_REALNET_DUMP")  # to refresh tests/data/frr-ecmp from a real run
     if dump:
         Path(dump).mkdir(parents=True, exist_ok=True)
-        (Path(dump) / f"ecmp__{command.replace(' ', '_').replace('/', '_')}.txt").write_text(out)
+        (Path(dump) / f"real__{command.replace(' ', '_').replace('/', '_')}.txt").write_text(out)
     return out
 
 
