@@ -236,3 +236,71 @@ def test_dataclass_spec_is_frozen(lab):
     with pytest.raises(dataclasses.FrozenInstanceError):
         spec_for(lab).host = "x"  # type: ignore[misc]
     assert Path(lab.identity_file).stat().st_mode & 0o077 == 0
+
+
+async def test_password_from_env_and_prompt(tmp_path, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    secret = "s3cret-Pa55"
+    server = LabRouterServer(build("demo", base=BASE), f"127.{BASE}.0.1", 0, tmp_path, password=secret)
+    await server.start()
+    try:
+        spec = spec_for(server, identity_file=None, password_env="TFTR_ROUTER_PW")
+        client = RouterClient(spec, env={"TFTR_ROUTER_PW": secret})
+        assert (await client.detect()).name == "frr"
+        await client.close()
+        with pytest.raises(RouterError, match="authentication failed"):
+            await RouterClient(spec, env={"TFTR_ROUTER_PW": "wrong"}).detect()
+        asked = []
+
+        async def prompt(message: str) -> str:
+            asked.append(message)
+            return secret
+
+        spec = spec_for(server, identity_file=None, password_prompt=True)
+        client = RouterClient(spec, prompt)
+        assert (await client.detect()).name == "frr"
+        await client.close()
+        assert asked == [f"password for vyos@{server.host}"]
+        assert secret not in caplog.text and secret not in repr(spec) and secret not in repr(client.__dict__)
+    finally:
+        await server.stop()
+
+
+class _Jump(asyncssh.SSHServer):
+    """A bastion that only forwards TCP (direct-tcpip) for one key."""
+
+    def __init__(self, key):
+        self._key = key.public_data
+
+    def begin_auth(self, username):
+        return True
+
+    def public_key_auth_supported(self):
+        return True
+
+    def validate_public_key(self, username, key):
+        return key.public_data == self._key
+
+    def connection_requested(self, dest_host, dest_port, orig_host, orig_port):
+        return True
+
+
+async def test_through_jump_host(lab, tmp_path):
+    host_key = asyncssh.generate_private_key("ssh-ed25519")
+    client_key = asyncssh.import_private_key(Path(lab.identity_file).read_text())
+    jump = await asyncssh.create_server(lambda: _Jump(client_key), f"127.{BASE}.0.3", 0, server_host_keys=[host_key])
+    port = jump.get_port()
+    kh = tmp_path / "jump_known_hosts"
+    kh.write_text(f"[127.{BASE}.0.3]:{port} {host_key.export_public_key('openssh').decode().strip()}\n")
+    try:
+        spec = spec_for(lab, jump={"host": f"127.{BASE}.0.3", "port": port, "username": "ops", "known_hosts": str(kh)})
+        client = RouterClient(spec)
+        assert len((await client.routes()).parsed.items) > 100
+        await client.close()
+        kh.write_text("")
+        with pytest.raises(HostKeyUnknown, match=f"127.{BASE}.0.3"):
+            await RouterClient(spec).detect()
+    finally:
+        jump.close()

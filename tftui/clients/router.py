@@ -229,6 +229,8 @@ class RouterClient:
         if self._failures and loop.time() < self._retry_at:
             raise RouterError(f"{spec.name}: reconnecting in {self._retry_at - loop.time():.0f}s "
                               f"(after {self._failures} failed attempt(s))")
+        if spec.password_env and spec.password_env not in self._env and not spec.identity_file and not spec.use_agent:
+            raise RouterError(f"{spec.name}: password_env names ${spec.password_env}, which is not set")
         try:
             tunnel = None
             if spec.jump is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import ipaddress
 import json
 import shlex
@@ -184,9 +185,10 @@ class RouterTables:
 
 
 class _Server(asyncssh.SSHServer):
-    def __init__(self, client_key: asyncssh.SSHKey, live: set):
+    def __init__(self, client_key: asyncssh.SSHKey, live: set, password: str | None = None):
         self._public = client_key.public_data
         self._live = live
+        self._password = password
         self._conn: asyncssh.SSHServerConnection | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
@@ -201,6 +203,13 @@ class _Server(asyncssh.SSHServer):
 
     def public_key_auth_supported(self) -> bool:
         return True
+
+    def password_auth_supported(self) -> bool:
+        return self._password is not None
+
+    def validate_password(self, username: str, password: str) -> bool:
+        return (username == "vyos" and self._password is not None
+                and hmac.compare_digest(password.encode(), self._password.encode()))
 
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
         return username == "vyos" and key.public_data == self._public
@@ -248,8 +257,9 @@ def make_process_handler(tables: RouterTables):
 
 class LabRouterServer:
     def __init__(self, topo: Topology, host: str, port: int, state_dir: Path, synthetic: int = 0,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, password: str | None = None):
         self.topo, self.host, self.port, self.state_dir = topo, host, port, state_dir
+        self.password = password  # off in the lab; tests switch it on to exercise password_env / prompts
         self.tables = RouterTables(topo, synthetic, clock)
         self._server: asyncssh.SSHAcceptor | None = None
         self._live: set = set()  # open connections, closed on stop like a rebooting router would
@@ -265,7 +275,7 @@ class LabRouterServer:
         self.client_key.write_public_key(str(self.identity_file) + ".pub")
         self.hosts_file.write_text(json.dumps(expected_rows(self.topo), indent=1))
         self._server = await asyncssh.create_server(
-            lambda: _Server(self.client_key.convert_to_public(), self._live), self.host, self.port, server_host_keys=[self.host_key],
+            lambda: _Server(self.client_key.convert_to_public(), self._live, self.password), self.host, self.port, server_host_keys=[self.host_key],
             process_factory=make_process_handler(self.tables), keepalive_interval=30)
         self.port = self._server.get_port()  # port 0 in tests: the kernel picked one
         pattern = self.host if self.port == 22 else f"[{self.host}]:{self.port}"
