@@ -19,7 +19,7 @@ ESTABLISHED = "Established"
 POLICY = "(Policy)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NextHop:
     via: str | None  # None when directly connected / blackhole
     interface: str | None = None
@@ -32,7 +32,7 @@ class NextHop:
     vrf: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Route:
     prefix: str
     protocol: str  # spelled out: bgp, static, connected, kernel, ospf, ...
@@ -50,7 +50,7 @@ class Route:
         return PROTOCOL_CODES.get(self.protocol, "?")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Neighbor:
     address: str
     remote_as: int | None
@@ -65,7 +65,7 @@ class Neighbor:
     msg_sent: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BgpPath:
     prefix: str
     nexthop: str | None
@@ -82,7 +82,7 @@ class BgpPath:
     last_update: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Suite:
     name: str  # frr | quagga | unknown
     version: str | None = None
