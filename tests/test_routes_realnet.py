@@ -306,7 +306,7 @@ def test_real_frr_over_ssh(reallab: RealLab):
     # FRR's default for eBGP without a policy: Established, routes refused, shown as (Policy)
     _sh("ip", "netns", "exec", NS_VYOS, "vtysh", "-N", NS_VYOS, "-c", "configure terminal", "-c", "router bgp 65311",
         "-c", "bgp ebgp-requires-policy", "-c", "end", "-c", "clear ip bgp *")
-    doc = _until(lab, lambda d: _peer(d, "172.31.11.86")["policy_blocked"] and not _bgp(d))
+    doc = _until(lab, lambda d: all(x["policy_blocked"] for x in d["neighbors"]) and not _bgp(d))
     n = _peer(doc, "172.31.11.86")
     assert n["established"] and n["prefixes_received"] is None
     from tftui.core.routes.summary import parse_summary_json, parse_summary_text
