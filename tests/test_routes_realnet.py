@@ -154,6 +154,10 @@ class RealLab:
         _sh("ip", "netns", "exec", NS_VYOS, "vtysh", "-N", NS_VYOS, "-b")
 
     def _sshd(self) -> None:
+        privsep = Path("/run/sshd")  # the package makes it at boot; a fresh container may lack it
+        if not privsep.exists():
+            privsep.mkdir(mode=0o755)
+            self.dirs.append(privsep)
         # outside pytest's 0700 tmp tree: sshd reads authorized_keys as the user
         base = Path(tempfile.mkdtemp(prefix="tftr-realnet-"))
         self.dirs.append(base)
