@@ -163,7 +163,7 @@ class RouterClient:
     def __init__(self, spec: RouterSpec, prompt: PasswordPrompt | None = None,
                  env: dict[str, str] | None = None):
         self.spec = spec
-        self._prompt = prompt
+        self.prompt = prompt
         self._env = env if env is not None else os.environ
         self._conn: asyncssh.SSHClientConnection | None = None
         self._tunnel: asyncssh.SSHClientConnection | None = None
@@ -185,8 +185,8 @@ class RouterClient:
                 return self._env.get(name)
 
             return from_env
-        if spec.password_prompt and self._prompt is not None:
-            prompt = self._prompt
+        if spec.password_prompt and self.prompt is not None:
+            prompt = self.prompt
 
             async def ask() -> str | None:
                 return await prompt(f"password for {spec.username}@{spec.host}")
