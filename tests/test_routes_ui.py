@@ -135,3 +135,27 @@ def test_snapshot(snap_compare, tmp_path, monkeypatch):
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+async def test_unknown_host_key_shown_and_accepted(tmp_path):
+    server, _ = await _lab(tmp_path)
+    kh = tmp_path / "fresh_known_hosts"
+    spec = parse_router({**server.config_entry(timeout=5), "known_hosts": str(kh)}, "t")
+    mon = RouterMonitor(spec, None, interval=60)
+    try:
+        await mon.refresh()
+        assert mon.unknown_host_key == server.host_key.get_fingerprint("sha256")
+        app = RoutesApp(mon, auto_start=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            status = app.screen.query_one("#status", Static)
+            assert "unknown host key SHA256:" in str(status.render())
+            await pilot.press("A")
+            await pilot.pause()
+            assert f"[{server.host}]:{server.port} ssh-ed25519" in kh.read_text()
+            await mon.refresh()
+            await pilot.pause()
+            assert mon.state.errors == [] and app.screen.query_one("#neighbors", DataTable).row_count == 1
+    finally:
+        await mon.stop()
+        await server.stop()

@@ -50,8 +50,9 @@ class RouterError(Exception):
 
 
 class HostKeyUnknown(RouterError):
-    def __init__(self, host: str, port: int, fingerprint: str, known_hosts: str | None):
+    def __init__(self, host: str, port: int, fingerprint: str, known_hosts: str | None, line: str = ""):
         self.host, self.port, self.fingerprint, self.known_hosts = host, port, fingerprint, known_hosts
+        self.line = line  # the known_hosts line that would trust this key, once the operator says so
         super().__init__(
             f"host key of {host}:{port} is not in {known_hosts or 'any known_hosts file'}: {fingerprint}. "
             f"Check it on the router (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then add it to known_hosts "
@@ -116,6 +117,13 @@ def _host_pattern(host: str, port: int) -> str:
     return host if port == 22 else f"[{host}]:{port}"
 
 
+def append_known_host(known_hosts: str, line: str) -> None:
+    path = Path(known_hosts).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(line if line.endswith("\n") else line + "\n")
+
+
 class _KeyCheck(asyncssh.SSHClient):
     """Sees the server key when it is not already trusted, to tell unknown from changed and to accept-new."""
 
@@ -138,18 +146,16 @@ class _KeyCheck(asyncssh.SSHClient):
             self.rejected = HostKeyChanged(self.host, self.port, fingerprint, self.known_hosts)
             log.error("%s", self.rejected)
             return False
+        line = f"{_host_pattern(self.host, self.port)} {key.export_public_key('openssh').decode().strip()}\n"
         if self.policy == "accept-new" and self.known_hosts:
-            line = f"{_host_pattern(self.host, self.port)} {key.export_public_key('openssh').decode().strip()}\n"
             try:
-                Path(self.known_hosts).parent.mkdir(parents=True, exist_ok=True)
-                with open(self.known_hosts, "a", encoding="utf-8") as fh:
-                    fh.write(line)
+                append_known_host(self.known_hosts, line)
             except OSError as exc:
                 self.rejected = RouterError(f"cannot record the new host key in {self.known_hosts}: {exc}")
                 return False
             log.warning("accepted new host key for %s:%s: %s", self.host, self.port, fingerprint)
             return True
-        self.rejected = HostKeyUnknown(self.host, self.port, fingerprint, self.known_hosts)
+        self.rejected = HostKeyUnknown(self.host, self.port, fingerprint, self.known_hosts, line)
         return False
 
     def password_auth_requested(self) -> Awaitable[str | None] | None:  # type: ignore[override]
@@ -173,6 +179,7 @@ class RouterClient:
         self.suite: Suite | None = None
         self.via = VTYSH
         self.connects = 0  # how many connections were opened (the tests check reuse)
+        self.unknown_key: HostKeyUnknown | None = None  # the last key the operator may accept
 
     # ---------------------------------------------------------------- connection
 
@@ -239,6 +246,11 @@ class RouterClient:
                                           j.known_hosts or spec.known_hosts, spec.host_key_policy)
             conn = await self._open(spec.host, spec.port, spec.username, spec.identity_file, spec.known_hosts,
                                     spec.host_key_policy, tunnel, self._password_source())
+        except HostKeyUnknown as exc:
+            self.unknown_key = exc
+            self._failures += 1
+            self._retry_at = loop.time() + min(60.0, 0.5 * 2 ** (self._failures - 1))
+            raise
         except RouterError:
             self._failures += 1
             self._retry_at = loop.time() + min(60.0, 0.5 * 2 ** (self._failures - 1))
@@ -266,6 +278,19 @@ class RouterClient:
     async def close(self) -> None:
         async with self._lock:
             await self._drop()
+
+    def accept_unknown_key(self) -> str:
+        """Trust the key last refused as unknown (the operator saw its fingerprint); returns that fingerprint."""
+        pending = self.unknown_key
+        if pending is None or not pending.line:
+            raise RouterError("no unknown host key to accept")
+        if not pending.known_hosts:
+            raise RouterError("this router has no known_hosts file configured to record the key in")
+        append_known_host(pending.known_hosts, pending.line)
+        log.warning("operator accepted host key for %s:%s: %s", pending.host, pending.port, pending.fingerprint)
+        self.unknown_key = None
+        self._failures = 0
+        return pending.fingerprint
 
     # ---------------------------------------------------------------- commands
 

@@ -167,6 +167,17 @@ class RouterMonitor:
         st.check = await asyncio.to_thread(cross_check, hosts, st.routes, st.neighbors, vrouters)
         st.check_note = None
 
+    @property
+    def unknown_host_key(self) -> str | None:
+        """SHA256 fingerprint of a host key waiting for the operator's yes, if any."""
+        pending = self.client.unknown_key
+        return pending.fingerprint if pending is not None else None
+
+    def accept_host_key(self) -> str:
+        fingerprint = self.client.accept_unknown_key()
+        self.refresh_soon()
+        return fingerprint
+
     async def prefix_detail(self, prefix: str) -> Fetched:
         """`show ip bgp PREFIX`; ValueError for anything that is not an address or prefix."""
         return await self.client.bgp_prefix(prefix)

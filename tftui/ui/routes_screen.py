@@ -122,10 +122,11 @@ class RoutesScreen(Screen[None]):
         Binding("o", "view('raw')", "Raw"),
         Binding("t", "view('tables')", "Tables"),
         Binding("ctrl+r", "refresh", "Refresh"),
+        Binding("A", "accept_key", "Accept host key", show=False),
         Binding("escape", "back", "Back"),
     ]
     DEFAULT_CSS = """
-    RoutesScreen #status { height: 1; background: $boost; padding: 0 1; }
+    RoutesScreen #status { height: auto; max-height: 4; background: $boost; padding: 0 1; }
     RoutesScreen #neighbors { height: auto; max-height: 6; }
     RoutesScreen #routes { height: 1fr; }
     RoutesScreen #filter { dock: bottom; display: none; }
@@ -203,7 +204,9 @@ class RoutesScreen(Screen[None]):
         t.append(f"  proto:{self.protocol}")
         if self.text_filter:
             t.append(f"  filter:{self.text_filter}")
-        if st.errors:
+        if self.monitor.unknown_host_key:
+            t.append(f"  unknown host key {self.monitor.unknown_host_key}: shift+a trusts it", style="bold red")
+        elif st.errors:
             t.append(f"  ERROR: {st.errors[-1]}", style="bold red")
         elif st.warnings:
             t.append(f"  warning: {st.warnings[-1]}", style="yellow")
@@ -303,6 +306,17 @@ class RoutesScreen(Screen[None]):
         self.query_one(ContentSwitcher).current = name
         target = {"tables": "#routes", "check": "#check-table", "raw": "#raw"}[name]
         self.query_one(target).focus()
+
+    def action_accept_key(self) -> None:
+        if not self.monitor.unknown_host_key:
+            self.notify("no unknown host key to accept", severity="warning")
+            return
+        try:
+            fingerprint = self.monitor.accept_host_key()
+        except Exception as exc:  # the known_hosts file may be unwritable: say so
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"trusted {fingerprint}; reconnecting")
 
     def action_refresh(self) -> None:
         self.monitor.refresh_soon()
