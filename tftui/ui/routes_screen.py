@@ -211,7 +211,7 @@ class RoutesScreen(Screen[None]):
         elif st.warnings:
             t.append(f"  warning: {st.warnings[-1]}", style="yellow")
         if st.check is not None and st.check.problems:
-            t.append(f"  check: {len(st.check.findings)} problem(s) [c]", style="bold yellow")
+            t.append(f"  check: {len(st.check.findings)} problem(s)", style="bold yellow")
         return t
 
     def _tick(self) -> None:
