@@ -14,6 +14,7 @@ import ipaddress
 import json
 import shlex
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -300,10 +301,14 @@ class LabRouterServer:
 @register_component
 async def start(ctx: LabContext) -> None:
     args = ctx.args
+    synthetic = getattr(args, "routes", 0) or 0
+    if not 0 <= synthetic <= 500_000:
+        print("tftui lab: --routes must be between 0 and 500000", file=sys.stderr)
+        raise SystemExit(2)
     ctx.topo.router.suite = getattr(args, "router_suite", None) or ctx.topo.router.suite
     state = Path(tempfile.mkdtemp(prefix="tftui-lab-router-"))
     server = LabRouterServer(ctx.topo, router_address(args.base),
-                             getattr(args, "router_port", DEFAULT_PORT), state, getattr(args, "routes", 0) or 0)
+                             getattr(args, "router_port", DEFAULT_PORT), state, synthetic)
     try:
         await server.start()
     except OSError as exc:
