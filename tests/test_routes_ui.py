@@ -159,3 +159,21 @@ async def test_unknown_host_key_shown_and_accepted(tmp_path):
     finally:
         await mon.stop()
         await server.stop()
+
+
+async def test_big_tables_are_capped_and_filterable(tmp_path):
+    from tftui.core.routes.models import NextHop, Route
+    from tftui.ui.routes_screen import MAX_ROWS
+
+    spec = parse_router({"host": "127.205.0.2", "port": 1, "agent": False, "known_hosts": str(tmp_path / "k")}, "t")
+    mon = RouterMonitor(spec, None, interval=60)
+    mon.state.routes = [Route(f"100.64.{k >> 8}.{k & 255}/32", "bgp", True, True, 20, 100, "00:01:00",
+                              (NextHop("172.31.0.1", "eth0", True, True),), code="B>*") for k in range(MAX_ROWS + 500)]
+    app = RoutesApp(mon, auto_start=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        routes = app.screen.query_one("#routes", DataTable)
+        assert routes.row_count == MAX_ROWS
+        assert f"first {MAX_ROWS} of {MAX_ROWS + 500}" in str(app.screen.query_one("#status", Static).render())
+        await pilot.press("slash", *"100.64.21.", "enter")
+        assert routes.row_count == 256 and _texts(routes, 1)[0] == "100.64.21.0/32"

@@ -13,6 +13,7 @@ def sync_rows(table: DataTable, columns: Sequence[str], rows: dict[str, Sequence
     """Make `table` show `rows` (key -> cells, in column order); returns how many cells/rows changed."""
     changes = 0
     existing = {str(k.value) for k in table.rows}
+    was_empty = not existing
     for key in existing - rows.keys():
         table.remove_row(key)
         changes += 1
@@ -28,6 +29,7 @@ def sync_rows(table: DataTable, columns: Sequence[str], rows: dict[str, Sequence
             table.add_row(*cells, key=key)
             added = True
             changes += 1
-    if added and order is not None and order_column is not None:
+    # a first fill keeps the caller's order (the router's, already sorted); later additions are sorted in
+    if added and not was_empty and order is not None and order_column is not None:
         table.sort(order_column, key=order)
     return changes
