@@ -175,5 +175,5 @@ async def test_big_tables_are_capped_and_filterable(tmp_path):
         routes = app.screen.query_one("#routes", DataTable)
         assert routes.row_count == MAX_ROWS
         assert f"first {MAX_ROWS} of {MAX_ROWS + 500}" in str(app.screen.query_one("#status", Static).render())
-        await pilot.press("slash", *"100.64.21.", "enter")
-        assert routes.row_count == 256 and _texts(routes, 1)[0] == "100.64.21.0/32"
+        await pilot.press("slash", *"100.64.3.", "enter")
+        assert routes.row_count == 256 and _texts(routes, 1)[0] == "100.64.3.0/32"
