@@ -13,8 +13,13 @@ def sync_rows(table: DataTable, columns: Sequence[str], rows: dict[str, Sequence
     """Make `table` show `rows` (key -> cells, in column order); returns how many cells/rows changed."""
     changes = 0
     existing = {str(k.value) for k in table.rows}
+    gone = existing - rows.keys()
+    if len(gone) > 200 and len(gone) * 2 > len(existing):
+        # each remove_row costs O(rows): when a filter drops most of the table, refilling is far cheaper
+        table.clear()
+        existing, gone = set(), set()
     was_empty = not existing
-    for key in existing - rows.keys():
+    for key in gone:
         table.remove_row(key)
         changes += 1
     added = False
