@@ -238,24 +238,24 @@ class RouterClient:
                               f"(after {self._failures} failed attempt(s))")
         if spec.password_env and spec.password_env not in self._env and not spec.identity_file and not spec.use_agent:
             raise RouterError(f"{spec.name}: password_env names ${spec.password_env}, which is not set")
+        tunnel = None
         try:
-            tunnel = None
             if spec.jump is not None:
                 j: JumpSpec = spec.jump
                 tunnel = await self._open(j.host, j.port, j.username or spec.username, j.identity_file or spec.identity_file,
                                           j.known_hosts or spec.known_hosts, spec.host_key_policy)
             conn = await self._open(spec.host, spec.port, spec.username, spec.identity_file, spec.known_hosts,
                                     spec.host_key_policy, tunnel, self._password_source())
-        except HostKeyUnknown as exc:
-            self.unknown_key = exc
-            self._failures += 1
-            self._retry_at = loop.time() + min(60.0, 0.5 * 2 ** (self._failures - 1))
-            raise
-        except RouterError:
+        except RouterError as exc:
+            if tunnel is not None:
+                tunnel.close()
+            if isinstance(exc, HostKeyUnknown):
+                self.unknown_key = exc
             self._failures += 1
             self._retry_at = loop.time() + min(60.0, 0.5 * 2 ** (self._failures - 1))
             raise
         self._failures = 0
+        self.unknown_key = None
         self._tunnel, self._conn = tunnel, conn
         self.connects += 1
         return conn
