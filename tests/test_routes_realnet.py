@@ -166,7 +166,8 @@ class RealLab:
         d.mkdir()
         d.chmod(0o755)
         home = base / "home"
-        _sh("useradd", "-M", "-d", str(home), "-s", "/bin/sh", "-G", "frrvty", USER)
+        _sh("userdel", USER, check=False)  # left by a killed run of this test (the name is this test's own)
+        _sh("useradd", "-M", "-d", str(home), "-s", "/bin/sh", "-G", "frrvty", "-c", "tftui realnet test", USER)
         self.user_created = True
         _sh("usermod", "-p", "*", USER)  # no password, yet not "locked" for key logins
         home.mkdir()
