@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import ScrollableContainer, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Static
@@ -135,6 +135,8 @@ class RoutesScreen(Screen[None]):
     RoutesScreen #check-summary { height: auto; max-height: 6; padding: 0 1; }
     RoutesScreen #check-table { height: 1fr; }
     RoutesScreen ContentSwitcher { height: 1fr; }
+    RoutesScreen #raw { overflow-x: auto; }
+    RoutesScreen #raw-body { width: auto; }
     """
 
     def __init__(self, monitor: RouterMonitor, own_monitor: bool = False, clock: Callable[[], float] = time.time,
@@ -158,7 +160,7 @@ class RoutesScreen(Screen[None]):
             with Vertical(id="check"):
                 yield Static(id="check-summary")
                 yield DataTable(id="check-table", cursor_type="row")
-            with VerticalScroll(id="raw"):
+            with ScrollableContainer(id="raw"):
                 yield Static(id="raw-body", markup=False)
         yield Input(placeholder="filter routes: prefix, next hop, interface (enter to apply, esc to clear)", id="filter")
         yield Footer()
@@ -254,7 +256,7 @@ class RoutesScreen(Screen[None]):
             skipped = st.skipped.get(name) or []
             if skipped:
                 parts.append(f"[{len(skipped)} line(s) not understood]\n" + "\n".join(skipped[:50]))
-        raw.update(Text("\n".join(parts) or "nothing fetched yet"))
+        raw.update(Text("\n".join(parts) or "nothing fetched yet", no_wrap=True, overflow="ignore"))
 
     def _apply_check(self, st: RouterState) -> None:
         summary = self.query_one("#check-summary", Static)
