@@ -141,7 +141,7 @@ class RealLab:
         vconf = FRR_ETC / "vtysh.conf"
         vconf.write_text("service integrated-vtysh-config\n")
         shutil.chown(vconf, "frr", "frrvty")
-        vconf.chmod(0o640)
+        vconf.chmod(0o600)  # unreadable for the SSH user: vtysh warns on stderr and still answers (notes)
         for daemon in ("zebra", "staticd", "bgpd"):
             self.start(daemon, ["ip", "netns", "exec", NS_VYOS, f"/usr/lib/frr/{daemon}", "-N", NS_VYOS,
                                 "-F", "traditional", "-P", "0", "-u", "frr", "-g", "frr"])
@@ -286,6 +286,7 @@ def test_real_frr_over_ssh(reallab: RealLab):
     lab.exabgp("exabgp1", "172.31.11.86", [(p, "172.31.2.194") for p in PODS])
     doc = _until(lab, lambda d: _peer(d, "172.31.11.86")["prefixes_received"] == 3 and len(_bgp(d)) == 3)
     assert doc["suite"] == "frr 8.4.4"
+    assert any("vtysh.conf" in w for w in doc.get("warnings", [])), doc.get("warnings")  # stderr, kept apart
     n = _peer(doc, "172.31.11.86")
     assert (n["remote_as"], n["state"], n["established"], n["description"]) == (64512, "Established", True,
                                                                                  "tf-control-node")
