@@ -5,17 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .models import BgpPath, Parsed, Suite, as_dict, as_list
+from .models import BgpPath, Parsed, Suite, as_dict, as_list, content_lines, to_int
 
 _PREFIX = re.compile(r"^[0-9A-Fa-f:.]+(?:/\d{1,3})?$")
 _ORIGINS = {"i": "IGP", "e": "EGP", "?": "incomplete"}
-
-
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None
 
 
 def _columns(header: str) -> dict[str, tuple[int, int]] | None:
@@ -64,14 +57,7 @@ def parse_bgp_table_text(text: str) -> Parsed[BgpPath]:
     out: Parsed[BgpPath] = Parsed()
     cols = None
     last_prefix: str | None = None
-    for raw in text.splitlines():
-        line = raw.replace("\t", "        ").rstrip()
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if stripped.startswith("%"):
-            out.errors.append(stripped)
-            continue
+    for line, stripped in content_lines(text, out):
         m = re.search(r"local router ID is (\S+?)(?:,|$)", stripped)
         if m:
             out.meta["router_id"] = m[1]
@@ -163,8 +149,8 @@ def parse_bgp_prefix_text(text: str) -> Parsed[BgpPath]:
                      if ln.strip().startswith("Last update:")), None)
         out.items.append(BgpPath(
             prefix=prefix, nexthop=m["nh"], best=any(f.startswith("best") for f in fields),
-            valid="valid" in fields, multipath="multipath" in fields, med=_int(values.get("metric")),
-            local_pref=_int(values.get("localpref")), weight=_int(values.get("weight")), as_path=as_path,
+            valid="valid" in fields, multipath="multipath" in fields, med=to_int(values.get("metric")),
+            local_pref=to_int(values.get("localpref")), weight=to_int(values.get("weight")), as_path=as_path,
             origin=origin, peer=m["peer"], external="external" in fields if ("external" in fields or "internal" in fields) else None,
             last_update=last,
         ))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -105,6 +106,26 @@ class Parsed(Generic[T]):
     skipped: list[str] = field(default_factory=list)
     meta: dict[str, object] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)  # the router said so, e.g. "% No BGP neighbors found"
+
+
+def to_int(text: object) -> int | None:
+    try:
+        return int(text) if text is not None else None  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def content_lines(text: str, out: Parsed) -> Iterator[tuple[str, str]]:
+    """(line, stripped) for every non-blank line, tabs expanded; the router's `% ...` messages go to out.errors."""
+    for raw in text.splitlines():
+        line = raw.replace("\t", "        ").rstrip()
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("%"):
+            out.errors.append(stripped)
+            continue
+        yield line, stripped
 
 
 def as_list(v: object) -> list:

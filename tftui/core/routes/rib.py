@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .models import PROTOCOLS, NextHop, Parsed, Route, as_list, is_age
+from .models import PROTOCOLS, NextHop, Parsed, Route, as_list, content_lines, is_age
 
 _FLAGS = ">*=qrtob"
 _HEAD = re.compile(
@@ -93,13 +93,7 @@ def parse_route_text(text: str) -> Parsed[Route]:
         if current is not None:
             out.items.append(Route(**current))
 
-    for raw in lines[i:]:
-        line = raw.replace("\t", "        ").rstrip()
-        if not line.strip():
-            continue
-        if line.strip().startswith("%"):
-            out.errors.append(line.strip())
-            continue
+    for line, _ in content_lines("\n".join(lines[i:]), out):
         m = _VRF_HEADER.match(line.strip())
         if m and not _HEAD.match(line):
             vrf = m[1]

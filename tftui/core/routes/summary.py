@@ -6,18 +6,11 @@ import ipaddress
 import re
 from typing import Any
 
-from .models import ESTABLISHED, POLICY, Neighbor, Parsed, as_dict
+from .models import ESTABLISHED, POLICY, Neighbor, Parsed, as_dict, content_lines, to_int
 
 _ROUTER_ID = re.compile(r"BGP router identifier (\S+?),\s*local AS number (\d+)(?:\s+VRF (\S+))?")
 _VRF_TITLE = re.compile(r"Summary \(VRF (\S+?)\):")
 _STATES = ("Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established", "Clearing", "Deleted", "NoNeg")
-
-
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None
 
 
 def _is_peer(token: str) -> bool:
@@ -35,7 +28,7 @@ def _neighbor_from_tokens(tokens: list[str], header: list[str]) -> Neighbor | No
     if k is None or len(tokens) < k + 2:
         return None
     address = tokens[0].rstrip("*")
-    remote_as = _int(tokens[cols["AS"]]) if "AS" in cols else None
+    remote_as = to_int(tokens[cols["AS"]]) if "AS" in cols else None
     if "V" in cols and not tokens[cols["V"]].isdigit():
         return None
     up_down = tokens[k]
@@ -47,12 +40,12 @@ def _neighbor_from_tokens(tokens: list[str], header: list[str]) -> Neighbor | No
     policy_sent = False
     if "PfxSnt" in cols and rest:
         sent_tok = rest.pop(0)
-        sent = _int(sent_tok)
+        sent = to_int(sent_tok)
         policy_sent = sent_tok == POLICY
     desc = " ".join(rest) if "Desc" in cols and rest else None
     if desc == "N/A":
         desc = None
-    received = _int(state_tok)
+    received = to_int(state_tok)
     if received is not None:
         state, established, policy = ESTABLISHED, True, False
     elif state_tok == POLICY:
@@ -63,8 +56,8 @@ def _neighbor_from_tokens(tokens: list[str], header: list[str]) -> Neighbor | No
         address=address, remote_as=remote_as, state=state, established=established,
         up_down=None if up_down == "never" else up_down, prefixes_received=received, prefixes_sent=sent,
         description=desc, policy_blocked=policy or policy_sent,
-        msg_rcvd=_int(tokens[cols["MsgRcvd"]]) if "MsgRcvd" in cols else None,
-        msg_sent=_int(tokens[cols["MsgSent"]]) if "MsgSent" in cols else None,
+        msg_rcvd=to_int(tokens[cols["MsgRcvd"]]) if "MsgRcvd" in cols else None,
+        msg_sent=to_int(tokens[cols["MsgSent"]]) if "MsgSent" in cols else None,
     )
 
 
@@ -72,14 +65,7 @@ def parse_summary_text(text: str) -> Parsed[Neighbor]:
     out: Parsed[Neighbor] = Parsed()
     header: list[str] | None = None
     pending: str | None = None  # a Quagga neighbor address wrapped onto its own line
-    for raw in text.splitlines():
-        line = raw.rstrip()
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if stripped.startswith("%"):
-            out.errors.append(stripped)
-            continue
+    for line, stripped in content_lines(text, out):
         m = _ROUTER_ID.search(stripped)
         if m:
             out.meta["router_id"], out.meta["local_as"] = m[1], int(m[2])
@@ -124,7 +110,7 @@ def _json_neighbor(address: str, p: dict[str, Any]) -> Neighbor:
     policy = established and (peer_state == "Policy" or p.get("pfxRcd") == POLICY)
     received = p.get("pfxRcd") if established and isinstance(p.get("pfxRcd"), int) else None
     if established and received is None and not policy:
-        received = _int(str(p.get("prefixReceivedCount"))) if "prefixReceivedCount" in p else None
+        received = to_int(str(p.get("prefixReceivedCount"))) if "prefixReceivedCount" in p else None
     sent = p.get("pfxSnt") if isinstance(p.get("pfxSnt"), int) else None
     uptime = p.get("peerUptime")
     desc = p.get("desc")
