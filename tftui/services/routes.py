@@ -92,7 +92,8 @@ class RouterMonitor:
     def from_cluster(cls, cluster: ClusterSpec, router: str | None = None, prompt: PasswordPrompt | None = None,
                      interval: float | None = None) -> RouterMonitor:
         """The monitor for one router of the cluster's `routers:` list (the first unless named)."""
-        routers = parse_routers(cluster.raw, f"clusters.{cluster.name}", cluster.timeout)
+        # the cluster's `timeout` is for introspect polls; a router table can take longer, so routers default to 10s
+        routers = parse_routers(cluster.raw, f"clusters.{cluster.name}")
         return cls(choose_router(routers, router), hosts_provider_from_cluster(cluster), interval, prompt)
 
     @staticmethod
@@ -144,14 +145,14 @@ class RouterMonitor:
                     st.last_fetched = self.clock()
             except RouterError as exc:
                 errors.append(str(exc))
-            await self._check(st, errors)
+            await self._check(st)
             st.warnings, st.errors = warnings, errors
             st.fetching = False
             st.generation += 1
             self._notify()
             return st
 
-    async def _check(self, st: RouterState, errors: list[str]) -> None:
+    async def _check(self, st: RouterState) -> None:
         if self.hosts is None:
             st.check, st.check_note = None, "no interface list configured (gatewayless.hosts_file, or agents)"
             return
