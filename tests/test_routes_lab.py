@@ -304,3 +304,16 @@ async def test_through_jump_host(lab, tmp_path):
             await RouterClient(spec).detect()
     finally:
         jump.close()
+
+
+async def test_lab_hosts_file_follows_new_pods(lab):
+    from tftui.lab.topology import LabInterface
+
+    before = json.loads(lab.hosts_file.read_text())
+    vr = lab.topo.vrouters()[0]
+    lab.topo.interfaces.append(LabInterface("pod-new", "u1", "u2", "tapnew", vr.name, before[0]["network"],
+                                            "10.47.200.1", "02:00:00:00:99:99", "169.254.9.9"))
+    out, _ = lab.tables.answer("show ip route")
+    assert "10.47.200.1/32" in out
+    after = json.loads(lab.hosts_file.read_text())
+    assert len(after) == len(before) + 1 and after[-1]["vm_name"] == "pod-new"

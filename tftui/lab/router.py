@@ -71,6 +71,7 @@ class RouterTables:
         self.started = clock()
         self.peer_up = True
         self._lock = threading.Lock()
+        self.on_interfaces_changed: Callable[[], None] | None = None
         self.vtysh = True  # False: only the VyOS op-mode wrapper answers (user not in frrvty)
         self._cache: dict[tuple, str] = {}
         self._key: tuple | None = None
@@ -88,6 +89,8 @@ class RouterTables:
         key = self._signature()
         if key == self._key:
             return
+        if self._key is not None and key[0] != self._key[0] and self.on_interfaces_changed is not None:
+            self.on_interfaces_changed()  # pods came or went: the interface list the config points to follows
         self._key, self._cache = key, {}
         r = self.topo.router
         age = format_age(self.clock() - self.started)
@@ -262,6 +265,7 @@ class LabRouterServer:
         self.topo, self.host, self.port, self.state_dir = topo, host, port, state_dir
         self.password = password  # off in the lab; tests switch it on to exercise password_env / prompts
         self.tables = RouterTables(topo, synthetic, clock)
+        self.tables.on_interfaces_changed = self.write_hosts
         self._server: asyncssh.SSHAcceptor | None = None
         self._live: set = set()  # open connections, closed on stop like a rebooting router would
         self.known_hosts = state_dir / "router_known_hosts"
@@ -274,13 +278,18 @@ class LabRouterServer:
         self.client_key.write_private_key(str(self.identity_file))
         self.identity_file.chmod(0o600)
         self.client_key.write_public_key(str(self.identity_file) + ".pub")
-        self.hosts_file.write_text(json.dumps(expected_rows(self.topo), indent=1))
+        self.write_hosts()
         self._server = await asyncssh.create_server(
             lambda: _Server(self.client_key.convert_to_public(), self._live, self.password), self.host, self.port, server_host_keys=[self.host_key],
             process_factory=make_process_handler(self.tables), keepalive_interval=30)
         self.port = self._server.get_port()  # port 0 in tests: the kernel picked one
         pattern = self.host if self.port == 22 else f"[{self.host}]:{self.port}"
         self.known_hosts.write_text(f"{pattern} {self.host_key.export_public_key('openssh').decode().strip()}\n")
+
+    def write_hosts(self) -> None:
+        tmp = self.hosts_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(expected_rows(self.topo), indent=1))
+        tmp.replace(self.hosts_file)
 
     async def stop(self) -> None:
         if self._server is not None:
