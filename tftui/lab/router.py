@@ -72,6 +72,7 @@ class RouterTables:
         self.peer_up = True
         self._lock = threading.Lock()
         self.on_interfaces_changed: Callable[[], None] | None = None
+        self._interfaces_seen = len(topo.interfaces)
         self.vtysh = True  # False: only the VyOS op-mode wrapper answers (user not in frrvty)
         self._cache: dict[tuple, str] = {}
         self._key: tuple | None = None
@@ -89,7 +90,8 @@ class RouterTables:
         key = self._signature()
         if key == self._key:
             return
-        if self._key is not None and key[0] != self._key[0] and self.on_interfaces_changed is not None:
+        if key[0] != self._interfaces_seen and self.on_interfaces_changed is not None:
+            self._interfaces_seen = key[0]
             self.on_interfaces_changed()  # pods came or went: the interface list the config points to follows
         self._key, self._cache = key, {}
         r = self.topo.router
