@@ -29,3 +29,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="require keystone v3 tokens on the config API (password from $TFTUI_LAB_PASSWORD)")
     p.add_argument("--keystone-port", type=int, default=5000, help="port of the lab's keystone")
     p.add_argument("--token-ttl", type=float, default=3600.0, help="lifetime of the lab's keystone tokens (s)")
+    p.add_argument("--router-suite", choices=("frr", "quagga"), default="frr",
+                   help="flavour of the lab's gateway router (FRR with JSON, or VyOS 1.1's Quagga text)")
+    p.add_argument("--router-port", type=int, default=2222, help="SSH port of the lab router on 127.B.0.1")
+    p.add_argument("--routes", type=int, default=0, metavar="N",
+                   help="add N synthetic /32s from a transit peer to the lab router (scale tests, up to 500000)")

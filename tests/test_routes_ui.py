@@ -1,0 +1,179 @@
+"""The routes pane driven with Pilot against the lab router, plus one SVG snapshot."""
+
+from __future__ import annotations
+
+import json
+
+from textual.app import App
+from textual.widgets import DataTable, Static
+
+from tftui.core.routes.config import parse_router
+from tftui.core.routes.models import Neighbor
+from tftui.lab.router import LabRouterServer, expected_rows
+from tftui.lab.topology import build
+from tftui.services.routes import RouterMonitor, hosts_from_file
+from tftui.ui.routes_screen import PrefixDetail, RoutesScreen
+
+BASE = 205
+NOW = 1_795_617_425.0  # a fixed wall clock for the header
+
+
+class RoutesApp(App):
+    def __init__(self, monitor: RouterMonitor, **kw):
+        super().__init__()
+        self.monitor, self.kw = monitor, kw
+
+    def on_mount(self) -> None:
+        self.push_screen(RoutesScreen(self.monitor, clock=lambda: NOW + 3, **self.kw))
+
+
+async def _lab(tmp_path, vrouters=None):
+    topo = build("demo", base=BASE, vrouters=vrouters)
+    server = LabRouterServer(topo, f"127.{BASE}.0.1", 0, tmp_path, clock=lambda: 4723.0)
+    server.tables.started = 0.0
+    await server.start()
+    hosts = tmp_path / "hosts.json"
+    hosts.write_text(json.dumps(expected_rows(topo)))
+    spec = parse_router(server.config_entry(timeout=5), "t")
+    return server, RouterMonitor(spec, hosts_from_file(hosts), interval=60, clock=lambda: NOW)
+
+
+def _texts(table: DataTable, col: int) -> list[str]:
+    return [str(table.get_row_at(i)[col]) for i in range(table.row_count)]
+
+
+async def test_pane_against_lab(tmp_path):
+    server, mon = await _lab(tmp_path)
+    try:
+        await mon.refresh()
+        app = RoutesApp(mon, auto_start=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            neighbors = screen.query_one("#neighbors", DataTable)
+            routes = screen.query_one("#routes", DataTable)
+            assert _texts(neighbors, 0) == ["172.31.11.86"] and _texts(neighbors, 2) == ["Established"]
+            bgp_count = mon.state.neighbors[0].prefixes_received
+            assert routes.row_count == bgp_count and set(_texts(routes, 0)) == {"B>*"}
+            await pilot.press("p")  # bgp -> all
+            assert routes.row_count == bgp_count + 2
+            await pilot.press("p")  # static only
+            assert _texts(routes, 1) == ["0.0.0.0/0"]
+            for _ in range(4):
+                await pilot.press("p")
+            assert screen.protocol == "bgp"
+            pod = next(i for i in server.topo.interfaces if i.kind == "pod")
+            await pilot.press("slash")
+            await pilot.press(*pod.ip)
+            await pilot.press("enter")
+            assert _texts(routes, 1) == [f"{pod.ip}/32"]
+            await pilot.press("d")
+            await pilot.pause(0.5)
+            assert isinstance(app.screen, PrefixDetail)
+            body = str(app.screen.query_one("#detail-body", Static).render())
+            assert "AS path   64512" in body and "MED       100" in body and server.topo.node(pod.vrouter).address in body
+            await pilot.press("escape")
+            await pilot.press("escape")  # clears the filter
+            assert routes.row_count == bgp_count
+            await pilot.press("c")
+            check = screen.query_one("#check-table", DataTable)
+            assert sorted(_texts(check, 0)) == ["missing", "orphan", "wrong-vrouter"]
+            await pilot.press("o")
+            raw = str(screen.query_one("#raw-body", Static).render())
+            assert "$ vtysh -c 'show ip route json'" in raw and "$ vtysh -c 'show ip bgp summary json'" in raw
+            await pilot.press("t")
+            # in place: the same rows stay, a new route is one more row, not a rebuild
+            server.topo.router.withheld.clear()
+            before = {str(k.value) for k in routes.rows}
+            await mon.refresh()
+            await pilot.pause()
+            after = {str(k.value) for k in routes.rows}
+            assert before < after and len(after - before) == 1
+            assert sorted(_texts(check, 0)) == ["orphan", "wrong-vrouter"]
+    finally:
+        await mon.stop()
+        await server.stop()
+
+
+async def test_markup_in_data_is_escaped_and_errors_show(tmp_path):
+    spec = parse_router({"name": "[bold]r", "host": "127.205.0.2", "port": 1, "agent": False,
+                         "known_hosts": str(tmp_path / "kh"), "timeout": 1}, "t")
+    mon = RouterMonitor(spec, None, interval=60)
+    mon.state.neighbors = [Neighbor("172.31.11.86", 64512, "Idle (Admin)", False, None, None, None, "[red]x[/red] [b")]
+    app = RoutesApp(mon, auto_start=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        n = app.screen.query_one("#neighbors", DataTable)
+        assert _texts(n, 6) == ["[red]x[/red] [b"] and _texts(n, 2) == ["Idle (Admin)"]
+        await mon.refresh()
+        await pilot.pause()
+        status = str(app.screen.query_one("#status", Static).render())
+        assert "[bold]r" in status and "cannot connect" in status
+
+
+def test_snapshot(snap_compare, tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")  # the header shows local time
+    time.tzset()
+    class SnapApp(App):
+        async def on_mount(self) -> None:
+            # the lab router runs on the app's own loop, so the snapshot is taken against a live SSH server
+            self.server, self.mon = await _lab(tmp_path, vrouters=3)
+            await self.mon.refresh()
+            self.push_screen(RoutesScreen(self.mon, clock=lambda: NOW + 3, auto_start=False))
+
+        async def on_unmount(self) -> None:
+            await self.mon.stop()
+            await self.server.stop()
+
+    async def settle(pilot):
+        await pilot.pause(0.3)
+
+    try:
+        assert snap_compare(SnapApp(), terminal_size=(80, 24), run_before=settle)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+async def test_unknown_host_key_shown_and_accepted(tmp_path):
+    server, _ = await _lab(tmp_path)
+    kh = tmp_path / "fresh_known_hosts"
+    spec = parse_router({**server.config_entry(timeout=5), "known_hosts": str(kh)}, "t")
+    mon = RouterMonitor(spec, None, interval=60)
+    try:
+        await mon.refresh()
+        assert mon.unknown_host_key == server.host_key.get_fingerprint("sha256")
+        app = RoutesApp(mon, auto_start=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            status = app.screen.query_one("#status", Static)
+            assert "unknown host key SHA256:" in str(status.render())
+            await pilot.press("A")
+            await pilot.pause()
+            assert f"[{server.host}]:{server.port} ssh-ed25519" in kh.read_text()
+            await mon.refresh()
+            await pilot.pause()
+            assert mon.state.errors == [] and app.screen.query_one("#neighbors", DataTable).row_count == 1
+    finally:
+        await mon.stop()
+        await server.stop()
+
+
+async def test_big_tables_are_capped_and_filterable(tmp_path):
+    from tftui.core.routes.models import NextHop, Route
+    from tftui.ui.routes_screen import MAX_ROWS
+
+    spec = parse_router({"host": "127.205.0.2", "port": 1, "agent": False, "known_hosts": str(tmp_path / "k")}, "t")
+    mon = RouterMonitor(spec, None, interval=60)
+    mon.state.routes = [Route(f"100.64.{k >> 8}.{k & 255}/32", "bgp", True, True, 20, 100, "00:01:00",
+                              (NextHop("172.31.0.1", "eth0", True, True),), code="B>*") for k in range(MAX_ROWS + 500)]
+    app = RoutesApp(mon, auto_start=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        routes = app.screen.query_one("#routes", DataTable)
+        assert routes.row_count == MAX_ROWS
+        assert f"first {MAX_ROWS} of {MAX_ROWS + 500}" in str(app.screen.query_one("#status", Static).render())
+        await pilot.press("slash", *"100.64.3.", "enter")
+        assert routes.row_count == 256 and _texts(routes, 1)[0] == "100.64.3.0/32"

@@ -1,0 +1,107 @@
+"""`tftui routes` (the gateway router's neighbors and routes) and `tftui check gatewayless` (pods vs routes).
+
+Exit status: 0 fine; 1 the router could not be read (routes) or the cross-check found problems (check);
+2 usage/config errors or no interface list to check against.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import sys
+
+from tftui.services.config import add_config_arguments, load_from_args
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("routes", help="the gateway router's BGP neighbors and routes (over SSH)")
+    add_config_arguments(p)
+    p.add_argument("--router", metavar="NAME", help="which router of the cluster's routers: list (default: first)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run)
+    c = subparsers.add_parser("check", help="consistency checks across the cluster")
+    csub = c.add_subparsers(dest="check", metavar="CHECK", required=True)
+    g = csub.add_parser("gatewayless", help="every pod/VM /32 on an IP-fabric-forwarding network is on the router, "
+                                            "via its own vrouter")
+    add_config_arguments(g)
+    g.add_argument("--router", metavar="NAME", help="which router (default: first)")
+    g.add_argument("--hosts", metavar="FILE", help="interface list (YAML/JSON: vm_name, ip, vrouter_address, network, "
+                                                   "ip_fabric_forwarding); default: the cluster's gatewayless.hosts_file")
+    g.add_argument("--json", action="store_true", help="print JSON")
+    g.set_defaults(func=run_check)
+
+
+async def _prompt(message: str) -> str | None:
+    if not sys.stdin.isatty():
+        return None
+    return await asyncio.to_thread(getpass.getpass, f"{message}: ")
+
+
+def _monitor(args: argparse.Namespace):
+    from tftui.core.inventory import ConfigError
+    from tftui.services.routes import RouterMonitor, hosts_from_file
+
+    try:
+        loaded = load_from_args(args)
+        mon = RouterMonitor.from_cluster(loaded.cluster, getattr(args, "router", None), _prompt)
+    except ConfigError as exc:
+        print(f"tftui: {exc}", file=sys.stderr)
+        return None
+    if getattr(args, "hosts", None):
+        mon.hosts = hosts_from_file(args.hosts)
+    return mon
+
+
+async def _fetch(mon):
+    try:
+        return await mon.refresh()
+    finally:
+        await mon.stop()
+
+
+def _report(st) -> None:
+    for w in st.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    for e in st.errors:
+        print(f"error: {e}", file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tftui.core.routes.render import routes_document, routes_text
+
+    mon = _monitor(args)
+    if mon is None:
+        return 2
+    st = asyncio.run(_fetch(mon))
+    _report(st)
+    if st.last_fetched is None:
+        return 1
+    if args.json:
+        print(json.dumps(routes_document(st.name, st.suite, st.neighbors, st.routes, st.warnings, st.errors), indent=2))
+    else:
+        print(routes_text(st.name, st.suite, st.neighbors, st.routes))
+    return 1 if st.errors else 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from tftui.core.routes.render import crosscheck_document, crosscheck_text
+
+    mon = _monitor(args)
+    if mon is None:
+        return 2
+    if mon.hosts is None:
+        print("tftui: no interface list: pass --hosts FILE or set gatewayless.hosts_file for the cluster",
+              file=sys.stderr)
+        return 2
+    st = asyncio.run(_fetch(mon))
+    _report(st)
+    if st.check is None:
+        print(f"tftui: cannot check: {st.check_note or 'no data'}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(crosscheck_document(st.name, st.check), indent=2))
+    else:
+        print(crosscheck_text(st.name, st.check))
+    return 1 if st.check.problems else 0

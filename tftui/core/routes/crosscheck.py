@@ -1,0 +1,132 @@
+"""Gatewayless cross-check: every interface on an IP-fabric-forwarding network needs a /32 BGP route on the
+gateway router whose next hop is its vrouter. Pure: callers hand in the interfaces and the router's tables.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from .models import Neighbor, Route
+
+POLICY_FIX = ("FRR 8+ refuses eBGP routes without a policy: on the router run `no bgp ebgp-requires-policy` "
+              "under `router bgp ASN` (VyOS 1.4+: `set protocols bgp parameters no-ebgp-requires-policy`), "
+              "or attach an import route-map to the neighbor")
+
+MISSING, WRONG_VROUTER, ORPHAN, POLICY, NEIGHBOR_DOWN, NOT_INSTALLED = (
+    "missing", "wrong-vrouter", "orphan", "policy", "neighbor-down", "not-installed")
+
+
+@dataclass(frozen=True)
+class ExpectedHost:
+    """A VM/pod interface as the agents or the config API report it."""
+
+    vm_name: str
+    ip: str
+    vrouter_address: str
+    network: str
+    ip_fabric_forwarding: bool = True
+    vrouter: str | None = None  # node name, for display
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    prefix: str | None
+    message: str
+    vm_name: str | None = None
+    expected: str | None = None
+    actual: tuple[str, ...] = ()
+    fix: str | None = None
+
+
+@dataclass
+class CrossCheck:
+    findings: list[Finding] = field(default_factory=list)
+    ok: int = 0  # hosts whose /32 is there via the right vrouter
+    expected: int = 0
+    skipped_hosts: list[str] = field(default_factory=list)  # bad addresses in the input
+
+    @property
+    def problems(self) -> bool:
+        return bool(self.findings)
+
+    def by_kind(self, kind: str) -> list[Finding]:
+        return [f for f in self.findings if f.kind == kind]
+
+
+def _host_prefix(ip: str) -> str | None:
+    try:
+        addr = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return None
+    return f"{addr}/{addr.max_prefixlen}"
+
+
+def _norm_prefix(prefix: str) -> str | None:
+    try:
+        return str(ipaddress.ip_network(prefix.strip(), strict=False))
+    except ValueError:
+        return None
+
+
+def cross_check(hosts: list[ExpectedHost], routes: list[Route], neighbors: list[Neighbor],
+                vrouter_addresses: set[str] | None = None) -> CrossCheck:
+    result = CrossCheck()
+    for n in neighbors:
+        if n.policy_blocked:
+            result.findings.append(Finding(
+                POLICY, None, f"neighbor {n.address} (AS {n.remote_as}) is Established but its routes are "
+                f"refused: (Policy)", expected=n.address, fix=POLICY_FIX))
+        elif not n.established:
+            result.findings.append(Finding(
+                NEIGHBOR_DOWN, None, f"neighbor {n.address} (AS {n.remote_as}) is {n.state}, not Established",
+                expected=n.address))
+    bgp: dict[str, list[Route]] = {}
+    for r in routes:
+        if r.protocol != "bgp":
+            continue
+        key = _norm_prefix(r.prefix)
+        if key is not None:
+            bgp.setdefault(key, []).append(r)
+    wanted: dict[str, ExpectedHost] = {}
+    for h in hosts:
+        if not h.ip_fabric_forwarding:
+            continue
+        prefix = _host_prefix(h.ip)
+        if prefix is None:
+            result.skipped_hosts.append(f"{h.vm_name}: {h.ip!r} is not an address")
+            continue
+        wanted[prefix] = h
+    result.expected = len(wanted)
+    for prefix, h in sorted(wanted.items(), key=lambda kv: ipaddress.ip_network(kv[0])):
+        found = bgp.get(prefix)
+        if not found:
+            result.findings.append(Finding(
+                MISSING, prefix, f"{h.vm_name} ({h.ip}) on {h.vrouter or h.vrouter_address}: no BGP route on the router",
+                vm_name=h.vm_name, expected=h.vrouter_address))
+            continue
+        best = next((r for r in found if r.selected), found[0])
+        vias = tuple(nh.via for nh in best.nexthops if nh.via)
+        if h.vrouter_address not in vias:
+            result.findings.append(Finding(
+                WRONG_VROUTER, prefix, f"{h.vm_name} ({h.ip}) lives on {h.vrouter or h.vrouter_address} "
+                f"({h.vrouter_address}) but the router sends it via {', '.join(vias) or 'nothing'}",
+                vm_name=h.vm_name, expected=h.vrouter_address, actual=vias))
+        elif not best.fib:
+            result.findings.append(Finding(
+                NOT_INSTALLED, prefix, f"{h.vm_name} ({h.ip}): the route is known but not installed in the FIB",
+                vm_name=h.vm_name, expected=h.vrouter_address, actual=vias))
+        else:
+            result.ok += 1
+    for prefix, found in sorted(bgp.items(), key=lambda kv: ipaddress.ip_network(kv[0])):
+        net = ipaddress.ip_network(prefix)
+        if prefix in wanted or net.prefixlen != net.max_prefixlen:
+            continue
+        vias = tuple(nh.via for r in found for nh in r.nexthops if nh.via)
+        if vrouter_addresses is not None and not set(vias) & vrouter_addresses:
+            continue  # a host route from elsewhere in the network, not a pod's
+        result.findings.append(Finding(
+            ORPHAN, prefix, f"{prefix} via {', '.join(vias) or 'nothing'}: no VM/pod interface has this address",
+            actual=vias))
+    return result

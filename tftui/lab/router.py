@@ -1,0 +1,335 @@
+"""The lab's gateway router: an asyncssh server on loopback answering `vtysh -c '...'` and the VyOS op-mode
+wrapper in FRR or Quagga flavour, with the pods' /32s from the topology (and its deliberate discrepancies).
+
+Host key checking stays on in the demo: the lab writes the router's host key into its own known_hosts file and
+generates the client key the config points to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import ipaddress
+import json
+import shlex
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import asyncssh
+
+from tftui.core.routes import emit
+from tftui.core.routes.models import BgpPath, Neighbor, NextHop, Route
+
+from .runner import LabContext, register_component
+from .topology import Topology
+
+WRAPPER = "/opt/vyatta/bin/vyatta-op-cmd-wrapper"
+UPSTREAM = ("172.31.0.1", 65000)  # a transit peer carrying the synthetic --routes table
+DEFAULT_PORT = 2222
+
+
+def format_age(seconds: float) -> str:
+    s = int(max(seconds, 0))
+    if s < 86400:
+        return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
+    if s < 7 * 86400:
+        return f"{s // 86400}d{s // 3600 % 24:02d}h{s // 60 % 60:02d}m"
+    return f"{s // (7 * 86400):02d}w{s // 86400 % 7}d{s // 3600 % 24:02d}h"
+
+
+def router_address(base: int) -> str:
+    return f"127.{base}.0.1"
+
+
+def expected_rows(topo: Topology) -> list[dict[str, Any]]:
+    """The lab's interfaces as the cross-check wants them (what the agents would report)."""
+    iff = {n.fq_name_str: n.ip_fabric_forwarding for n in topo.networks}
+    return [{"vm_name": i.vm_name, "ip": i.ip, "vrouter": i.vrouter, "vrouter_address": topo.node(i.vrouter).address,
+             "network": i.network, "ip_fabric_forwarding": iff.get(i.network, False)} for i in topo.interfaces]
+
+
+def _prefix_key(route: Route) -> tuple[int, int]:
+    addr, _, plen = route.prefix.partition("/")
+    a, b, c, d = (int(x) for x in addr.split("."))
+    return (a << 24 | b << 16 | c << 8 | d, int(plen))
+
+
+class RouterTables:
+    """What the simulated router knows, derived from the topology on demand and cached per topology state."""
+
+    def __init__(self, topo: Topology, synthetic: int = 0, clock: Callable[[], float] = time.monotonic):
+        self.topo = topo
+        self.synthetic = synthetic
+        self.clock = clock
+        self.started = clock()
+        self.peer_up = True
+        self._lock = threading.Lock()
+        self.on_interfaces_changed: Callable[[], None] | None = None
+        self._interfaces_seen = len(topo.interfaces)
+        self.vtysh = True  # False: only the VyOS op-mode wrapper answers (user not in frrvty)
+        self._cache: dict[tuple, str] = {}
+        self._key: tuple | None = None
+        self._routes: list[Route] = []
+        self._paths: dict[str, list[BgpPath]] = {}
+
+    def _signature(self) -> tuple:
+        r = self.topo.router
+        return (len(self.topo.interfaces), r.suite, tuple(sorted(r.withheld)), tuple(sorted(r.misrouted.items())),
+                tuple(r.orphans), self.peer_up, self.synthetic,
+                # ages move on every few seconds on a small table; a big one is rebuilt only when it changes
+                int(self.clock() - self.started) // 5 if self.synthetic < 20_000 else 0)
+
+    def _build(self) -> None:
+        key = self._signature()
+        if key == self._key:
+            return
+        if key[0] != self._interfaces_seen and self.on_interfaces_changed is not None:
+            self._interfaces_seen = key[0]
+            self.on_interfaces_changed()  # pods came or went: the interface list the config points to follows
+        self._key, self._cache = key, {}
+        r = self.topo.router
+        age = format_age(self.clock() - self.started)
+        iff = {n.fq_name_str for n in self.topo.networks if n.ip_fabric_forwarding}
+        learned: list[tuple[str, str, str]] = []  # prefix, next hop, peer
+        if self.peer_up:
+            for itf in self.topo.interfaces:
+                if itf.network not in iff or not itf.active:
+                    continue
+                prefix = f"{itf.ip}/32"
+                if prefix in r.withheld:
+                    continue
+                learned.append((prefix, r.misrouted.get(prefix, self.topo.node(itf.vrouter).address), r.peer_address))
+            learned.extend((p, nh, r.peer_address) for p, nh in r.orphans)
+        start = int(ipaddress.ip_address("100.64.0.0"))
+        learned.extend((f"{ipaddress.ip_address(start + k)}/32", UPSTREAM[0], UPSTREAM[0]) for k in range(self.synthetic))
+        routes = [Route("0.0.0.0/0", "static", True, True, 210, 0, age, (NextHop(UPSTREAM[0], "eth0", True, True),),
+                        code="S>*")]
+        paths: dict[str, list[BgpPath]] = {}
+        for prefix, nh, peer in learned:
+            asn = r.peer_asn if peer == r.peer_address else UPSTREAM[1]
+            routes.append(Route(prefix, "bgp", True, True, 20, 100, age, (NextHop(nh, "eth0", True, True, weight=1),),
+                                code="B>*"))
+            paths[prefix] = [BgpPath(prefix, nh, True, True, False, 100, None, 0, str(asn), "IGP", peer, True)]
+        routes.append(Route("172.31.0.0/20", "connected", True, True, 0, 0, age, (NextHop(None, "eth0", True, True),),
+                            code="C>*"))
+        if r.suite == "quagga":
+            routes.append(Route("127.0.0.0/8", "connected", True, True, 0, 0, age, (NextHop(None, "lo", True, True),),
+                                code="C>*"))
+        routes.sort(key=_prefix_key)
+        self._routes, self._paths = routes, paths
+
+    def neighbors(self) -> list[Neighbor]:
+        self._build()
+        r = self.topo.router
+        up = format_age(self.clock() - self.started)
+        from_peer = sum(1 for ps in self._paths.values() if ps[0].peer == r.peer_address)
+        out = [Neighbor(r.peer_address, r.peer_asn, "Established" if self.peer_up else "Active", self.peer_up, up,
+                        from_peer if self.peer_up else None, 0 if not self.peer_up else 1, "tf-control-node",
+                        msg_rcvd=40, msg_sent=38)]
+        if self.synthetic:
+            out.append(Neighbor(UPSTREAM[0], UPSTREAM[1], "Established", True, up, self.synthetic, 0, "transit",
+                                msg_rcvd=self.synthetic // 500 + 3, msg_sent=3))
+        return out
+
+    def answer(self, command: str) -> tuple[str, int]:
+        """vtysh's stdout and exit status for one command line, in this router's flavour (thread-safe)."""
+        with self._lock:
+            return self._answer(command)
+
+    def _answer(self, command: str) -> tuple[str, int]:
+        suite = self.topo.router.suite
+        words = command.split()
+        use_json = bool(words) and words[-1] == "json"
+        if use_json:
+            words = words[:-1]
+        key = (" ".join(words), use_json)
+        if use_json and suite == "quagga":
+            return "% Unknown command.\n", 0
+        self._build()
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached, 0
+        r = self.topo.router
+        text = " ".join(words)
+        if text == "show version":
+            out = emit.show_version(suite)
+        elif text == "show ip bgp summary":
+            n = self.neighbors()
+            out = (emit.summary_json(r.router_id, r.asn, n, len(self._routes)) if use_json
+                   else emit.summary_text(suite, r.router_id, r.asn, n, len(self._routes)))
+        elif text == "show ip route":
+            out = emit.route_json(self._routes) if use_json else emit.route_text(suite, self._routes)
+        elif text == "show ip bgp":
+            flat = [p for ps in self._paths.values() for p in ps]
+            out = emit.bgp_table_json(r.router_id, r.asn, flat) if use_json else emit.bgp_table_text(r.router_id, r.asn, flat)
+        elif len(words) == 4 and words[:3] == ["show", "ip", "bgp"]:
+            try:
+                net = ipaddress.ip_network(words[3], strict=False)
+            except ValueError:
+                return (f"% Unknown command: {command}\n" if suite == "frr" else "% Unknown command.\n"), 1
+            prefix = str(net) if "/" in words[3] else next(
+                (p for p in self._paths if net.subnet_of(ipaddress.ip_network(p))), str(net))
+            paths = self._paths.get(prefix, [])
+            if use_json:
+                out = emit.bgp_prefix_json(prefix, paths)
+            else:
+                out = emit.bgp_prefix_text(suite, prefix, paths)
+                if not paths:
+                    return out, 1
+            return out, 0
+        else:
+            return (f"% Unknown command: {command}\n" if suite == "frr" else "% Unknown command.\n"), 1
+        self._cache[key] = out
+        return out, 0
+
+
+class _Server(asyncssh.SSHServer):
+    def __init__(self, client_key: asyncssh.SSHKey, live: set, password: str | None = None):
+        self._public = client_key.public_data
+        self._live = live
+        self._password = password
+        self._conn: asyncssh.SSHServerConnection | None = None
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self._conn = conn
+        self._live.add(conn)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._live.discard(self._conn)
+
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def public_key_auth_supported(self) -> bool:
+        return True
+
+    def password_auth_supported(self) -> bool:
+        return self._password is not None
+
+    def validate_password(self, username: str, password: str) -> bool:
+        return (username == "vyos" and self._password is not None
+                and hmac.compare_digest(password.encode(), self._password.encode()))
+
+    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        return username == "vyos" and key.public_data == self._public
+
+
+def _vtysh_commands(argv: list[str]) -> list[str] | None:
+    cmds = []
+    it = iter(argv[1:])
+    for word in it:
+        if word in ("-c", "--command"):
+            cmds.append(next(it, ""))
+    return cmds or None
+
+
+def make_process_handler(tables: RouterTables):
+    async def handle(process: asyncssh.SSHServerProcess) -> None:
+        command = process.command or ""
+        try:
+            argv = shlex.split(command)
+        except ValueError:
+            argv = []
+        status = 0
+        if not argv:
+            process.stderr.write("this lab router only runs commands (vtysh -c '...')\n")
+            status = 1
+        elif argv[0] in ("vtysh", "/usr/bin/vtysh") and tables.vtysh and (cmds := _vtysh_commands(argv)):
+            # several -c run one after the other with nothing in between, as the real vtysh does
+            # a big table takes a while to render: keep the lab's event loop (introspect etc.) answering
+            outs = [await asyncio.to_thread(tables.answer, " ".join(c.split())) for c in cmds]
+            out = "".join(o for o, _ in outs)
+            status = max(s for _, s in outs)
+            process.stdout.write(out)
+        elif argv[0] == WRAPPER and len(argv) > 1:
+            out, status = await asyncio.to_thread(tables.answer, " ".join(argv[1:]))
+            process.stdout.write(out)
+        else:
+            process.stderr.write(f"-vbash: {argv[0]}: command not found\n")
+            status = 127
+        with contextlib.suppress(Exception):
+            await process.stdout.drain()
+        process.exit(status)
+
+    return handle
+
+
+class LabRouterServer:
+    def __init__(self, topo: Topology, host: str, port: int, state_dir: Path, synthetic: int = 0,
+                 clock: Callable[[], float] = time.monotonic, password: str | None = None):
+        self.topo, self.host, self.port, self.state_dir = topo, host, port, state_dir
+        self.password = password  # off in the lab; tests switch it on to exercise password_env / prompts
+        self.tables = RouterTables(topo, synthetic, clock)
+        self.tables.on_interfaces_changed = self.write_hosts
+        self._server: asyncssh.SSHAcceptor | None = None
+        self._live: set = set()  # open connections, closed on stop like a rebooting router would
+        self.known_hosts = state_dir / "router_known_hosts"
+        self.identity_file = state_dir / "router_client_key"
+        self.hosts_file = state_dir / "gatewayless_hosts.json"
+        self.host_key = asyncssh.generate_private_key("ssh-ed25519")
+        self.client_key = asyncssh.generate_private_key("ssh-ed25519")
+
+    async def start(self) -> None:
+        self.client_key.write_private_key(str(self.identity_file))
+        self.identity_file.chmod(0o600)
+        self.client_key.write_public_key(str(self.identity_file) + ".pub")
+        self.write_hosts()
+        self._server = await asyncssh.create_server(
+            lambda: _Server(self.client_key.convert_to_public(), self._live, self.password), self.host, self.port, server_host_keys=[self.host_key],
+            process_factory=make_process_handler(self.tables), keepalive_interval=30)
+        self.port = self._server.get_port()  # port 0 in tests: the kernel picked one
+        pattern = self.host if self.port == 22 else f"[{self.host}]:{self.port}"
+        self.known_hosts.write_text(f"{pattern} {self.host_key.export_public_key('openssh').decode().strip()}\n")
+
+    def write_hosts(self) -> None:
+        tmp = self.hosts_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(expected_rows(self.topo), indent=1))
+        tmp.replace(self.hosts_file)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await self._server.wait_closed()
+            self._server = None
+        for conn in list(self._live):
+            conn.close()
+        self._live.clear()
+
+    def config_entry(self, timeout: float = 5.0) -> dict[str, Any]:
+        return {"name": self.topo.router.name, "host": self.host, "port": self.port, "username": "vyos",
+                "identity_file": str(self.identity_file), "known_hosts": str(self.known_hosts),
+                "host_key_policy": "strict", "agent": False, "kind": "auto", "timeout": timeout, "refresh": 5}
+
+
+@register_component
+async def start(ctx: LabContext) -> None:
+    args = ctx.args
+    synthetic = getattr(args, "routes", 0) or 0
+    if not 0 <= synthetic <= 500_000:
+        print("tftui lab: --routes must be between 0 and 500000", file=sys.stderr)
+        raise SystemExit(2)
+    ctx.topo.router.suite = getattr(args, "router_suite", None) or ctx.topo.router.suite
+    state = Path(tempfile.mkdtemp(prefix="tftui-lab-router-"))
+    server = LabRouterServer(ctx.topo, router_address(args.base),
+                             getattr(args, "router_port", DEFAULT_PORT), state, synthetic)
+    try:
+        await server.start()
+    except OSError as exc:
+        shutil.rmtree(state, ignore_errors=True)
+        raise OSError(f"lab router cannot listen on {server.host}:{server.port}: {exc}") from exc
+
+    async def stop() -> None:
+        await server.stop()
+        shutil.rmtree(state, ignore_errors=True)
+
+    ctx.stoppers.append(stop)
+    ctx.cluster.setdefault("routers", []).append(server.config_entry(max(float(args.timeout), 5.0)))
+    ctx.cluster["gatewayless"] = {"hosts_file": str(server.hosts_file)}

@@ -1,0 +1,212 @@
+"""RouterMonitor: keeps the gateway router's neighbors, routes, raw outputs and the gatewayless cross-check fresh.
+
+The next refresh is scheduled when the last one finished, so a slow router is never asked twice at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from tftui.clients.router import CommandOutput, Fetched, PasswordPrompt, RouterClient, RouterError
+from tftui.core.inventory import ClusterSpec, ConfigError
+from tftui.core.routes.config import RouterSpec, choose_router, parse_routers
+from tftui.core.routes.crosscheck import CrossCheck, ExpectedHost, cross_check
+from tftui.core.routes.hosts import expected_hosts
+from tftui.core.routes.models import Neighbor, Route
+
+log = logging.getLogger(__name__)
+HostsProvider = Callable[[], Awaitable[list[ExpectedHost]]]
+
+
+@dataclass
+class RouterState:
+    name: str
+    suite: str | None = None
+    neighbors: list[Neighbor] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+    raw: dict[str, CommandOutput] = field(default_factory=dict)  # "summary" / "routes" -> last output
+    skipped: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    check: CrossCheck | None = None
+    check_note: str | None = None  # why there is no cross-check
+    last_fetched: float | None = None  # wall clock of the last complete fetch
+    last_attempt: float | None = None
+    generation: int = 0
+    fetching: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.last_fetched is not None
+
+
+def hosts_from_file(path: str | Path) -> HostsProvider:
+    """Interfaces from a YAML/JSON list (the lab writes one; operators may too)."""
+    p = Path(path).expanduser()
+
+    async def load() -> list[ExpectedHost]:
+        try:
+            doc = yaml.safe_load(await asyncio.to_thread(p.read_text, encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise RouterError(f"cannot read the interface list {p}: {exc}") from None
+        hosts, problems = expected_hosts(doc if isinstance(doc, list) else [])
+        for problem in problems:
+            log.warning("%s: %s", p, problem)
+        return hosts
+
+    return load
+
+
+def hosts_provider_from_cluster(spec: ClusterSpec) -> HostsProvider | None:
+    g = spec.raw.get("gatewayless") if isinstance(spec.raw, dict) else None
+    if isinstance(g, dict) and g.get("hosts_file"):
+        return hosts_from_file(str(g["hosts_file"]))
+    return None
+
+
+class RouterMonitor:
+    def __init__(self, spec: RouterSpec, hosts: HostsProvider | None = None, interval: float | None = None,
+                 prompt: PasswordPrompt | None = None, client: RouterClient | None = None,
+                 clock: Callable[[], float] = time.time):
+        self.spec = spec
+        self.clock = clock
+        self.client = client or RouterClient(spec, prompt)
+        self.hosts = hosts
+        self.interval = interval if interval is not None else spec.refresh
+        self.state = RouterState(spec.name)
+        self._listeners: list[Callable[[RouterState], None]] = []
+        self._task: asyncio.Task | None = None
+        self._refresh_lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+
+    @classmethod
+    def from_cluster(cls, cluster: ClusterSpec, router: str | None = None, prompt: PasswordPrompt | None = None,
+                     interval: float | None = None) -> RouterMonitor:
+        """The monitor for one router of the cluster's `routers:` list (the first unless named)."""
+        # the cluster's `timeout` is for introspect polls; a router table can take longer, so routers default to 10s
+        routers = parse_routers(cluster.raw, f"clusters.{cluster.name}")
+        return cls(choose_router(routers, router), hosts_provider_from_cluster(cluster), interval, prompt)
+
+    @staticmethod
+    def router_names(cluster: ClusterSpec) -> list[str]:
+        try:
+            return [r.name for r in parse_routers(cluster.raw, f"clusters.{cluster.name}")]
+        except ConfigError:
+            return []
+
+    def subscribe(self, callback: Callable[[RouterState], None]) -> Callable[[], None]:
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def _notify(self) -> None:
+        for cb in list(self._listeners):
+            try:
+                cb(self.state)
+            except Exception:  # a broken listener must not stop the monitor
+                log.exception("router state listener failed")
+
+    async def refresh(self) -> RouterState:
+        async with self._refresh_lock:
+            st = self.state
+            st.fetching = True
+            st.last_attempt = self.clock()
+            self._notify()
+            warnings: list[str] = []
+            errors: list[str] = []
+            try:
+                suite = await self.client.detect()
+                st.suite = suite.label()
+                got: dict[str, Fetched] = {}
+                for name, call in (("summary", self.client.neighbors), ("routes", self.client.routes)):
+                    try:
+                        got[name] = await call()
+                    except RouterError as exc:
+                        errors.append(str(exc))
+                for name, f in got.items():
+                    st.raw[name] = f.output
+                    st.skipped[name] = f.parsed.skipped
+                    warnings.extend(f.warnings)
+                    errors.extend(f"{self.spec.name}: {e}" for e in f.parsed.errors
+                                  if not e.startswith("% No BGP neighbors"))
+                if "summary" in got:
+                    st.neighbors = got["summary"].parsed.items
+                if "routes" in got:
+                    st.routes = got["routes"].parsed.items
+                if got and not errors:
+                    st.last_fetched = self.clock()
+            except RouterError as exc:
+                errors.append(str(exc))
+            await self._check(st)
+            st.warnings, st.errors = warnings, errors
+            st.fetching = False
+            st.generation += 1
+            self._notify()
+            return st
+
+    async def _check(self, st: RouterState) -> None:
+        if self.hosts is None:
+            st.check, st.check_note = None, "no interface list configured (gatewayless.hosts_file, or agents)"
+            return
+        if st.last_fetched is None:
+            st.check, st.check_note = None, "no router tables yet"
+            return
+        try:
+            hosts = await self.hosts()
+        except RouterError as exc:
+            st.check, st.check_note = None, str(exc)
+            return
+        vrouters = {h.vrouter_address for h in hosts}
+        st.check = await asyncio.to_thread(cross_check, hosts, st.routes, st.neighbors, vrouters)
+        st.check_note = None
+
+    @property
+    def unknown_host_key(self) -> str | None:
+        """SHA256 fingerprint of a host key waiting for the operator's yes, if any."""
+        pending = self.client.unknown_key
+        return pending.fingerprint if pending is not None else None
+
+    def accept_host_key(self) -> str:
+        fingerprint = self.client.accept_unknown_key()
+        self.refresh_soon()
+        return fingerprint
+
+    async def prefix_detail(self, prefix: str) -> Fetched:
+        """`show ip bgp PREFIX`; ValueError for anything that is not an address or prefix."""
+        return await self.client.bgp_prefix(prefix)
+
+    def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._loop(), name=f"router-{self.spec.name}")
+
+    def refresh_soon(self) -> None:
+        self._wake.set()
+
+    async def _loop(self) -> None:
+        while True:
+            await self.refresh()
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+        await self.client.close()
+
+
+def state_json(st: RouterState) -> str:
+    from tftui.core.routes.render import routes_document
+
+    return json.dumps(routes_document(st.name, st.suite, st.neighbors, st.routes, st.warnings, st.errors), indent=2)
