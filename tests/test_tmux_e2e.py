@@ -121,3 +121,25 @@ def test_demo_ssh_into_a_pod_and_back(tmux, tmp_path):
     tmux.wait_for("polled")
     tmux.keys("q")
     tmux.wait_for("EXITED 0", timeout=20)
+
+
+def test_demo_routes_pane_and_cross_check(tmux, tmp_path):
+    """`r` opens the gateway router's tables over SSH; `c` shows the demo's deliberate discrepancies."""
+    env = f"TFTUI_STATE_DIR={tmp_path} TERM=xterm-256color"
+    cmd = f"cd {ROOT} && env {env} {sys.executable} -m tftui --demo; echo EXITED $?; sleep 30"
+    tmux.run("-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", cmd)
+    tmux.run("set-option", "-s", "escape-time", "0")
+    tmux.wait_for("polled", timeout=60)
+    tmux.keys("r")
+    screen = tmux.wait_for("Established", timeout=30)
+    assert "172.31.11.86" in screen and "10.47.255." in screen
+    tmux.keys("c")
+    screen = tmux.wait_for("missing        10.47.255.250/32", timeout=30)
+    assert "wrong-vrouter" in screen and "orphan         10.47.0.99/32" in screen
+    time.sleep(0.3)
+    tmux.keys("Escape")
+    time.sleep(0.3)
+    tmux.keys("Escape")
+    tmux.wait_until(lambda s: "i VMIs" in s, "back on the node view")
+    tmux.keys("q")
+    tmux.wait_for("EXITED 0", timeout=20)

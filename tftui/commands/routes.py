@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_config_arguments(g)
     g.add_argument("--router", metavar="NAME", help="which router (default: first)")
     g.add_argument("--hosts", metavar="FILE", help="interface list (YAML/JSON: vm_name, ip, vrouter_address, network, "
-                                                   "ip_fabric_forwarding); default: the cluster's gatewayless.hosts_file")
+                                                   "ip_fabric_forwarding); default: the vrouter agents, with IP fabric forwarding networks from the config API or gatewayless.networks, else gatewayless.hosts_file")
     g.add_argument("--json", action="store_true", help="print JSON")
     g.set_defaults(func=run_check)
 
@@ -92,7 +92,7 @@ def run_check(args: argparse.Namespace) -> int:
     if mon is None:
         return 2
     if mon.hosts is None:
-        print("tftui: no interface list: pass --hosts FILE or set gatewayless.hosts_file for the cluster",
+        print("tftui: no interface list: configure config_api or gatewayless.networks (with vrouters), pass --hosts FILE, or set gatewayless.hosts_file",
               file=sys.stderr)
         return 2
     st = asyncio.run(_fetch(mon))

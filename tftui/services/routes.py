@@ -66,13 +66,6 @@ def hosts_from_file(path: str | Path) -> HostsProvider:
     return load
 
 
-def hosts_provider_from_cluster(spec: ClusterSpec) -> HostsProvider | None:
-    g = spec.raw.get("gatewayless") if isinstance(spec.raw, dict) else None
-    if isinstance(g, dict) and g.get("hosts_file"):
-        return hosts_from_file(str(g["hosts_file"]))
-    return None
-
-
 class RouterMonitor:
     def __init__(self, spec: RouterSpec, hosts: HostsProvider | None = None, interval: float | None = None,
                  prompt: PasswordPrompt | None = None, client: RouterClient | None = None,
@@ -94,7 +87,9 @@ class RouterMonitor:
         """The monitor for one router of the cluster's `routers:` list (the first unless named)."""
         # the cluster's `timeout` is for introspect polls; a router table can take longer, so routers default to 10s
         routers = parse_routers(cluster.raw, f"clusters.{cluster.name}")
-        return cls(choose_router(routers, router), hosts_provider_from_cluster(cluster), interval, prompt)
+        from .gatewayless import hosts_provider
+
+        return cls(choose_router(routers, router), hosts_provider(cluster), interval, prompt)
 
     @staticmethod
     def router_names(cluster: ClusterSpec) -> list[str]:
