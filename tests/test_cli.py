@@ -139,3 +139,11 @@ def test_lab_scenario_choices_match_the_topology():
     from tftui.lab import args, topology
 
     assert sorted(args.SCENARIOS) == sorted(topology.SCENARIOS)
+
+
+def test_config_option_before_or_after_the_subcommand(start_lab):
+    lab = start_lab("seed-analytics-less")
+    before = tftui("--config", str(lab.config_path), "status", "--node", "bms2")
+    after = tftui("status", "--config", str(lab.config_path), "--node", "bms2")
+    assert before.returncode == after.returncode == 1
+    assert "agent: active (Collector connection down)" in before.stdout

@@ -17,7 +17,7 @@ EXIT_USAGE = 2
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tftui", description="Run and troubleshoot Tungsten Fabric clusters.")
     p.add_argument("--version", action="version", version=f"tftui {__version__}")
-    add_config_arguments(p)
+    add_config_arguments(p, subcommand=False)
     p.add_argument("--demo", action="store_true", help="start the simulated lab cluster and open the UI on it")
     p.add_argument("--demo-scenario", default="demo", metavar="NAME", help="lab scenario for --demo")
     p.add_argument("--vrouters", type=int, default=None, help="number of simulated computes for --demo")

@@ -48,10 +48,15 @@ class LoadedConfig:
     warnings: list[str] = field(default_factory=list)
 
 
-def add_config_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", metavar="FILE", help=f"tftui config (default: ${ENV_CONFIG}, else {default_config_path()})")
-    p.add_argument("--inventory", metavar="FILE", help="a contrail-ansible-deployer instances.yaml, read as is")
-    p.add_argument("--cluster", metavar="NAME", help="which cluster of the config")
+def add_config_arguments(p: argparse.ArgumentParser, subcommand: bool = True) -> None:
+    """The same three options everywhere; on a subcommand they default to "unset" so that
+    ``tftui --config F status`` and ``tftui status --config F`` mean the same."""
+    default = argparse.SUPPRESS if subcommand else None
+    p.add_argument("--config", metavar="FILE", default=default,
+                   help=f"tftui config (default: ${ENV_CONFIG}, else {default_config_path()})")
+    p.add_argument("--inventory", metavar="FILE", default=default,
+                   help="a contrail-ansible-deployer instances.yaml, read as is")
+    p.add_argument("--cluster", metavar="NAME", default=default, help="which cluster of the config")
 
 
 def read_yaml(path: Path) -> Any:
