@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,10 @@ SHARED = Path(os.environ.get("TFTUI_SHARED", ROOT.parent / "shared"))
 DATA = SHARED / "data"
 
 sys.path.insert(0, str(ROOT))
+
+# Snapshots print clock times: make them the same on every machine.
+os.environ["TZ"] = "UTC"
+time.tzset()
 
 
 def free_bases(start: int) -> tuple[int, ...]:

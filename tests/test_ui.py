@@ -202,3 +202,38 @@ async def test_big_groups_fill_lazily_in_chunks():
         assert tree.select_name("compute440")  # beyond the filled part: filled up to it
         await pilot.pause()
         assert "compute440" in tree._shown
+
+
+async def test_vrouter_expands_into_interfaces_and_shows_the_compute_view(start_lab):
+    lab = start_lab("demo", vrouters=3)
+    spec = load_config(str(lab.config_path)).cluster
+    app = TftuiApp(spec)
+    async with app.run_test(size=(100, 30)) as pilot:
+        tree = app.query_one(NodeTree)
+        while app.cluster.rounds < 1:
+            await pilot.pause(0.1)
+        assert tree.select_name("compute1")
+        await pilot.pause(0.2)
+        leaf = tree._shown["compute1"][0]
+        leaf.expand()
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if any("cirros1" in str(c.label) for c in leaf.children):
+                break
+        labels = [str(c.label) for c in leaf.children]
+        assert len(labels) == 120 and any("cirros1" in x and "169.254.0.4" in x for x in labels)
+        dead = tree._shown["compute2"][0]
+        dead.expand()
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if dead.children and "asking" not in str(dead.children[0].label):
+                break
+        assert "connection refused" in str(dead.children[0].label)
+        # the compute's own view (containers, vrouter module) comes over SSH from the lab compute
+        text = ""
+        for _ in range(60):
+            await pilot.pause(0.1)
+            text = " ".join(str(w.render()) for w in app.query("ComputeDetailPane"))
+            if "PRESENT" in text:
+                break
+        assert "vrouter kernel module is PRESENT" in text

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -45,6 +45,7 @@ class TftuiApp(App):
         Binding("e", "events", "Events", id="app.events"),
         Binding("y", "raw", "Raw XML", id="app.raw", show=False),
         Binding("i", "open_screen('vmi')", "VMIs", id="app.vmi"),
+        Binding("s", "ssh", "SSH", id="app.ssh", show=False),
         Binding("f", "open_screen('policy')", "Policy", id="app.policy"),
         Binding("r", "open_screen('routes')", "Routes", id="app.routes"),
         Binding("colon", "command_palette", "Cmds", id="app.palette"),
@@ -70,6 +71,9 @@ class TftuiApp(App):
 
             extra_screens = build_extra_screens(spec, readonly)
         self.extra_screens = extra_screens
+        self._vmi_service = None
+        self._compute_shown: str | None = None
+        self._launcher = None
         self.on_exit_callbacks: list = []  # async closers of the services opened views created
 
     async def action_quit(self) -> None:
@@ -168,12 +172,79 @@ class TftuiApp(App):
             text.append(" │ READ-ONLY", style=self.palette.err)
         self.query_one(StatusHeader).update(text)
 
+    def _compute_detail_for(self, name: str | None) -> None:
+        """A vrouter's container table and kernel module line over SSH, fetched once per selection."""
+        if name == self._compute_shown:
+            return
+        self._compute_shown = name
+        pane = self.query_one(DetailPane)
+        result = self.cluster.results.get(name) if name else None
+        ssh = self.spec.raw.get("ssh") if isinstance(self.spec.raw, dict) else None
+        if result is None or "vrouter" not in result.roles or not (isinstance(ssh, dict) and ssh.get("compute")):
+            pane.show_compute(None)
+            return
+        launcher = self._get_launcher()
+        if launcher is None:
+            pane.show_compute(None)
+            return
+        from .compute_detail import ComputeDetailPane
+
+        pane.show_compute(ComputeDetailPane(launcher, result.address))
+
     def show_selected(self) -> None:
         name = self.query_one(NodeTree).selected_name
+        self._compute_detail_for(name)
         result = self.cluster.results.get(name) if name else None
         health = self.cluster.health(name) if result is not None else Health.PENDING
         backoff = self.poller.backoff_of(name) if name else 0.0
         self.query_one(DetailPane).show(render_detail(result, health, self.palette, self.clock(), backoff))
+
+    @on(NodeTree.InterfacesWanted)
+    def _interfaces_wanted(self, event: NodeTree.InterfacesWanted) -> None:
+        self.fetch_interfaces(event.vrouter)
+
+    @work(group="interfaces", exit_on_error=False)
+    async def fetch_interfaces(self, vrouter: str) -> None:
+        from tftui.clients.agent import AgentFetchError
+        from tftui.services.vmis import VmiService
+
+        from .vmi_screen import interface_label
+
+        tree = self.query_one(NodeTree)
+        if self._vmi_service is None:
+            self._vmi_service = VmiService(self.spec)
+        try:
+            vmis = await self._vmi_service.interfaces_of(vrouter)
+        except AgentFetchError as exc:
+            tree.show_interfaces(vrouter, [], error=f"agent: {exc}")
+            return
+        tree.show_interfaces(vrouter, [(interface_label(v), v) for v in vmis])
+
+    def action_ssh(self) -> None:
+        """`s` on an interface line: a shell in that VM/pod through its compute."""
+        vmi = self.query_one(NodeTree).selected_interface
+        if vmi is None:
+            self.notify("select an interface: expand a vrouter (→), or press i for all interfaces", timeout=4)
+            return
+        launcher = self._get_launcher()
+        if launcher is not None:
+            from .vmi_screen import launch_ssh
+
+            launch_ssh(self, launcher, vmi)
+
+    def _get_launcher(self):
+        if self._launcher is None:
+            from tftui.services.launcher import Launcher
+
+            try:
+                self._launcher = Launcher(self.spec)
+            except Exception as exc:
+                message = open_error(exc)
+                if message is None:
+                    raise
+                self.notify(f"ssh: {message}", severity="error", timeout=10)
+                return None
+        return self._launcher
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted) -> None:

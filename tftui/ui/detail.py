@@ -7,7 +7,7 @@ import time
 
 from rich.console import Group, RenderableType
 from rich.text import Text
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from tftui.core.cluster import NodeResult
@@ -155,10 +155,19 @@ class DetailPane(VerticalScroll):
     DEFAULT_CSS = """
     DetailPane { padding: 0 1; }
     DetailPane > Static { width: 1fr; }
+    DetailPane #compute-box { height: auto; }
     """
 
     def compose(self):
         yield Static(id="detail-body")
+        yield Vertical(id="compute-box")
+
+    def show_compute(self, widget) -> None:
+        """Below the introspect view: what only the compute itself can tell (containers, kernel module)."""
+        box = self.query_one("#compute-box", Vertical)
+        box.remove_children()
+        if widget is not None:
+            box.mount(Static(Text("\n── on the compute (over SSH)", style="bold")), widget)
 
     shown: RenderableType = ""
 

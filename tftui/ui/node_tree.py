@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -38,7 +39,7 @@ def node_label(result: NodeResult, health: Health, palette: Palette) -> Text:
     return text
 
 
-class NodeTree(Tree[str | None]):
+class NodeTree(Tree[object]):
     BINDINGS = [
         Binding("v", "toggle_view", "Tree/flat", id="tree.toggle_view", show=False),
         Binding("right", "expand", "Expand", show=False),
@@ -134,7 +135,11 @@ class NodeTree(Tree[str | None]):
     def _add_leaf(self, parent: TreeNode, name: str) -> None:
         result = self.cluster.results[name]
         health = self.cluster.health(name)
-        leaf = parent.add_leaf(node_label(result, health, self.palette), data=name)
+        label = node_label(result, health, self.palette)
+        if "vrouter" in result.roles:  # expands, on demand, into the interfaces its agent reports
+            leaf = parent.add(label, data=name, allow_expand=True)
+        else:
+            leaf = parent.add_leaf(label, data=name)
         self._shown.setdefault(name, []).append(leaf)
         self._labels[name] = health
 
@@ -147,10 +152,36 @@ class NodeTree(Tree[str | None]):
                 text.append(f" {GLYPHS[h]}{count}", style=self.palette.health[h])
         return text
 
+    class InterfacesWanted(Message):
+        """A vrouter was expanded: its interfaces should be fetched (by the app; widgets do no I/O)."""
+
+        def __init__(self, vrouter: str) -> None:
+            super().__init__()
+            self.vrouter = vrouter
+
     def _on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
         group = self._group_of.get(event.node.id)
         if group is not None and group in self._groups and group not in self._filled:
             self._fill(group)
+        elif isinstance(event.node.data, str) and not event.node.children:
+            event.node.add_leaf(Text("asking the agent…", style=self.palette.dim), data=None)
+            self.post_message(self.InterfacesWanted(event.node.data))
+
+    def show_interfaces(self, vrouter: str, items: list[tuple[Text, object]], error: str | None = None) -> None:
+        """Replace a vrouter's children with its interfaces (or the reason there are none)."""
+        for leaf in self._shown.get(vrouter, ()):
+            leaf.remove_children()
+            if error:
+                leaf.add_leaf(Text(error, style=self.palette.err), data=None)
+            elif not items:
+                leaf.add_leaf(Text("no VM/pod interfaces", style=self.palette.dim), data=None)
+            for label, data in items:
+                leaf.add_leaf(label, data=data)
+
+    @property
+    def selected_interface(self):
+        node = self.cursor_node
+        return node.data if node is not None and node.data is not None and not isinstance(node.data, str) else None
 
     # ----------------------------------------------------------------------------- updating
 
@@ -180,8 +211,14 @@ class NodeTree(Tree[str | None]):
 
     @property
     def selected_name(self) -> str | None:
+        """The selected node's name; for an interface line, the vrouter it belongs to."""
         node = self.cursor_node
-        return node.data if node is not None else None
+        if node is None:
+            return None
+        if isinstance(node.data, str):
+            return node.data
+        parent = node.parent
+        return parent.data if parent is not None and isinstance(parent.data, str) else None
 
     def select_name(self, name: str) -> bool:
         if name not in self._shown:

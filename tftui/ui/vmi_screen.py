@@ -46,6 +46,35 @@ async def vrouter_interfaces(service: VmiService, vrouter: str) -> list[tuple[Te
     return [(interface_label(v), v) for v in await service.interfaces_of(vrouter)]
 
 
+def launch_ssh(app, launcher: Launcher, vmi: Vmi, spawn=subprocess.call) -> None:
+    """Hand the terminal to the system OpenSSH (user's config, agent, known_hosts apply); come back intact.
+    Where the terminal cannot be handed over (``textual serve``), show the exact command to copy."""
+    try:
+        argv = launcher.ssh_argv(vmi)
+    except InvalidInput as exc:
+        app.notify(f"cannot log into {vmi.vm_name}: {exc}", severity="error")
+        return
+    command = launcher.command_line(vmi)
+    if app.is_web:
+        app.push_screen(CommandLineScreen(vmi, command, "This UI runs in a browser."))
+        return
+    try:
+        with app.suspend():
+            print(f"tftui: {command}", flush=True)
+            rc = spawn(argv)
+    except Exception as exc:  # SuspendNotSupported, or ssh missing (FileNotFoundError)
+        if isinstance(exc, FileNotFoundError):
+            app.notify("the OpenSSH client (ssh) is not installed", severity="error")
+            return
+        app.push_screen(CommandLineScreen(vmi, command, "This terminal cannot be handed over."))
+        return
+    app.refresh(layout=True)
+    if rc == 255:
+        app.notify(f"ssh to {vmi.vm_name} failed (exit 255: connection or host key problem)", severity="error")
+    elif rc:
+        app.notify(f"ssh to {vmi.vm_name} ended with exit status {rc}", severity="warning")
+
+
 class CommandLineScreen(ModalScreen[None]):
     """Under `textual serve` the terminal cannot be handed to ssh: show the command to copy."""
 
@@ -209,32 +238,8 @@ class VmiScreen(Screen[None]):
 
     def action_ssh(self) -> None:
         vmi = self.current()
-        if vmi is None:
-            return
-        try:
-            argv = self.launcher.ssh_argv(vmi)
-        except InvalidInput as exc:
-            self.notify(f"cannot log into {vmi.vm_name}: {exc}", severity="error")
-            return
-        command = self.launcher.command_line(vmi)
-        if self.app.is_web:
-            self.app.push_screen(CommandLineScreen(vmi, command, "This UI runs in a browser."))
-            return
-        try:
-            with self.app.suspend():
-                print(f"tftui: {command}", flush=True)
-                rc = self.spawn(argv)
-        except Exception as exc:  # SuspendNotSupported, or ssh missing (FileNotFoundError)
-            if isinstance(exc, FileNotFoundError):
-                self.notify("the OpenSSH client (ssh) is not installed", severity="error")
-                return
-            self.app.push_screen(CommandLineScreen(vmi, command, "This terminal cannot be handed over."))
-            return
-        self.app.refresh(layout=True)
-        if rc == 255:
-            self.notify(f"ssh to {vmi.vm_name} failed (exit 255: connection or host key problem)", severity="error")
-        elif rc:
-            self.notify(f"ssh to {vmi.vm_name} ended with exit status {rc}", severity="warning")
+        if vmi is not None:
+            launch_ssh(self.app, self.launcher, vmi, self.spawn)
 
     def action_run_command(self) -> None:
         targets = self.selection()
