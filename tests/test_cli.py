@@ -147,3 +147,24 @@ def test_config_option_before_or_after_the_subcommand(start_lab):
     after = tftui("status", "--config", str(lab.config_path), "--node", "bms2")
     assert before.returncode == after.returncode == 1
     assert "agent: active (Collector connection down)" in before.stdout
+
+
+def test_nodes_discovered_through_the_config_api_alone(start_lab, tmp_path):
+    """Only `config_api:` in the config: the nodes come from virtual-router, config-node and bgp-router objects."""
+    import yaml
+
+    lab = start_lab("seed-analytics-less")
+    doc = yaml.safe_load(lab.config_path.read_text())
+    cluster = doc["clusters"]["lab"]
+    bare = {"clusters": {"lab": {"config_api": cluster["config_api"], "probe_ports": {"webui-job": 3000}}}}
+    cfg = tmp_path / "api-only.yaml"
+    cfg.write_text(yaml.safe_dump(bare))
+    r = tftui("status", "--config", str(cfg), "--json")
+    assert r.returncode == 1, r.stderr
+    nodes = {n["address"]: n for n in json.loads(r.stdout)["nodes"]}
+    lab_nodes = {n["address"]: n for n in cluster["nodes"]}
+    assert set(nodes) == set(lab_nodes)
+    vrouter = next(n for a, n in nodes.items() if "vrouter" in lab_nodes[a]["roles"])
+    assert vrouter["pods"]["vrouter"]["agent"]["status"] == "active (Collector connection down)"
+    controller = next(n for a, n in nodes.items() if "control" in lab_nodes[a]["roles"])
+    assert controller["pods"]["control"]["control"]["status"] == "initializing (Collector connection down)"

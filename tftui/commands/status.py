@@ -45,7 +45,14 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     for w in loaded.warnings:
         print(f"tftui: warning: {w}", file=sys.stderr)
-    spec = loaded.cluster
+    from tftui.services.discovery import resolve_nodes
+
+    spec, warning = resolve_nodes(loaded.cluster)
+    if warning:
+        print(f"tftui: warning: {warning}", file=sys.stderr)
+    if not spec.nodes:
+        print(f"tftui: cluster {spec.name} has no nodes", file=sys.stderr)
+        return EXIT_USAGE
     if args.node:
         unknown = [n for n in args.node if spec.node(n) is None]
         if unknown:

@@ -64,7 +64,15 @@ class ClusterSpec:
     config_api: str | None = None
     analytics_api: str | None = None
     theme: str | None = None
+    default_ports: dict[str, int] = field(default_factory=dict)  # introspect.ports: for nodes found later too
+    default_probe_ports: dict[str, int | None] = field(default_factory=dict)
     raw: dict = field(default_factory=dict, compare=False)  # the cluster's own mapping, for later features
+
+    @property
+    def wants_discovery(self) -> bool:
+        """Ask the config API for the nodes: when told to, or when it is the only source there is."""
+        flag = self.raw.get("discover") if isinstance(self.raw, dict) else None
+        return bool(self.config_api) and (flag is True or (flag is None and not self.nodes))
 
     @property
     def has_analytics(self) -> bool:
@@ -230,6 +238,8 @@ def parse_cluster(name: str, d: Any, source: str, inventory_nodes: list[NodeSpec
         config_api=d.get("config_api"),
         analytics_api=d.get("analytics_api"),
         theme=d.get("theme"),
+        default_ports=default_ports,
+        default_probe_ports=default_probes,
         raw=d,
     )
 

@@ -150,7 +150,7 @@ def load_config(config: str | None = None, inventory: str | None = None, cluster
     spec = parse_cluster(name, cdoc, str(path or inv_path), inventory_nodes)
     for key in ("poll_interval", "timeout", "proxy", "theme", "config_api", "analytics_api"):
         sources[key] = f"{path} clusters.{name}.{key}" if key in cdoc else "built-in default"
-    if not spec.nodes:
+    if not spec.nodes and not spec.config_api:
         raise ConfigError(f"cluster {name!r} has no nodes (add nodes: or inventory:, or pass --inventory)")
     return LoadedConfig(spec, path, source, inv_path, sources, doc, warn)
 

@@ -54,5 +54,22 @@ async def discover_cluster(cluster: ClusterSpec) -> ClusterSpec:
     if settings is None:
         raise ConfigError(f"cluster {cluster.name!r} has no config_api to discover nodes from")
     async with ConfigApiClient(settings) as client:
-        nodes = await discover_and_merge(client, list(cluster.nodes))
+        found = [replace(n, ports={**cluster.default_ports, **n.ports},
+                         probe_ports={**cluster.default_probe_ports, **n.probe_ports})
+                 for n in await discover_nodes(client)]
+    nodes = merge_nodes(found, list(cluster.nodes))
     return replace(cluster, nodes=tuple(nodes))
+
+
+def resolve_nodes(cluster: ClusterSpec) -> tuple[ClusterSpec, str | None]:
+    """Before polling starts: the cluster with discovered nodes when it wants discovery, and a warning if that
+    failed (the configured nodes are then used as they are)."""
+    import asyncio
+
+    if not cluster.wants_discovery:
+        return cluster, None
+    try:
+        found = asyncio.run(discover_cluster(cluster))
+    except Exception as exc:  # an unreachable API is a warning, not the end: configured nodes still work
+        return cluster, f"node discovery through {cluster.config_api} failed: {exc}"
+    return found, None

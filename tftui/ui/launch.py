@@ -30,13 +30,23 @@ def run_ui(args: argparse.Namespace) -> int:
         if demo:
             demo.stop()
         return 2
+    from tftui.services.discovery import resolve_nodes
+
+    spec, discovery_warning = resolve_nodes(loaded.cluster)
+    if discovery_warning:
+        loaded.warnings.append(discovery_warning)
+    if not spec.nodes:
+        print(f"tftui: cluster {spec.name} has no nodes ({discovery_warning or 'none configured'})", file=sys.stderr)
+        if demo:
+            demo.stop()
+        return 2
     try:
         setup_file_logging()
         from .app import TftuiApp
         from .extensions import extra_screens
 
-        app = TftuiApp(loaded.cluster, readonly=args.readonly, theme=args.theme,
-                       extra_screens=extra_screens(loaded.cluster, args.readonly))
+        app = TftuiApp(spec, readonly=args.readonly, theme=args.theme,
+                       extra_screens=extra_screens(spec, args.readonly))
         for w in loaded.warnings:
             app.call_later(app.notify, w, severity="warning", timeout=10)
         app.run()
