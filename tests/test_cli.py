@@ -168,3 +168,27 @@ def test_nodes_discovered_through_the_config_api_alone(start_lab, tmp_path):
     assert vrouter["pods"]["vrouter"]["agent"]["status"] == "active (Collector connection down)"
     controller = next(n for a, n in nodes.items() if "control" in lab_nodes[a]["roles"])
     assert controller["pods"]["control"]["control"]["status"] == "initializing (Collector connection down)"
+
+
+def test_https_introspect_verified_against_the_cluster_ca(start_lab, tmp_path):
+    import yaml
+
+    lab = start_lab("seed-analytics-less", extra=("--introspect-tls",))
+    ok = tftui("status", "--config", str(lab.config_path), "--node", "bms2")
+    assert "agent: active (Collector connection down)" in ok.stdout, ok.stderr
+    doc = yaml.safe_load(lab.config_path.read_text())
+    doc["clusters"]["lab"]["introspect"].pop("ca")  # the system CAs do not know the lab CA
+    untrusted = tmp_path / "untrusted.yaml"
+    untrusted.write_text(yaml.safe_dump(doc))
+    bad = tftui("status", "--config", str(untrusted), "--node", "bms2", "--json")
+    agent = json.loads(bad.stdout)["nodes"][0]["pods"]["vrouter"]["agent"]
+    assert agent["status"].startswith("bad reply: TLS certificate rejected"), agent
+    doc["clusters"]["lab"]["introspect"]["verify"] = False
+    untrusted.write_text(yaml.safe_dump(doc))
+    insecure = tftui("status", "--config", str(untrusted), "--node", "bms2")
+    assert "agent: active (Collector connection down)" in insecure.stdout
+    plain = tmp_path / "plain.yaml"
+    doc["clusters"]["lab"]["introspect"] = {"scheme": "http"}
+    plain.write_text(yaml.safe_dump(doc))
+    wrong_scheme = json.loads(tftui("status", "--config", str(plain), "--node", "bms2", "--json").stdout)
+    assert wrong_scheme["nodes"][0]["pods"]["vrouter"]["agent"]["state"] in ("bad reply", "initializing")

@@ -35,8 +35,9 @@ def xml_response(body: bytes, status: int = 200) -> web.Response:
 
 
 class IntrospectLab:
-    def __init__(self, topo: Topology, latency: float = 0.0):
+    def __init__(self, topo: Topology, latency: float = 0.0, ssl_context=None):
         self.topo = topo
+        self.ssl_context = ssl_context  # HTTPS introspect, as clusters with SSL introspect serve it
         self.latency = latency  # seconds of simulated server work per reply (real introspects take a few ms)
         self._routes: dict[tuple[str, int], tuple[LabNode, ServiceDef]] = {}
         self._cache: dict[tuple[str, str], bytes] = {}
@@ -98,7 +99,8 @@ class IntrospectLab:
         await self._runner.setup()
         for address, port, node, svc in self.listeners():
             self._routes[(address, port)] = (node, svc)
-            site = web.TCPSite(self._runner, address, port, backlog=512, reuse_address=True)
+            site = web.TCPSite(self._runner, address, port, backlog=512, reuse_address=True,
+                               ssl_context=self.ssl_context)
             await site.start()
         await self._start_probe_listeners()
 

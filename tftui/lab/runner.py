@@ -97,11 +97,30 @@ async def _exit_with_parent(pid: int, stop: asyncio.Event) -> None:
             return
 
 
+def _introspect_tls(args: argparse.Namespace, topo: Topology):
+    """With --introspect-tls: HTTPS introspect with a lab CA the written config trusts (verify stays on)."""
+    if not getattr(args, "introspect_tls", False):
+        return None, None
+    import ssl
+    from pathlib import Path
+
+    from .tls import make_lab_pki
+
+    where = Path(args.write_config).parent if args.write_config else Path.cwd()
+    ca, cert, key = make_lab_pki(where / "lab-pki", [n.address for n in topo.nodes])
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context, {"scheme": "https", "verify": True, "ca": str(ca)}
+
+
 async def serve(args: argparse.Namespace) -> int:
     topo = build(args.scenario, vrouters=args.vrouters, base=args.base, seed=args.seed)
     _raise_fd_limit(len(topo.nodes) * 8 + 4096)
-    lab = IntrospectLab(topo, latency=args.latency / 1000.0)
+    ssl_context, tls_config = _introspect_tls(args, topo)
+    lab = IntrospectLab(topo, latency=args.latency / 1000.0, ssl_context=ssl_context)
     ctx = LabContext(topo, args, lab, cluster_config(topo, args.poll_interval, args.timeout))
+    if tls_config:
+        ctx.cluster["introspect"] = tls_config
     try:
         await lab.start()
     except OSError as exc:
