@@ -6,6 +6,9 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+ALIASES = {"policy": ("fw", "tags", "networks", "bgp"), "vmi": ("vmis", "interfaces", "ssh"),
+           "routes": ("bgp routes", "gatewayless")}
+
 
 class TftuiCommands(Provider):
     def _commands(self) -> list[tuple[str, str, object]]:
@@ -20,6 +23,8 @@ class TftuiCommands(Provider):
         ]
         for key, (title, _factory) in app.extra_screens.items():
             cmds.append((key, title, partial(app.action_open_screen, key)))
+            for alias in ALIASES.get(key, ()):  # k9s-style short names: ":fw", ":vr"
+                cmds.append((alias, title, partial(app.action_open_screen, key)))
         for name in app.cluster.results:
             cmds.append((f"node {name}", f"Select node {name}", partial(app.action_select_node, name)))
         return cmds
