@@ -1,8 +1,8 @@
 """core/agent.py: ItfReq/PageReq decoding over the synthetic capture, page keys, encoder round trips, validators."""
 
-from pathlib import Path
 
 import pytest
+from conftest import DATA
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,13 +25,11 @@ from tftui.core.agent import (
     vmis_from,
 )
 
-CAPTURE = Path("/work/shared/data/introspect/ItfReq_page0_synthetic.xml")
+CAPTURE = DATA / "introspect/ItfReq_page0_synthetic.xml"
 
 
 @pytest.fixture
 def capture() -> bytes:
-    if not CAPTURE.exists():  # the repo copy for CI
-        return (Path(__file__).parent / "data" / CAPTURE.name).read_bytes()
     return CAPTURE.read_bytes()
 
 

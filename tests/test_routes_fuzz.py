@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
+from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tftui.core.routes import bgp, rib, summary
 from tftui.core.routes.crosscheck import ExpectedHost, cross_check
 
-DATA = Path("/work/shared/data")
 SAMPLES = [p.read_text() for p in sorted((DATA / "frr").glob("*.txt")) + sorted((DATA / "seed").glob("vyos11-quagga_*"))]
+assert SAMPLES, f"no router captures under {DATA}"
 TEXT_PARSERS = [summary.parse_summary_text, rib.parse_route_text, bgp.parse_bgp_table_text, bgp.parse_bgp_prefix_text,
                 bgp.detect_suite]
 JSON_PARSERS = [summary.parse_summary_json, rib.parse_route_json, bgp.parse_bgp_table_json, bgp.parse_bgp_prefix_json]

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import DATA
 
 from tftui.core.routes.bgp import (
     detect_suite,
@@ -18,7 +19,6 @@ from tftui.core.routes.models import age_seconds
 from tftui.core.routes.rib import parse_route_json, parse_route_text
 from tftui.core.routes.summary import parse_summary_json, parse_summary_text
 
-DATA = Path("/work/shared/data") if Path("/work/shared/data").exists() else Path(__file__).parent / "data"
 FRR = DATA / "frr"
 SEED = DATA / "seed"
 
