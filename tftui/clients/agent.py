@@ -9,16 +9,15 @@ others' (bounded concurrency across vrouters).
 from __future__ import annotations
 
 import asyncio
-import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
-import aiohttp
-
+from tftui.clients.introspect import IntrospectClient, IntrospectSettings
 from tftui.core.agent import AgentError, ItfPage, Vmi, decode_itf_reply, vmis_from
 from tftui.core.inventory import ClusterSpec, NodeSpec, TLSSettings
-from tftui.core.proxy import proxy_for
 from tftui.core.sandesh import DEFAULT_MAX_BYTES
+from tftui.core.status import FetchKind
 
 AGENT_PORT = 8085
 AGENT_SERVICE = "vrouter-agent"
@@ -70,38 +69,16 @@ def vrouter_targets(spec: ClusterSpec) -> list[VrouterTarget]:
     return [VrouterTarget(n.name, n.address, agent_port(n)) for n in spec.nodes if "vrouter" in n.roles]
 
 
-def _ssl_context(tls: TLSSettings) -> ssl.SSLContext:
-    ctx = ssl.create_default_context(cafile=tls.ca) if tls.ca else ssl.create_default_context()
-    if not tls.verify:
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    if tls.cert:
-        ctx.load_cert_chain(tls.cert, tls.key)
-    return ctx
-
-
-def _why(exc: BaseException) -> str:
-    if isinstance(exc, TimeoutError):
-        return "no reply in time"
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        os_err = exc.os_error
-        if isinstance(os_err, ConnectionRefusedError):
-            return "connection refused"
-        return f"cannot connect: {getattr(os_err, 'strerror', None) or os_err}"
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return "server closed the connection without a reply"
-    if isinstance(exc, aiohttp.ClientPayloadError):
-        return "reply cut off mid-body"
-    return f"{type(exc).__name__}: {exc}"[:200]
-
-
 class AgentClient:
     """``async with AgentClient(settings) as c: await c.interfaces(target)``."""
 
     def __init__(self, settings: AgentSettings | None = None):
         self.settings = settings or AgentSettings()
-        self._session: aiohttp.ClientSession | None = None
-        self._sem = asyncio.Semaphore(max(1, self.settings.concurrency))
+        st = self.settings
+        # the same HTTP client as the poller: one connector, size cap, time bound, proxy rules, TLS
+        self._http = IntrospectClient(IntrospectSettings(st.scheme, st.timeout, st.concurrency * 2, st.max_bytes,
+                                                         st.proxy, st.no_proxy, st.tls))
+        self._sem = asyncio.Semaphore(max(1, st.concurrency))
 
     async def __aenter__(self) -> AgentClient:
         await self.open()
@@ -111,44 +88,22 @@ class AgentClient:
         await self.close()
 
     async def open(self) -> None:
-        if self._session is None:
-            tls = _ssl_context(self.settings.tls) if self.settings.scheme == "https" else False
-            connector = aiohttp.TCPConnector(limit=0, limit_per_host=2, ssl=tls)
-            # trust_env=False: an operator's http_proxy must not capture cluster traffic (core/proxy decides)
-            self._session = aiohttp.ClientSession(connector=connector, trust_env=False)
+        await self._http.open()
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    def _url(self, target: VrouterTarget, path: str) -> str:
-        host = f"[{target.address}]" if ":" in target.address else target.address
-        return f"{self.settings.scheme}://{host}:{target.port}{path}"
+        await self._http.close()
 
     async def _get_page(self, target: VrouterTarget, path: str, params: dict[str, str]) -> ItfPage:
-        await self.open()
-        assert self._session is not None
-        proxy = proxy_for(target.address, self.settings.proxy, self.settings.no_proxy)
-        cap = self.settings.max_bytes
+        # page keys go out as the agent's own links write them (":" and "," unescaped)
+        query = "&".join(f"{k}={quote(v, safe=':,.-_')}" for k, v in params.items())
+        fetch = await self._http.get(target.address, target.port, f"{path}?{query}")
+        where = f"{target.name} ({target.address}:{target.port})"
+        if fetch.kind is not FetchKind.REPLY:
+            raise AgentFetchError(f"{where}: {fetch.error}")
+        if fetch.http_status != 200:
+            raise AgentFetchError(f"{target.name}: agent answered HTTP {fetch.http_status}")
         try:
-            async with asyncio.timeout(self.settings.timeout):
-                async with self._session.get(self._url(target, path), params=params, proxy=proxy,
-                                             allow_redirects=False) as resp:
-                    if resp.status != 200:
-                        raise AgentFetchError(f"{target.name}: agent answered HTTP {resp.status}")
-                    if resp.content_length is not None and resp.content_length > cap:
-                        raise AgentFetchError(f"{target.name}: reply too large ({resp.content_length} bytes)")
-                    chunks, size = [], 0
-                    async for chunk in resp.content.iter_chunked(65536):
-                        size += len(chunk)
-                        if size > cap:
-                            raise AgentFetchError(f"{target.name}: reply too large (over {cap} bytes)")
-                        chunks.append(chunk)
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise AgentFetchError(f"{target.name} ({target.address}:{target.port}): {_why(exc)}") from None
-        try:
-            return decode_itf_reply(b"".join(chunks), cap)
+            return decode_itf_reply(fetch.body, self.settings.max_bytes)
         except AgentError as exc:
             raise AgentFetchError(f"{target.name}: {exc}") from None
 

@@ -107,6 +107,8 @@ class IntrospectClient:
         key = (address, port, path)
         url = self._urls.get(key)
         if url is None:
+            if len(self._urls) > 50_000:  # page keys vary: keep the cache bounded
+                self._urls.clear()
             host = f"[{address}]" if ":" in address else address
             url = self._urls[key] = URL(f"{self.settings.scheme}://{host}:{port}{path}", encoded=True)
         return url
