@@ -24,6 +24,10 @@ async def shoot(config: Path) -> list[Path]:
         ("node-tree", "tftui-dark", (100, 30), "ctrl1", None),
         ("vrouter-detail-80x24", "tftui-ansi", (80, 24), "compute1", None),
         ("events", "tftui-light", (100, 30), "ctrl1", "e"),
+        ("routes", "tftui-dark", (100, 30), "ctrl1", "r"),
+        ("gatewayless-check", "tftui-dark", (100, 30), "ctrl1", "r c"),
+        ("interfaces", "tftui-dark", (100, 30), "ctrl1", "i"),
+        ("policy-networks", "tftui-dark", (100, 30), "ctrl1", "f 5"),
     ]
     for name, theme, size, node, key in shots:
         app = TftuiApp(spec, theme=theme)
@@ -32,9 +36,9 @@ async def shoot(config: Path) -> list[Path]:
                 await pilot.pause(0.2)
             app.query_one("NodeTree").select_name(node)
             await pilot.pause(0.3)
-            if key:
-                await pilot.press(key)
-                await pilot.pause(0.5)
+            for k in (key or "").split():
+                await pilot.press(k)
+                await pilot.pause(4.0)  # the views fetch over SSH / HTTP: let them fill
             path = OUT / f"{name}.svg"
             app.save_screenshot(str(path))
             written.append(path)
