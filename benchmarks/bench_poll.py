@@ -87,12 +87,14 @@ def main() -> int:
     ap.add_argument("--vrouters", type=int, default=2000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--latency", type=float, default=5.0, help="simulated server ms per reply (default 5)")
+    ap.add_argument("--live-stats", action="store_true",
+                    help="every nodemgr reply differs from the last (CPU/memory), as on a live cluster")
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
     if args.quick:
         args.vrouters, args.rounds = 50, 1
-    lab = start_demo_lab(scenario="fleet", vrouters=args.vrouters, churn=0, timeout=300,
-                         extra=("--latency", str(args.latency)))
+    extra = ("--latency", str(args.latency)) + (("--live-stats",) if args.live_stats else ())
+    lab = start_demo_lab(scenario="fleet", vrouters=args.vrouters, churn=0, timeout=300, extra=extra)
     try:
         spec = load_config(str(lab.config_path)).cluster
         requests = sum(1 for n in spec.nodes for s in n.services() if s.port)
@@ -107,7 +109,8 @@ def main() -> int:
     steady_wall = sum(w for w, _ in steady) / len(steady)
     steady_cpu = sum(c for _, c in steady) / len(steady)
     print(f"poll round: {len(spec.nodes)} nodes ({args.vrouters} vrouters + 3 controllers), {requests} requests, "
-          f"{args.latency:g} ms simulated server time per reply, event loop: {loop}")
+          f"{args.latency:g} ms simulated server time per reply, event loop: {loop}, "
+          f"{'nodemgr replies change every round' if args.live_stats else 'replies unchanged between rounds'}")
     print(f"{'client':<34}{'wall s':>9}{'cpu s':>9}")
     print(f"{'tftui poller, first round':<34}{first[0]:>9.2f}{first[1]:>9.2f}")
     print(f"{'tftui poller, steady (keep-alive)':<34}{steady_wall:>9.2f}{steady_cpu:>9.2f}")

@@ -158,3 +158,25 @@ def test_summary_line():
     from collections import Counter
     assert summary_line(Counter({Health.OK: 41, Health.DEGRADED: 2, Health.UNREACHABLE: 1})) == \
         "41 ok / 2 degraded / 1 unreachable"
+
+
+def test_identical_reply_reuses_the_previous_state_and_a_changed_one_is_parsed():
+    spec = NodeSpec("v", "10.0.0.4", ("vrouter",))
+    first = evaluate_node(spec, {"vrouter-agent": reply("Functional"), "vrouter-nodemgr": reply()}, {}, at=1.0)
+    again = {"vrouter-agent": replace_at(reply("Functional"), 2.0), "vrouter-nodemgr": reply()}
+    second = evaluate_node(spec, again, {}, at=2.0, previous=first)
+    agent = second.service("vrouter-agent")
+    assert agent.status == "active" and agent.at == 2.0
+    changed = {"vrouter-agent": reply("Non-Functional", "No control-node connection"), "vrouter-nodemgr": reply()}
+    third = evaluate_node(spec, changed, {}, at=3.0, previous=second)
+    assert third.service("vrouter-agent").status == "initializing (No control-node connection)"
+    # a failure after a good reply is never masked by the cache
+    down = evaluate_node(spec, {"vrouter-agent": FetchResult(FetchKind.TIMEOUT), "vrouter-nodemgr": reply()}, {},
+                         at=4.0, previous=third)
+    assert down.service("vrouter-agent").status == "timeout"
+
+
+def replace_at(fetch, at):
+    from dataclasses import replace
+
+    return replace(fetch, at=at)

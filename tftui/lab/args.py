@@ -21,6 +21,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=float, default=1.5, help="timeout written to the config")
     p.add_argument("--latency", type=float, default=0.0, metavar="MS",
                    help="simulated server time per introspect reply, in milliseconds")
+    p.add_argument("--live-stats", action="store_true",
+                   help="nodemgr CPU/memory figures change on every poll, as on a live cluster")
     p.add_argument("--introspect-tls", action="store_true",
                    help="serve introspect over HTTPS with a lab CA (written next to the config)")
     p.add_argument("--parent", type=int, default=0, metavar="PID", help=argparse.SUPPRESS)

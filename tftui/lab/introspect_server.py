@@ -35,7 +35,7 @@ def xml_response(body: bytes, status: int = 200) -> web.Response:
 
 
 class IntrospectLab:
-    def __init__(self, topo: Topology, latency: float = 0.0, ssl_context=None):
+    def __init__(self, topo: Topology, latency: float = 0.0, ssl_context=None, live_stats: bool = False):
         self.topo = topo
         self.ssl_context = ssl_context  # HTTPS introspect, as clusters with SSL introspect serve it
         self.latency = latency  # seconds of simulated server work per reply (real introspects take a few ms)
@@ -45,6 +45,7 @@ class IntrospectLab:
         self._probe_servers: list[asyncio.AbstractServer] = []
         self._hang = asyncio.Event()  # never set: hanging handlers wait on it
         self.requests = 0
+        self.live_stats = live_stats  # nodemgr figures change on every request, as on a live cluster
 
     def invalidate(self, node: str | None = None) -> None:
         if node is None:
@@ -54,6 +55,8 @@ class IntrospectLab:
                 del self._cache[k]
 
     def reply_for(self, node: LabNode, svc: ServiceDef) -> bytes:
+        if self.live_stats and svc.is_nodemgr:
+            return encode_node_status_reply([node_status_for(self.topo, node, svc, tick=self.requests)])
         key = (node.name, svc.key)
         body = self._cache.get(key)
         if body is None:

@@ -84,7 +84,8 @@ def _pod_processes(node: LabNode, nodemgr: ServiceDef) -> list[ProcessInfo]:
     return out
 
 
-def node_status_for(topo: Topology, node: LabNode, svc: ServiceDef) -> NodeStatus:
+def node_status_for(topo: Topology, node: LabNode, svc: ServiceDef, tick: int = 0) -> NodeStatus:
+    """``tick`` varies the nodemgr's CPU and memory figures, as a live node's do from one poll to the next."""
     b = node.behaviour_of(svc.key)
     ps = ProcessStatus(
         module_id=MODULE_IDS.get(svc.key, svc.key), instance_id="0",
@@ -96,14 +97,14 @@ def node_status_for(topo: Topology, node: LabNode, svc: ServiceDef) -> NodeStatu
         return ns
     h = sum(map(ord, node.name))
     total = 32 * 1024 * 1024
-    used = total // 4 + (h % 1000) * 1024
+    used = total // 4 + (h % 1000) * 1024 + (tick % 97) * 4096
     return NodeStatus(
         name=node.name, key=ns.key, process_status=(ps,),
         process_info=tuple(_pod_processes(node, svc)),
         disk_usage=(DiskUsage("/dev/sda1", "xfs", used_1k=node.disk_percent * 1_000_000,
                               available_1k=(100 - node.disk_percent) * 1_000_000, percent_used=node.disk_percent),),
         system_mem=MemUsage(total=total, used=used, free=total - used - 4_000_000, buffers=2100, cached=4_000_000),
-        system_cpu=CpuLoad(0.42 + (h % 7) / 10, 0.37, 0.33, 5.25),
+        system_cpu=CpuLoad(round(0.42 + (h % 7) / 10 + (tick % 13) / 100, 2), 0.37, 0.33, 5.25),
         process_cpu_mem=tuple(ProcessCpuMem(p.process_name, 0.7, 1_890_232, 412_340)
                               for p in _pod_processes(node, svc) if p.process_name.startswith("contrail")),
         build_info=BUILD_INFO, installed_package_version="2011.L3-146", running_package_version="2011.L3-146",

@@ -117,7 +117,7 @@ async def serve(args: argparse.Namespace) -> int:
     topo = build(args.scenario, vrouters=args.vrouters, base=args.base, seed=args.seed)
     _raise_fd_limit(len(topo.nodes) * 8 + 4096)
     ssl_context, tls_config = _introspect_tls(args, topo)
-    lab = IntrospectLab(topo, latency=args.latency / 1000.0, ssl_context=ssl_context)
+    lab = IntrospectLab(topo, latency=args.latency / 1000.0, ssl_context=ssl_context, live_stats=args.live_stats)
     ctx = LabContext(topo, args, lab, cluster_config(topo, args.poll_interval, args.timeout))
     if tls_config:
         ctx.cluster["introspect"] = tls_config

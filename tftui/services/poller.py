@@ -58,7 +58,9 @@ class Poller:
             if wanted:
                 results = await asyncio.gather(*(self.client.probe(node.address, s.probe_port) for s in wanted))
                 probes = {s.key: r for s, r in zip(wanted, results, strict=True)}
-        return evaluate_node(node, fetches, probes, at=self.clock(), max_bytes=self.client.settings.max_bytes)
+        previous = self.state.results.get(node.name)
+        return evaluate_node(node, fetches, probes, at=self.clock(), max_bytes=self.client.settings.max_bytes,
+                             previous=previous if previous is not None and previous.polled else None)
 
     def _due(self, node: NodeSpec, now: float, force: bool) -> bool:
         return force or now >= self._next_due.get(node.name, 0.0)
