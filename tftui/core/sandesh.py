@@ -74,6 +74,9 @@ def parse_document(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._El
     # Sandesh never carries a DTD; refusing one outright rules out entity expansion of any kind.
     if _DOCTYPE.search(body):
         raise SandeshError("DTD/entity declarations refused")
+    # NULs only occur in UTF-16/32 text, where the byte search above cannot see a DOCTYPE; Sandesh is UTF-8.
+    if b"\x00" in body:
+        raise SandeshError("not UTF-8 XML (NUL bytes)")
     try:
         root = etree.fromstring(body, _parser())
     except etree.XMLSyntaxError as exc:
@@ -82,6 +85,9 @@ def parse_document(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._El
         raise SandeshError(f"malformed XML: {exc}") from None
     if root is None:
         raise SandeshError("empty document")
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:  # smuggled past the byte check (e.g. UTF-7)
+        raise SandeshError("DTD/entity declarations refused")
     return root
 
 
