@@ -16,6 +16,7 @@ from aiohttp import web
 from tftui.core.catalog import ServiceDef
 from tftui.core.nodestatus import encode_node_status_reply
 
+from .faults import is_fault, serve_fault
 from .nodestatus_gen import node_status_for
 from .topology import HANG, REFUSE, LabNode, Topology
 
@@ -71,6 +72,11 @@ class IntrospectLab:
             await self._hang.wait()
         if self.latency:
             await asyncio.sleep(self.latency)
+        behaviour = node.behaviour_of(svc.key)
+        if is_fault(behaviour.mode):
+            resp = await serve_fault(self.topo, node, svc, behaviour, request, self.reply_for(node, svc))
+            if resp is not None:
+                return resp
         path = request.path
         if path == "/Snh_SandeshUVECacheReq":
             if request.query.get("x") != "NodeStatus":

@@ -22,8 +22,10 @@ from typing import Any
 
 import yaml
 
+from tftui.core.faults import parse_fault_spec
+
 from .introspect_server import IntrospectLab
-from .topology import FUNCTIONAL, NON_FUNCTIONAL, ServiceBehaviour, Topology, build
+from .topology import FUNCTIONAL, NON_FUNCTIONAL, ServiceBehaviour, Topology, apply_faults, build
 
 READY = "tftui-lab ready"
 
@@ -99,6 +101,12 @@ async def _exit_with_parent(pid: int, stop: asyncio.Event) -> None:
 
 async def serve(args: argparse.Namespace) -> int:
     topo = build(args.scenario, vrouters=args.vrouters, base=args.base, seed=args.seed)
+    if getattr(args, "faults", ""):
+        try:
+            apply_faults(topo, parse_fault_spec(args.faults))
+        except ValueError as exc:  # FaultSpecError included
+            print(f"tftui lab: {exc}", file=sys.stderr)
+            return 2
     _raise_fd_limit(len(topo.nodes) * 8 + 4096)
     lab = IntrospectLab(topo, latency=args.latency / 1000.0)
     ctx = LabContext(topo, args, lab, cluster_config(topo, args.poll_interval, args.timeout))
