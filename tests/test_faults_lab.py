@@ -185,3 +185,30 @@ def test_faults_on_another_scenario_leave_the_rest_alone(start_lab):
     assert vr["agent"]["state"] == "bad reply"
     assert vr["nodemgr"]["status"] == "initializing (Collector connection down)"
     assert nodes["bms1"]["reachable"]
+
+
+async def test_the_lab_itself_does_not_pile_up_hanging_or_dripping_handlers():
+    """Lab side: a poll that gave up must not leave its handler behind (tftui's demo runs for days)."""
+    import asyncio
+
+    from conftest import free_bases
+
+    from tftui.lab.introspect_server import IntrospectLab
+    from tftui.lab.topology import build
+
+    topo = build("hostile", vrouters=0, base=free_bases(180)[0])
+    lab = IntrospectLab(topo)
+    await lab.start()
+    try:
+        baseline = len(asyncio.all_tasks())
+        targets = [topo.node(f"hostile-{f}").address for f in ("hang", "drip", "huge")]
+        async with IntrospectClient(IntrospectSettings(timeout=0.3)) as client:
+            for _ in range(3):
+                results = await asyncio.gather(*(client.node_status(a, 8085) for a in targets))
+                assert [r.kind.value for r in results] == ["timeout", "timeout", "error"]
+        deadline = time.monotonic() + 5
+        while len(asyncio.all_tasks()) > baseline and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        assert len(asyncio.all_tasks()) <= baseline, [t.get_coro() for t in asyncio.all_tasks()]
+    finally:
+        await lab.stop()

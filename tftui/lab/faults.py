@@ -115,6 +115,13 @@ def _closed(request: web.Request) -> bool:
     return request.transport is None or request.transport.is_closing()
 
 
+async def wait_for_disconnect(request: web.Request, poll: float = 0.25) -> web.StreamResponse:
+    """Hang until the client gives up, then end: a handler waiting forever would outlive every poll."""
+    while not _closed(request):
+        await asyncio.sleep(poll)
+    return web.Response(status=504)
+
+
 async def _stream(request: web.Request, resp: web.StreamResponse, chunks, pause: float = 0.0) -> web.StreamResponse:
     """Write chunks until done or the client gave up; a vanished client is the expected end here."""
     await resp.prepare(request)
