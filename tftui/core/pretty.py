@@ -7,12 +7,22 @@ from lxml import etree
 from .sandesh import SandeshError, parse_document
 
 MAX_SHOWN = 256 * 1024
+MAX_PARSED = 4 * MAX_SHOWN  # the raw view runs in the UI thread: bigger replies are shown as received
+MAX_LINE = 1000
+
+
+def _as_received(body: bytes) -> str:
+    """The first MAX_SHOWN bytes as text, long lines broken: one 256 KB line makes a text view crawl."""
+    text = body[:MAX_SHOWN].decode("utf-8", errors="replace")
+    return "\n".join(line[i:i + MAX_LINE] for line in text.split("\n") for i in range(0, max(len(line), 1), MAX_LINE))
 
 
 def pretty_xml(body: bytes) -> str:
+    if len(body) > MAX_PARSED:
+        return f"(reply of {len(body)} bytes: the first {MAX_SHOWN} shown as received)\n" + _as_received(body)
     try:
-        root = parse_document(body[: MAX_SHOWN * 4])
+        root = parse_document(body)
     except SandeshError as exc:
-        return f"({exc}; shown as received)\n" + body[:MAX_SHOWN].decode("utf-8", errors="replace")
+        return f"({exc}; shown as received)\n" + _as_received(body)
     text = etree.tostring(root, pretty_print=True, encoding="unicode")
     return text[:MAX_SHOWN]
