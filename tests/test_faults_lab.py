@@ -37,6 +37,7 @@ EXPECTED: dict[str, tuple[str, str | tuple[str, ...] | None]] = {
     "nodesc": ("active", "process reports Functional"),
     "empty": ("initializing", "no NodeStatus with process_status in reply"),
     "unknown": ("active", "process reports Functional"),
+    "wide": ("active", "process reports Functional"),
     "nonascii": ("initializing", "process reports Non-Functional"),
     "markup": ("initializing", "process reports Non-Functional"),
 }

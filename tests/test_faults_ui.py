@@ -39,7 +39,7 @@ async def test_app_stays_up_and_truthful_on_the_hostile_lab(start_lab, tmp_path)
         await _wait(pilot, lambda: app.cluster.rounds >= 1)
         rounds = app.cluster.rounds
         tree = app.query_one(NodeTree)
-        slowest = 0.0
+        took: dict[str, float] = {}
         for fault in FAULTS:
             name = f"hostile-{fault}"
             t0 = time.monotonic()
@@ -57,8 +57,8 @@ async def test_app_stays_up_and_truthful_on_the_hostile_lab(start_lab, tmp_path)
             seen += [detail, raw]
             await pilot.press("escape")
             await _wait(pilot, lambda: not isinstance(app.screen, RawScreen))
-            slowest = max(slowest, time.monotonic() - t0)
-        assert slowest < MAX_KEY_LATENCY, f"select + raw view took {slowest:.1f}s"
+            took[fault] = round(time.monotonic() - t0, 2)
+        assert max(took.values()) < MAX_KEY_LATENCY, f"select + raw view took too long: {took}"
 
         tree.select_name("hostile-markup")
         await pilot.pause()

@@ -30,6 +30,7 @@ FAULTS: dict[str, str] = {
     "nonxml": "HTTP 200 with a body that is not XML",
     "huge": "a 50 MB body, streamed without a length",
     "gzipbomb": "a small gzip body that inflates to 50 MB",
+    "wide": "valid Sandesh just under the 8 MB cap: a healthy status among 230000 unknown fields",
     "laughs": "XML with nested entity definitions (billion laughs)",
     "xxe": "XML with an external entity pointing at a local file",
     "nodesc": "a ProcessStatus without <description>",

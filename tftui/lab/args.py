@@ -23,7 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="simulated server time per introspect reply, in milliseconds")
     p.add_argument("--faults", metavar="SPEC", default="",
                    help="misbehave on purpose: 'NODE[:SERVICE,...]=FAULT[@FILE]' rules separated by ';' "
-                        "(faults: refused hang drip reset http500 http404 truncated nonxml huge gzipbomb "
+                        "(faults: refused hang drip reset http500 http404 truncated nonxml huge gzipbomb wide "
                         "laughs xxe nodesc empty unknown nonascii markup; see tftui/core/faults.py)")
     p.add_argument("--parent", type=int, default=0, metavar="PID", help=argparse.SUPPRESS)
     p.add_argument("--ssh-port", type=int, default=2022, help="SSH port of the simulated compute hosts")

@@ -27,7 +27,8 @@ from .topology import LabNode, ServiceBehaviour, Topology
 HUGE_BYTES = 50 * 1024 * 1024
 _CHUNK = 64 * 1024
 NODE_STATUS_PATH = "/Snh_SandeshUVECacheReq"
-SHAPE_FAULTS = frozenset({"nodesc", "empty", "unknown", "nonascii", "markup"})
+SHAPE_FAULTS = frozenset({"nodesc", "empty", "unknown", "nonascii", "markup", "wide"})
+WIDE_FIELDS = 230_000
 HTTP_FAULTS = frozenset(FAULTS) - SHAPE_FAULTS - {"refused", "hang"}
 
 MARKUP_NAME = "[bold]x[/]"
@@ -56,7 +57,7 @@ def _renamed(ns: NodeStatus, node_name: str, module_id: str, description: str, s
 
 def shaped_body(topo: Topology, node: LabNode, svc: ServiceDef, fault: str) -> bytes:
     ns = node_status_for(topo, node, svc)
-    if fault in ("nodesc", "unknown"):  # otherwise healthy: tftui must see through the odd shape to "active"
+    if fault in ("nodesc", "unknown", "wide"):  # otherwise healthy: tftui must see through the odd shape to "active"
         ns = replace(ns, process_status=tuple(replace(p, state="Functional") for p in ns.process_status))
     if fault == "nodesc":
         ps = tuple(replace(p, description=None) for p in ns.process_status)
@@ -78,6 +79,11 @@ def shaped_body(topo: Topology, node: LabNode, svc: ServiceDef, fault: str) -> b
             F("deleted_twice", "bool", "maybe", 53),
         ]
         return _reply_with(fields)
+    if fault == "wide":  # spliced as bytes: building 230000 fields through the encoder stalls the lab's loop
+        body = encode_node_status_reply([ns])
+        filler = b"".join(b'<f%d type="string">x</f%d>' % (i, i) for i in range(WIDE_FIELDS))
+        head, tail = body.split(b"</NodeStatus>", 1)
+        return head + filler + b"</NodeStatus>" + tail
     if fault == "nonascii":
         return encode_node_status_reply([_renamed(ns, "nœud-ünïcødé-節点", "contrail-vrouter-agënt",
                                                   NONASCII_DESCRIPTION, "Non-Functional")])
@@ -85,6 +91,17 @@ def shaped_body(topo: Topology, node: LabNode, svc: ServiceDef, fault: str) -> b
         return encode_node_status_reply([_renamed(ns, MARKUP_NAME, f"{MARKUP_NAME}[red]", MARKUP_DESCRIPTION,
                                                   "Non-Functional")])
     raise ValueError(f"not a shape fault: {fault}")
+
+
+_SHAPED: dict[tuple[str, str, str], bytes] = {}
+
+
+def _shaped_cached(topo: Topology, node: LabNode, svc: ServiceDef, fault: str) -> bytes:
+    key = (node.name, svc.key, fault)
+    body = _SHAPED.get(key)
+    if body is None:
+        body = _SHAPED[key] = shaped_body(topo, node, svc, fault)
+    return body
 
 
 def _xml_head(name: str = "x") -> str:
@@ -172,7 +189,7 @@ async def serve_fault(topo: Topology, node: LabNode, svc: ServiceDef, behaviour:
     if fault in SHAPE_FAULTS:
         if request.path != NODE_STATUS_PATH:
             return None
-        return web.Response(body=shaped_body(topo, node, svc, fault), content_type="text/xml", charset="utf-8")
+        return web.Response(body=_shaped_cached(topo, node, svc, fault), content_type="text/xml", charset="utf-8")
     if fault == "http500":
         return web.Response(status=500, text="Internal Server Error: sandesh request handler crashed")
     if fault == "http404":
