@@ -90,3 +90,14 @@ def test_lab_cli_refuses_a_bad_spec(capsys):
     lab_args.add_arguments(parser)
     assert run(parser.parse_args(["--base", "251", "--faults", "ghost=drip", "--vrouters", "1"])) == 2
     assert "no node 'ghost'" in capsys.readouterr().err
+
+
+def test_raw_view_text_of_big_or_broken_replies_has_short_lines():
+    from tftui.core.pretty import MAX_LINE, MAX_SHOWN, pretty_xml
+
+    big = pretty_xml(b"<a>" + b"x" * (5 * MAX_SHOWN))
+    assert big.startswith(f"(reply of {5 * MAX_SHOWN + 3} bytes: the first {MAX_SHOWN} shown as received)")
+    broken = pretty_xml(b"<a>" + b"y" * 50_000)
+    assert broken.startswith("(malformed XML")
+    for text in (big, broken):
+        assert max(len(line) for line in text.split("\n")) <= MAX_LINE
