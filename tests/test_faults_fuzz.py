@@ -7,6 +7,7 @@ Every case is counted (conftest prints the totals at the end of the run) so the 
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from tftui.core.pretty import pretty_xml
 from tftui.core.sandesh import INT_TYPES, F, L, M, S, SandeshError, decode_messages, encode_document
 from tftui.core.status import BAD_REPLY, FetchKind, FetchResult, evaluate_introspect
 
+TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 SCALE = float(os.environ.get("TFTUI_FUZZ_SCALE", "1"))
 SVC = ServiceDef("vrouter-agent", "vrouter", "agent", 8085)
 CAPTURES = [p.read_bytes() for p in sorted((DATA / "introspect").glob("*.xml"))]
@@ -65,6 +67,10 @@ def decode_everything(body: bytes, target: str) -> None:
     state.node_statuses  # noqa: B018 - the lazy full decode the detail pane triggers
     shown = pretty_xml(body)  # what the raw XML view renders
     assert MARKER not in repr(results) + state.status + shown
+    # nothing that reaches the terminal may carry controls (CSI, OSC, CR...) from the reply
+    texts = [state.status, state.reason, shown] + [
+        t for ns in state.node_statuses for ps in ns.process_status for t in (ps.module_id, ps.state, ps.description or "")]
+    assert not any(TERMINAL_CONTROLS.search(t) for t in texts), (state.status, shown[:200])
 
 
 # ------------------------------------------------------------------------------- random bytes
@@ -83,7 +89,7 @@ XML_BITS = st.sampled_from([
     b'<ItfResp type="sandesh">', b'<itf_list type="list">', b"<ItfSandeshData>", b"<Pagination>",
     b"&amp;", b"&lt;", b"&#0;", b"&#x10FFFF;", b"&#xD800;", b"&xxe;", b"&lol9;", b"<!DOCTYPE x>",
     b"<!ENTITY e SYSTEM 'file:///etc/passwd'>", b"<![CDATA[", b"]]>", b"<!--", b"-->", b"<?xml version='1.0'?>",
-    b"<?pi x?>", b"\x00", b"\xff\xfe", b"\xef\xbb\xbf", b"\xc3", b" ", b"\n", b"[bold]", b"[/]", b'"', b"'",
+    b"<?pi x?>", b"\x00", b"\xff\xfe", b"&#13;", b"&#x9b;", b"\xc2\x9b", b"\x1b[2J", b"\xef\xbb\xbf", b"\xc3", b" ", b"\n", b"[bold]", b"[/]", b'"', b"'",
 ])
 
 
@@ -97,7 +103,7 @@ def test_random_xml_fragments(body):
 
 INSERTS = st.sampled_from([
     b"<!DOCTYPE x [<!ENTITY e 'lol'>]>", b"&e;", b"&xxe;", b"<a>", b"</NodeStatus>", b"<ProcessStatus>",
-    b'<description type="string">[bold]x[/]</description>', b"<![CDATA[x]]>", b"\x00", b"\xff", b"&#1;",
+    b'<description type="string">[bold]x[/]</description>', b"<![CDATA[x]]>", b"&#13;", b"\xc2\x9b[31m", b"\x00", b"\xff", b"&#1;",
     b'<x type="struct"></x>', b'<x type="list"><list type="i32"><element>zz</element></list></x>',
     b'<x type="map"><map key="i32" value="struct"><element>q</element></map></x>', b"<?pi?>", b"<!-- -->",
 ])
@@ -161,7 +167,7 @@ NAMES = st.sampled_from(["name", "state", "description", "data", "list", "map", 
                          "ProcessStatus", "itf_list", "req", "_", "a1", "module_id", "process_status", "x"])
 TYPES = st.sampled_from(sorted(INT_TYPES) + ["string", "bool", "double", "ipaddr", "uuid_t", "x_unknown_t", "u128"])
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30) | st.sampled_from(
-    ["[bold]x[/]", "[red]", "Non-Functional", "Functional", "nœud-節点", "-1", "1e309", "nan", "true", " "])
+    ["[bold]x[/]", "[red]", "\u009b31m", "\x85", "Non-Functional", "Functional", "nœud-節点", "-1", "1e309", "nan", "true", " "])
 SCALAR = st.builds(F, NAMES, TYPES, TEXT | st.integers(-2**70, 2**70) | st.floats() | st.booleans())
 
 

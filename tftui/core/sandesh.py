@@ -91,8 +91,24 @@ def parse_document(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._El
     return root
 
 
+# Controls XML 1.0 still lets through (CR as &#13;, DEL, C1 such as U+009B CSI): a hostile string must not move
+# the operator's cursor or drive the terminal when tftui prints it, so they are made visible as \xNN.
+_CONTROLS = re.compile("[\r\x7f-\x9f]")
+
+
+def _visible(match: re.Match) -> str:
+    return f"\\x{ord(match.group()):02x}"
+
+
+def clean_text(text: str | None) -> str:
+    """Element text as tftui may show it."""
+    if not text:
+        return ""
+    return _CONTROLS.sub(_visible, text) if _CONTROLS.search(text) else text
+
+
 def _scalar(type_name: str, text: str | None) -> Any:
-    text = text or ""
+    text = clean_text(text)
     if type_name in INT_TYPES:
         try:
             return int(text.strip() or 0)
