@@ -31,7 +31,7 @@ async def test_app_stays_up_and_truthful_on_the_hostile_lab(start_lab, tmp_path)
     token = f"MARKER-{uuid.uuid4().hex}"
     marker = tmp_path / "marker.txt"
     marker.write_text(token)
-    lab = start_lab("hostile", extra=("--faults", f"hostile-xxe=xxe@{marker}"))
+    lab = start_lab("hostile", extra=("--faults", f"hostile-xxe=xxe@{marker}", "--timeout", "3"))
     spec = load_config(str(lab.config_path)).cluster
     app = TftuiApp(spec)
     seen: list[str] = []
@@ -54,6 +54,7 @@ async def test_app_stays_up_and_truthful_on_the_hostile_lab(start_lab, tmp_path)
             await _wait(pilot, lambda: isinstance(app.screen, RawScreen))
             raw = app.screen.query_one(TextArea).text
             assert "vrouter-agent :8085" in raw, fault
+            assert not any(c in raw for c in ("\x1b", "\x9b", "\r", "\x07")), fault  # nothing for the terminal
             seen += [detail, raw]
             await pilot.press("escape")
             await _wait(pilot, lambda: not isinstance(app.screen, RawScreen))

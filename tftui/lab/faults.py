@@ -34,6 +34,9 @@ HTTP_FAULTS = frozenset(FAULTS) - SHAPE_FAULTS - {"refused", "hang"}
 MARKUP_NAME = "[bold]x[/]"
 MARKUP_DESCRIPTION = "[red]XMPP [bold]down[/] [link=file:///etc/passwd]see[/link] [/red"
 NONASCII_DESCRIPTION = "Verbindung getrennt — 接続が切断されました ✗"
+# C1 CSI (legal XML 1.0 text) and a CR (as &#13;, else XML turns it into a newline) after the description;
+# tftui must show them as \x9b and \x0d, never send them to the terminal
+NONASCII_SHOWN = NONASCII_DESCRIPTION + "\\x9b31m\\x0d"
 
 
 def is_fault(mode: str) -> bool:
@@ -85,8 +88,9 @@ def shaped_body(topo: Topology, node: LabNode, svc: ServiceDef, fault: str) -> b
         head, tail = body.split(b"</NodeStatus>", 1)
         return head + filler + b"</NodeStatus>" + tail
     if fault == "nonascii":
-        return encode_node_status_reply([_renamed(ns, "nœud-ünïcødé-節点", "contrail-vrouter-agënt",
-                                                  NONASCII_DESCRIPTION, "Non-Functional")])
+        body = encode_node_status_reply([_renamed(ns, "nœud-ünïcødé-節点", "contrail-vrouter-agënt",
+                                                  NONASCII_DESCRIPTION + "\u009b31m@CR@", "Non-Functional")])
+        return body.replace(b"@CR@", b"&#13;")
     if fault == "markup":
         return encode_node_status_reply([_renamed(ns, MARKUP_NAME, f"{MARKUP_NAME}[red]", MARKUP_DESCRIPTION,
                                                   "Non-Functional")])
@@ -195,7 +199,8 @@ async def serve_fault(topo: Topology, node: LabNode, svc: ServiceDef, behaviour:
     if fault == "http404":
         return web.Response(status=404, text="404 Not Found")
     if fault == "nonxml":
-        return web.Response(body=b"upstream connect error or disconnect/reset before headers\n\x00\xff\xfe",
+        return web.Response(body=b"upstream connect error or disconnect/reset before headers\n\x00\xff\xfe"
+                            b"\x1b]0;tftui-pwned\x07\x1b[2J\xc2\x9b31m",
                             content_type="text/plain")
     if fault == "truncated":
         cut = good_body[: len(good_body) // 2]
