@@ -95,6 +95,13 @@ def test_status_json_gives_the_exact_state_of_every_hostile_node(hostile):
             assert got["description"] == DESCRIPTIONS.get(fault, ""), (fault, svc, got)
             if state == "bad reply":
                 assert got["status"] == f"bad reply: {got['reason']}"
+    # the text output (contrail-status' own format) of the same cluster: no crash, strings as they are
+    r = subprocess.run([sys.executable, "-m", "tftui", "status", "--config", str(lab.config_path)],
+                       capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert r.returncode == 1 and "Traceback" not in r.stderr and token not in r.stdout
+    assert f"agent: initializing ({MARKUP_DESCRIPTION})" in r.stdout
+    assert f"agent: initializing ({NONASCII_SHOWN})" in r.stdout
+    assert not any(c in r.stdout for c in ("\x1b", "\x9b", "\r", "\x07"))
 
 
 async def test_a_round_is_bounded_and_every_bad_node_is_in_the_event_log(hostile):
