@@ -6,6 +6,7 @@ import os
 import socket
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,16 @@ def shared_data() -> Path:
     if not DATA.is_dir():
         pytest.fail(f"shared data not found at {DATA} (set TFTUI_SHARED)")
     return DATA
+
+
+# Fuzz cases run, by target; the fuzz suites add to it and the summary prints it (the README quotes it).
+FUZZ_CASES: Counter = Counter()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if FUZZ_CASES:
+        parts = ", ".join(f"{k}: {v}" for k, v in sorted(FUZZ_CASES.items()))
+        terminalreporter.write_line(f"fuzz cases run: {sum(FUZZ_CASES.values())} ({parts})")
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -93,8 +93,11 @@ class IntrospectClient:
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=0, limit_per_host=4, ssl=self._ssl if self._ssl else False,
                                              keepalive_timeout=60, ttl_dns_cache=300, enable_cleanup_closed=False)
-            # trust_env=False: an operator's http_proxy must not capture cluster traffic
-            self._session = aiohttp.ClientSession(connector=connector, trust_env=False, auto_decompress=True,
+            # trust_env=False: an operator's http_proxy must not capture cluster traffic.
+            # No decompression: introspect never compresses, and a few KB of gzip can inflate to gigabytes
+            # in one read, before any size cap sees it; a compressed reply is refused instead.
+            self._session = aiohttp.ClientSession(connector=connector, trust_env=False, auto_decompress=False,
+                                                  headers={"Accept-Encoding": "identity"},
                                                   skip_auto_headers=("User-Agent",))
 
     async def close(self) -> None:
@@ -137,10 +140,12 @@ class IntrospectClient:
 
     async def _read_capped(self, resp: aiohttp.ClientResponse) -> bytes:
         cap = self.settings.max_bytes
-        if resp.content_length is not None:
-            if resp.content_length > cap:
-                raise _TooLarge(f"reply too large ({resp.content_length} bytes announced, cap {cap})")
-            return await resp.read()
+        encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            raise _TooLarge(f"compressed reply refused (Content-Encoding: {encoding[:40]})")
+        if resp.content_length is not None and resp.content_length > cap:
+            raise _TooLarge(f"reply too large ({resp.content_length} bytes announced, cap {cap})")
+        # Counted as it arrives even with a Content-Length: the header is the sender's claim, not a bound.
         chunks, size = [], 0
         async for chunk in resp.content.iter_chunked(65536):
             size += len(chunk)
@@ -168,4 +173,4 @@ class IntrospectClient:
 
 
 class _TooLarge(Exception):
-    pass
+    """A reply refused before it was read whole (oversize or compressed)."""

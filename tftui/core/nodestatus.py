@@ -5,7 +5,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from .sandesh import DEFAULT_MAX_BYTES, F, L, M, S, Struct, decode_messages, encode_document, parse_document
+from .sandesh import (
+    DEFAULT_MAX_BYTES,
+    F,
+    L,
+    M,
+    S,
+    Struct,
+    clean_text,
+    decode_messages,
+    encode_document,
+    parse_document,
+)
 
 
 @dataclass(frozen=True)
@@ -240,7 +251,7 @@ def first_process_status(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> tup
     for ps in root.iter("ProcessStatus"):
         state = ps.find("state")
         desc = ps.find("description")
-        return (state.text or "" if state is not None else ""), (desc.text or "" if desc is not None else None)
+        return (clean_text(state.text) if state is not None else ""), (clean_text(desc.text) if desc is not None else None)
     return None
 
 

@@ -74,6 +74,9 @@ def parse_document(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._El
     # Sandesh never carries a DTD; refusing one outright rules out entity expansion of any kind.
     if _DOCTYPE.search(body):
         raise SandeshError("DTD/entity declarations refused")
+    # NULs only occur in UTF-16/32 text, where the byte search above cannot see a DOCTYPE; Sandesh is UTF-8.
+    if b"\x00" in body:
+        raise SandeshError("not UTF-8 XML (NUL bytes)")
     try:
         root = etree.fromstring(body, _parser())
     except etree.XMLSyntaxError as exc:
@@ -82,11 +85,30 @@ def parse_document(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._El
         raise SandeshError(f"malformed XML: {exc}") from None
     if root is None:
         raise SandeshError("empty document")
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:  # smuggled past the byte check (e.g. UTF-7)
+        raise SandeshError("DTD/entity declarations refused")
     return root
 
 
+# Controls XML 1.0 still lets through (CR as &#13;, DEL, C1 such as U+009B CSI): a hostile string must not move
+# the operator's cursor or drive the terminal when tftui prints it, so they are made visible as \xNN.
+_CONTROLS = re.compile("[\r\x7f-\x9f]")
+
+
+def _visible(match: re.Match) -> str:
+    return f"\\x{ord(match.group()):02x}"
+
+
+def clean_text(text: str | None) -> str:
+    """Element text as tftui may show it."""
+    if not text:
+        return ""
+    return _CONTROLS.sub(_visible, text) if _CONTROLS.search(text) else text
+
+
 def _scalar(type_name: str, text: str | None) -> Any:
-    text = text or ""
+    text = clean_text(text)
     if type_name in INT_TYPES:
         try:
             return int(text.strip() or 0)

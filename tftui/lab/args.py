@@ -6,7 +6,7 @@ import argparse
 
 # Kept in step with topology.SCENARIOS by a test; importing the topology here would load the lab
 # into every headless command.
-SCENARIOS = ("demo", "degraded", "fleet", "seed-analytics-less", "seed-full")
+SCENARIOS = ("demo", "degraded", "fleet", "hostile", "seed-analytics-less", "seed-full")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -25,6 +25,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="nodemgr CPU/memory figures change on every poll, as on a live cluster")
     p.add_argument("--introspect-tls", action="store_true",
                    help="serve introspect over HTTPS with a lab CA (written next to the config)")
+    p.add_argument("--faults", metavar="SPEC", default="",
+                   help="misbehave on purpose: 'NODE[:SERVICE,...]=FAULT[@FILE]' rules separated by ';' "
+                        "(faults: refused hang drip reset http500 http404 truncated nonxml huge gzipbomb wide "
+                        "laughs xxe nodesc empty unknown nonascii markup; see tftui/core/faults.py)")
     p.add_argument("--parent", type=int, default=0, metavar="PID", help=argparse.SUPPRESS)
     p.add_argument("--ssh-port", type=int, default=2022, help="SSH port of the simulated compute hosts")
     p.add_argument("--state", metavar="FILE", help="keep the config API's objects in FILE (JSON) across restarts")

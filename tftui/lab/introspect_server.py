@@ -16,6 +16,7 @@ from aiohttp import web
 from tftui.core.catalog import ServiceDef
 from tftui.core.nodestatus import encode_node_status_reply
 
+from .faults import is_fault, serve_fault, wait_for_disconnect
 from .nodestatus_gen import node_status_for
 from .topology import HANG, REFUSE, LabNode, Topology
 
@@ -43,7 +44,6 @@ class IntrospectLab:
         self._cache: dict[tuple[str, str], bytes] = {}
         self._runner: web.AppRunner | None = None
         self._probe_servers: list[asyncio.AbstractServer] = []
-        self._hang = asyncio.Event()  # never set: hanging handlers wait on it
         self.requests = 0
         self.live_stats = live_stats  # nodemgr figures change on every request, as on a live cluster
 
@@ -72,9 +72,14 @@ class IntrospectLab:
             return web.Response(status=404, text="no such lab service")
         node, svc = target
         if node.hang or node.behaviour_of(svc.key).mode == HANG:
-            await self._hang.wait()
+            return await wait_for_disconnect(request)
         if self.latency:
             await asyncio.sleep(self.latency)
+        behaviour = node.behaviour_of(svc.key)
+        if is_fault(behaviour.mode):
+            resp = await serve_fault(self.topo, node, svc, behaviour, request, self.reply_for(node, svc))
+            if resp is not None:
+                return resp
         path = request.path
         if path == "/Snh_SandeshUVECacheReq":
             if request.query.get("x") != "NodeStatus":

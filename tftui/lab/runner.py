@@ -22,8 +22,10 @@ from typing import Any
 
 import yaml
 
+from tftui.core.faults import parse_fault_spec
+
 from .introspect_server import IntrospectLab
-from .topology import FUNCTIONAL, NON_FUNCTIONAL, ServiceBehaviour, Topology, build
+from .topology import FUNCTIONAL, NON_FUNCTIONAL, ServiceBehaviour, Topology, apply_faults, build
 
 READY = "tftui-lab ready"
 
@@ -115,6 +117,12 @@ def _introspect_tls(args: argparse.Namespace, topo: Topology):
 
 async def serve(args: argparse.Namespace) -> int:
     topo = build(args.scenario, vrouters=args.vrouters, base=args.base, seed=args.seed)
+    if getattr(args, "faults", ""):
+        try:
+            apply_faults(topo, parse_fault_spec(args.faults))
+        except ValueError as exc:  # FaultSpecError included
+            print(f"tftui lab: {exc}", file=sys.stderr)
+            return 2
     _raise_fd_limit(len(topo.nodes) * 8 + 4096)
     ssl_context, tls_config = _introspect_tls(args, topo)
     lab = IntrospectLab(topo, latency=args.latency / 1000.0, ssl_context=ssl_context, live_stats=args.live_stats)

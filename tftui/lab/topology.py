@@ -13,6 +13,7 @@ import uuid as uuidlib
 from dataclasses import dataclass, field
 
 from tftui.core.catalog import ServiceDef, services_for_roles
+from tftui.core.faults import FAULTS, FaultRule
 
 # Behaviour of one service's introspect on the lab node
 FUNCTIONAL, NON_FUNCTIONAL, REFUSE, HANG = "functional", "non-functional", "refuse", "hang"
@@ -37,8 +38,9 @@ DISK_NTP = "Disk for DB is too low. NTP state unsynchronized."
 
 @dataclass
 class ServiceBehaviour:
-    mode: str = FUNCTIONAL
+    mode: str = FUNCTIONAL  # FUNCTIONAL, NON_FUNCTIONAL, REFUSE, HANG, or a fault name (core/faults.FAULTS)
     description: str = ""
+    arg: str = ""  # a fault's argument (xxe: the file the external entity points at)
 
 
 @dataclass
@@ -313,8 +315,42 @@ def _fleet(plan: AddressPlan, vrouters: int | None) -> Topology:
     return Topology("fleet", ctrls + vrs)
 
 
+def fault_mode(fault: str) -> str:
+    return {"refused": REFUSE, "hang": HANG}.get(fault, fault)
+
+
+def apply_faults(topo: Topology, rules: tuple[FaultRule, ...]) -> None:
+    """Put each rule's fault on its node's introspect services; unknown nodes or services are errors."""
+    names = {n.name: n for n in topo.nodes}
+    for rule in rules:
+        node = names.get(rule.node)
+        if node is None:
+            raise ValueError(f"--faults: no node {rule.node!r} in scenario {topo.scenario}")
+        keys = [s.key for s in node.services() if s.port is not None]
+        unknown = [k for k in rule.services if k not in keys]
+        if unknown:
+            raise ValueError(f"--faults: {rule.node} has no introspect service {', '.join(unknown)} "
+                             f"(it has {', '.join(keys)})")
+        for key in keys:
+            if rule.applies_to(key):
+                node.behaviour[key] = ServiceBehaviour(fault_mode(rule.fault), arg=rule.arg)
+
+
+def _hostile(plan: AddressPlan, vrouters: int | None) -> Topology:
+    """Healthy controller and computes, and one vrouter per fault, named after it (hostile-drip, ...)."""
+    ctrl = LabNode("ctrl1", plan.controller(0), CONTROLLER_ROLES)
+    _standard_processes(ctrl)
+    healthy = [_vrouter(f"compute{i + 1}", plan.vrouter(i)) for i in range(vrouters if vrouters is not None else 2)]
+    topo = Topology("hostile", [ctrl, *healthy])
+    for i, fault in enumerate(FAULTS):
+        topo.nodes.append(_vrouter(f"hostile-{fault}", plan.vrouter(len(healthy) + i)))
+    apply_faults(topo, tuple(FaultRule(f"hostile-{f}", f) for f in FAULTS))
+    return topo
+
+
 SCENARIOS = {
     "demo": _demo,
+    "hostile": _hostile,
     "fleet": _fleet,
     "seed-full": _seed_full,
     "seed-analytics-less": _seed_analytics_less,

@@ -24,11 +24,13 @@ class Event:
     service: str  # service key, or "" for the node itself
     old: str
     new: str
-    kind: str = "transition"  # transition | error
+    kind: str = "transition"  # transition | first (bad from the first result on) | error
 
     def line(self) -> str:
         what = f"{self.node} {self.service}".strip()
-        return f"{what}: {self.old} -> {self.new}" if self.kind == "transition" else f"{what}: {self.new}"
+        if self.kind == "transition":
+            return f"{what}: {self.old} -> {self.new}"
+        return f"{what}: first seen {self.new}" if self.kind == "first" else f"{what}: {self.new}"
 
 
 class ClusterState:
@@ -62,6 +64,7 @@ class ClusterState:
             if old is None or self._visible(old) != self._visible(result):
                 self._changed.add(result.name)
         if old is None or not old.polled:
+            self._first_events(result)
             return
         if old.reachable != result.reachable:
             self._event(Event(result.at, result.name, "", "reachable" if old.reachable else "unreachable",
@@ -71,6 +74,16 @@ class ClusterState:
             prev = before.get(s.key)
             if prev is not None and prev != s.status:
                 self._event(Event(result.at, result.name, s.key, prev, s.status))
+
+    def _first_events(self, result: NodeResult) -> None:
+        """A node that is bad from its very first result has no transition to log: log what it is."""
+        if not result.polled:
+            return
+        if not result.reachable:
+            self._event(Event(result.at, result.name, "", "", "unreachable", kind="first"))
+        for s in result.services:
+            if not s.ok:
+                self._event(Event(result.at, result.name, s.key, "", s.status, kind="first"))
 
     def record_error(self, node: NodeSpec, message: str) -> None:
         """A poll that failed in tftui itself (not the node): logged and listed in the events view."""

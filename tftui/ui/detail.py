@@ -51,6 +51,15 @@ def _blocks(result: NodeResult, palette: Palette) -> Text:
     return text
 
 
+# Replies above this are not decoded for the detail pane: it runs in the UI thread, and a hostile 8 MB reply
+# takes about a second to model. Real NodeStatus replies are tens of KB.
+DETAIL_MAX_BYTES = 1024 * 1024
+
+
+def _statuses(s: ServiceState) -> tuple[NodeStatus, ...]:
+    return s.node_statuses if len(s.raw) <= DETAIL_MAX_BYTES else ()
+
+
 def _service_lines(s: ServiceState, palette: Palette) -> Text:
     text = Text()
     port = f" :{s.port}" if s.port else ""
@@ -60,8 +69,10 @@ def _service_lines(s: ServiceState, palette: Palette) -> Text:
     text.append(f"  [{s.evidence}]", style=palette.dim)
     if s.reason and not s.ok:
         text.append(f"\n    why: {s.reason}", style=palette.warn)
+    if len(s.raw) > DETAIL_MAX_BYTES:
+        text.append(f"\n    reply of {len(s.raw) // 1024} KB: not detailed here (y shows it raw)", style=palette.warn)
     text.append("\n")
-    for ns in s.node_statuses:
+    for ns in _statuses(s):
         for ps in ns.process_status:
             for c in ps.connection_infos:
                 style = palette.ok if c.status == "Up" else palette.err
@@ -136,13 +147,13 @@ def render_detail(result: NodeResult | None, health: Health, palette: Palette, n
     for s in result.services:
         body.append_text(_service_lines(s, palette))
     parts.append(body)
-    statuses = [ns for s in result.services if s.name == "nodemgr" for ns in s.node_statuses]
+    statuses = [ns for s in result.services if s.name == "nodemgr" for ns in _statuses(s)]
     if statuses:
         parts += [_section("processes (nodemgr)", palette), _nodemgr_details(statuses, palette)]
         system = _system(statuses, palette)
         if system.plain:
             parts += [_section("system", palette), system]
-    builds = sorted({ns.build_version for s in result.services for ns in s.node_statuses if ns.build_version})
+    builds = sorted({ns.build_version for s in result.services for ns in _statuses(s) if ns.build_version})
     if builds:
         parts.append(Text(f"\nbuild {', '.join(builds)}", style=palette.dim))
     for part in parts:

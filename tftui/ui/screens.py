@@ -51,7 +51,12 @@ class EventsScreen(Screen):
         events = list(self.cluster.events)[-min(new, len(self.cluster.events)):]
         at_end = table.cursor_row >= table.row_count - 1
         for ev in events:
-            change = Text(f"{ev.old} → {ev.new}") if ev.kind == "transition" else Text(ev.new, style="bold red")
+            if ev.kind == "transition":
+                change = Text(f"{ev.old} → {ev.new}")
+            elif ev.kind == "first":
+                change = Text(f"first seen: {ev.new}")
+            else:
+                change = Text(ev.new, style="bold red")
             table.add_row(clock(ev.at), Text(ev.node), Text(ev.service or "(node)"), change)
         self._shown_total = self.cluster.events_total
         if at_end:
