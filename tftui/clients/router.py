@@ -308,6 +308,15 @@ class RouterClient:
                 if attempt:
                     raise RouterError(f"{self.spec.name}: connection lost: {exc}") from None
                 continue
+            if res.exit_status is None and res.exit_signal is None:
+                # the channel closed without an exit status: the link dropped mid-output, so what arrived is
+                # a truncated table that would parse as "fewer routes" -- never hand it on as an answer
+                async with self._lock:
+                    await self._drop()
+                if attempt:
+                    raise RouterError(f"{self.spec.name}: connection dropped during `{command}` "
+                                      f"(after {len(res.stdout or '')} bytes); output discarded")
+                continue
             out = res.stdout if isinstance(res.stdout, str) else (res.stdout or b"").decode("utf-8", "replace")
             err = res.stderr if isinstance(res.stderr, str) else (res.stderr or b"").decode("utf-8", "replace")
             return CommandOutput(command, out or "", err or "", res.exit_status)
