@@ -9,6 +9,7 @@ variable the config names and is never logged or kept in an exception.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -17,6 +18,8 @@ import httpx
 
 from tftui.core.policy.settings import AuthSpec, ConfigApiSettings
 from tftui.core.proxy import proxy_for
+
+log = logging.getLogger(__name__)
 
 
 class ConfigApiError(Exception):
@@ -30,6 +33,7 @@ class ConfigApiError(Exception):
         if body.lower().startswith(reason.lower() + ":"):  # the lab and the real server prefix the reason
             body = body[len(reason) + 1:].strip()
         super().__init__(f"{status} {reason}: {body}" if status else f"{reason}: {body}")
+        log.error("config API: %s%s", f"{method} {path}: " if method and path not in body else "", self)
 
 
 def _bool(value: bool) -> str:

@@ -69,6 +69,9 @@ def _report(st) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tftui.services.logsetup import headless_logging
+
+    headless_logging()
     from tftui.core.routes.render import routes_document, routes_text
 
     mon = _monitor(args)
@@ -86,6 +89,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from tftui.services.logsetup import headless_logging
+
+    headless_logging()
     from tftui.core.routes.render import crosscheck_document, crosscheck_text
 
     mon = _monitor(args)
