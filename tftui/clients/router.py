@@ -221,8 +221,10 @@ class RouterClient:
         except asyncssh.HostKeyNotVerifiable as exc:
             raise checker.rejected or RouterError(f"{host}:{port}: host key not verifiable: {exc}") from None
         except asyncssh.PermissionDenied:
-            raise RouterError(f"{username}@{host}:{port}: authentication failed (tried ssh-agent"
-                              f"{', ' + identity if identity else ''}{', a password' if password else ''})") from None
+            tried = [what for what, used in (("ssh-agent", self.spec.use_agent), (identity, identity),
+                                             ("a password", password)) if used]
+            raise RouterError(f"{username}@{host}:{port}: authentication failed (tried "
+                              f"{', '.join(str(t) for t in tried) or 'nothing: no key, agent or password configured'})") from None
         except TimeoutError:
             raise RouterError(f"{host}:{port}: no SSH answer within {self.spec.timeout:g}s") from None
         except (OSError, asyncssh.Error) as exc:
