@@ -279,7 +279,14 @@ def _tftui(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           env=env, cwd=cwd, stdin=subprocess.DEVNULL)
 
 
-def test_tftui_ssh_arguments(start_lab, tmp_path):
+def _main_code(main, argv: list[str]) -> int:
+    try:
+        return main(argv)
+    except SystemExit as exc:  # argparse's own refusals
+        return int(exc.code or 0)
+
+
+def test_tftui_ssh_arguments(start_lab, tmp_path, capsys):
     import yaml
 
     marker = tmp_path / "pwned-cli"
@@ -288,12 +295,16 @@ def test_tftui_ssh_arguments(start_lab, tmp_path):
     doc = yaml.safe_load(Path(cfg).read_text())
     cluster = next(iter(doc["clusters"].values()))
     vm = next(i["vm_name"] for i in yaml.safe_load(Path(cluster["gatewayless"]["hosts_file"]).read_text()))
-    for payload in payloads(marker):
-        res = _tftui("ssh", payload, "--print", "--config", cfg, cwd=tmp_path)
-        assert res.returncode == 2 and ("is not a valid VM or pod name" in res.stderr
-                                        or "the following arguments are required" in res.stderr), res.stderr
-        res = _tftui("ssh", vm, "--user", payload, "--print", "--config", cfg, cwd=tmp_path)
-        assert res.returncode == 2 and "is not a valid user name" in res.stderr, res.stderr
+    from tftui.cli import main
+
+    for payload in payloads(marker):  # in-process: refused before anything is read or run
+        code = _main_code(main, ["ssh", payload, "--print", "--config", cfg])
+        err = capsys.readouterr().err
+        assert code == 2 and ("is not a valid VM or pod name" in err
+                              or "the following arguments are required" in err), err
+        code = _main_code(main, ["ssh", vm, "--user", payload, "--print", "--config", cfg])
+        err = capsys.readouterr().err
+        assert code == 2 and "is not a valid user name" in err, err
     # an option after the VM name is ours or refused, never sent as the remote command (it used to be)
     res = _tftui("ssh", vm, "-oProxyCommand=touch " + str(marker), "--config", cfg, cwd=tmp_path)
     assert res.returncode == 2 and "put the remote command after --" in res.stderr, res.stderr
