@@ -4,6 +4,7 @@ a clear message in bounded time, the last good tables kept, every error logged w
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import logging
@@ -68,6 +69,9 @@ async def test_fault_keeps_last_tables_in_the_pane(tmp_path, log_file, fault):
             assert any(EXPECT[fault] in e for e in st.errors), st.errors
             assert st.routes == good_routes and st.neighbors == good_neighbors and st.last_fetched == fetched_at
             assert routes.row_count == shown
+            if fault == "hang":  # a timed-out command's connection is closed, not left holding a channel
+                await asyncio.sleep(0.3)
+                assert not server.hanging, server.hanging
             status = str(app.screen.query_one("#status", Static).render())
             assert "ERROR:" in status and "fetched" in status
             # the per-prefix detail under the same fault: a message in the modal, the pane stays

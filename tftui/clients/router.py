@@ -303,6 +303,10 @@ class RouterClient:
             try:
                 res = await asyncio.wait_for(conn.run(command, check=False), self.spec.timeout)
             except TimeoutError:
+                # the hung command's channel would stay open on the router (sshd allows ~10 per connection):
+                # start the next command on a fresh connection instead
+                async with self._lock:
+                    await self._drop()
                 raise RouterError(f"{self.spec.name}: `{command}` gave no answer within {self.spec.timeout:g}s") from None
             except (asyncssh.ConnectionLost, asyncssh.DisconnectError, asyncssh.ChannelOpenError, OSError) as exc:
                 async with self._lock:

@@ -239,10 +239,14 @@ def _vtysh_commands(argv: list[str]) -> list[str] | None:
     return cmds or None
 
 
-async def _faulty(process: asyncssh.SSHServerProcess, fault: str | None, out: str) -> bool:
+async def _faulty(process: asyncssh.SSHServerProcess, fault: str | None, out: str, hanging: set) -> bool:
     """Misbehave as asked (True: the reply was handled). `show version` stays sane so `drop` hits a table."""
     if fault == "hang":  # vtysh stuck on a locked daemon: nothing until the client gives up
-        await process.channel.wait_closed()
+        hanging.add(process)  # the tests check that a client does not leave these behind
+        try:
+            await process.channel.wait_closed()
+        finally:
+            hanging.discard(process)
         return True
     if fault == "drop" and "show version" not in (process.command or ""):
         process.stdout.write(out[: max(1, len(out) // 2)])
@@ -255,7 +259,10 @@ async def _faulty(process: asyncssh.SSHServerProcess, fault: str | None, out: st
     return False
 
 
-def make_process_handler(tables: RouterTables, fault: Callable[[], str | None] = lambda: None):
+def make_process_handler(tables: RouterTables, fault: Callable[[], str | None] = lambda: None,
+                         hanging: set | None = None):
+    hanging = set() if hanging is None else hanging
+
     async def handle(process: asyncssh.SSHServerProcess) -> None:
         command = process.command or ""
         try:
@@ -272,12 +279,12 @@ def make_process_handler(tables: RouterTables, fault: Callable[[], str | None] =
             outs = [await asyncio.to_thread(tables.answer, " ".join(c.split())) for c in cmds]
             out = "".join(o for o, _ in outs)
             status = max(s for _, s in outs)
-            if await _faulty(process, fault(), out):
+            if await _faulty(process, fault(), out, hanging):
                 return
             process.stdout.write(out)
         elif argv[0] == WRAPPER and len(argv) > 1:
             out, status = await asyncio.to_thread(tables.answer, " ".join(argv[1:]))
-            if await _faulty(process, fault(), out):
+            if await _faulty(process, fault(), out, hanging):
                 return
             process.stdout.write(out)
         else:
@@ -299,6 +306,7 @@ class LabRouterServer:
         self.tables = RouterTables(topo, synthetic, clock)
         self.tables.on_interfaces_changed = self.write_hosts
         self._server: asyncssh.SSHAcceptor | None = None
+        self.hanging: set = set()  # commands held open by fault "hang"
         self._live: set = set()  # open connections, closed on stop like a rebooting router would
         self.known_hosts = state_dir / "router_known_hosts"
         self.identity_file = state_dir / "router_client_key"
@@ -322,7 +330,7 @@ class LabRouterServer:
         self._server = await asyncssh.create_server(
             lambda: _Server(self.client_key.convert_to_public(), self._live, self.password, lambda: self.fault),
             self.host, self.port, server_host_keys=[served],
-            process_factory=make_process_handler(self.tables, lambda: self.fault), keepalive_interval=30)
+            process_factory=make_process_handler(self.tables, lambda: self.fault, self.hanging), keepalive_interval=30)
         self.port = self._server.get_port()  # port 0 in tests: the kernel picked one
         pattern = self.host if self.port == 22 else f"[{self.host}]:{self.port}"
         self.known_hosts.write_text(f"{pattern} {self.host_key.export_public_key('openssh').decode().strip()}\n")
