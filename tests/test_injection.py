@@ -322,3 +322,21 @@ def test_tftui_ssh_arguments(start_lab, tmp_path, capsys):
         res = _tftui("ssh", vm, "--config", cfg, "--", f"touch {marker}; $(touch {marker})", cwd=tmp_path)
         assert "Traceback" not in res.stderr
     no_marker(marker, tmp_path)
+
+
+async def test_run_command_refuses_hostile_targets_before_connecting(tmp_path, shell):
+    from tftui.core.inventory import parse_cluster
+    from tftui.services.launcher import Launcher
+
+    marker = tmp_path / "pwned-run"
+    spec = parse_cluster("x", {"nodes": [{"name": "a", "address": "127.0.0.1", "roles": ["vrouter"]}],
+                               "ssh": {"compute": {"port": shell.port, "identity_file": str(shell.identity),
+                                                   "known_hosts": str(shell.known_hosts)}}}, "t")
+    launcher = Launcher(spec)
+    vmis = [_vmi(metadata_ip=p) for p in payloads(marker)] + [_vmi(vrouter_address=p) for p in payloads(marker)]
+    results = await launcher.run(vmis, "uptime", timeout=5)
+    assert len(results) == len(vmis) and all(r.error for r in results)
+    assert all("metadata IP" in r.error or "not an IP address or host name" in r.error for r in results), \
+        [r.error for r in results]
+    assert shell.received == []
+    no_marker(marker, tmp_path)
