@@ -289,3 +289,41 @@ def test_exception_text_of_a_refused_api_has_no_headers():
     assert_absent(token, exc_text(exc))
 
 
+
+
+async def test_credentials_inside_urls_are_redacted(tmp_path, log_file):
+    from tftui.core.redact import redact
+
+    assert redact("GET http://admin:pw@h:1/x and https://u:@h/") == "GET http://admin:***@h:1/x and https://u:***@h/"
+    assert redact("http://h:8082/x user@host") == "http://h:8082/x user@host"
+    pw, proxy_pw = marker("URL"), marker("PROXY")
+    state = tmp_path / "cli-state"
+    async with lab_api(fault="503") as api:
+        url = api.url.replace("http://", f"http://admin:{pw}@")
+        path = tmp_path / "url.yaml"
+        path.write_text(yaml.safe_dump({"clusters": {"lab": {
+            "config_api": url, "nodes": [{"name": "ctrl1", "address": "127.93.0.10", "roles": ["config"]}]}}}))
+        outs = []
+        for args in (("networks",), ("policy", "export"), ("info",)):
+            res = await asyncio.to_thread(_cli, path, state, "", *args)
+            outs += [res.stdout, res.stderr]
+        assert "503 Service Unavailable" in outs[1] and "is a URL with a password in it" in outs[1]
+        settings = ConfigApiSettings(url, AuthSpec(), timeout=2.0)
+        service = PolicyService(ConfigApiClient(settings), draft_dir=tmp_path / "d", cluster="lab")
+        api.server.fault = None
+        app = PolicyApp(service)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert "admin:***@" in str(app.screen.query_one("#status").render())
+            shot = Path(app.save_screenshot(path=str(tmp_path), filename="url.svg")).read_text()
+        await service.aclose()
+    proxied = tmp_path / "proxy.yaml"
+    proxied.write_text(yaml.safe_dump({"clusters": {"lab": {
+        "config_api": "http://127.93.0.10:9", "proxy": f"http://u:{proxy_pw}@127.0.0.1:9",
+        "nodes": [{"name": "ctrl1", "address": "127.93.0.10", "roles": ["config"]}]}}}))
+    res = await asyncio.to_thread(_cli, proxied, state, "", "networks")
+    assert res.returncode == 1
+    outs += [res.stdout, res.stderr]
+    logs = log_file.read_text() + (state / "tftui.log").read_text()
+    for secret in (pw, proxy_pw):
+        assert_absent(secret, logs, shot, *outs)

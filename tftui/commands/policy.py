@@ -43,6 +43,8 @@ def _service(args: argparse.Namespace):
     from tftui.services.policy import PolicyService
 
     loaded = load_from_args(args)
+    for w in loaded.warnings:
+        print(f"tftui: warning: {w}", file=sys.stderr)
     return PolicyService.from_cluster(loaded.cluster, readonly=bool(getattr(args, "readonly", False)))
 
 

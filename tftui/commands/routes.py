@@ -45,6 +45,8 @@ def _monitor(args: argparse.Namespace):
 
     try:
         loaded = load_from_args(args)
+        for w in loaded.warnings:
+            print(f"tftui: warning: {w}", file=sys.stderr)
         mon = RouterMonitor.from_cluster(loaded.cluster, getattr(args, "router", None), _prompt)
     except ConfigError as exc:
         print(f"tftui: {exc}", file=sys.stderr)
