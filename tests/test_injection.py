@@ -340,3 +340,20 @@ async def test_run_command_refuses_hostile_targets_before_connecting(tmp_path, s
         [r.error for r in results]
     assert shell.received == []
     no_marker(marker, tmp_path)
+
+
+async def test_compute_detail_refuses_hostile_compute_names(tmp_path, shell):
+    from tftui.core.inventory import parse_cluster
+    from tftui.services.launcher import Launcher
+
+    marker = tmp_path / "pwned-compute"
+    spec = parse_cluster("x", {"nodes": [{"name": "a", "address": "127.0.0.1", "roles": ["vrouter"]}],
+                               "ssh": {"compute": {"port": shell.port, "identity_file": str(shell.identity),
+                                                   "known_hosts": str(shell.known_hosts)}}}, "t")
+    launcher = Launcher(spec)
+    for p in payloads(marker):
+        detail = await launcher.compute_detail(p, timeout=5)
+        assert detail.error and "is not an IP address or host name" in detail.error, detail
+    await launcher.compute_detail(shell.host, timeout=5)  # the fixed commands, through a real shell
+    assert len(shell.received) == 2 and all("touch" not in c for c in shell.received), shell.received
+    no_marker(marker, tmp_path)
