@@ -9,6 +9,7 @@ variable the config names and is never logged or kept in an exception.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -17,19 +18,23 @@ import httpx
 
 from tftui.core.policy.settings import AuthSpec, ConfigApiSettings
 from tftui.core.proxy import proxy_for
+from tftui.core.redact import redact
+
+log = logging.getLogger(__name__)
 
 
 class ConfigApiError(Exception):
     def __init__(self, status: int, text: str, method: str = "", path: str = ""):
         self.status = status
-        self.text = text.strip()
+        self.text = redact(text.strip())  # httpx names the URL it failed on: credentials in it stay out
         self.method = method
-        self.path = path
+        self.path = redact(path)
         reason = httpx.codes.get_reason_phrase(status) if status else "Unreachable"
         body = self.text
         if body.lower().startswith(reason.lower() + ":"):  # the lab and the real server prefix the reason
             body = body[len(reason) + 1:].strip()
         super().__init__(f"{status} {reason}: {body}" if status else f"{reason}: {body}")
+        log.error("config API: %s%s", f"{method} {self.path}: " if method and self.path not in body else "", self)
 
 
 def _bool(value: bool) -> str:

@@ -221,8 +221,10 @@ class RouterClient:
         except asyncssh.HostKeyNotVerifiable as exc:
             raise checker.rejected or RouterError(f"{host}:{port}: host key not verifiable: {exc}") from None
         except asyncssh.PermissionDenied:
-            raise RouterError(f"{username}@{host}:{port}: authentication failed (tried ssh-agent"
-                              f"{', ' + identity if identity else ''}{', a password' if password else ''})") from None
+            tried = [what for what, used in (("ssh-agent", self.spec.use_agent), (identity, identity),
+                                             ("a password", password)) if used]
+            raise RouterError(f"{username}@{host}:{port}: authentication failed (tried "
+                              f"{', '.join(str(t) for t in tried) or 'nothing: no key, agent or password configured'})") from None
         except TimeoutError:
             raise RouterError(f"{host}:{port}: no SSH answer within {self.spec.timeout:g}s") from None
         except (OSError, asyncssh.Error) as exc:
@@ -301,12 +303,25 @@ class RouterClient:
             try:
                 res = await asyncio.wait_for(conn.run(command, check=False), self.spec.timeout)
             except TimeoutError:
+                # the hung command's channel would stay open on the router (sshd allows ~10 per connection):
+                # start the next command on a fresh connection instead
+                async with self._lock:
+                    await self._drop()
                 raise RouterError(f"{self.spec.name}: `{command}` gave no answer within {self.spec.timeout:g}s") from None
             except (asyncssh.ConnectionLost, asyncssh.DisconnectError, asyncssh.ChannelOpenError, OSError) as exc:
                 async with self._lock:
                     await self._drop()
                 if attempt:
                     raise RouterError(f"{self.spec.name}: connection lost: {exc}") from None
+                continue
+            if res.exit_status is None and res.exit_signal is None:
+                # the channel closed without an exit status: the link dropped mid-output, so what arrived is
+                # a truncated table that would parse as "fewer routes" -- never hand it on as an answer
+                async with self._lock:
+                    await self._drop()
+                if attempt:
+                    raise RouterError(f"{self.spec.name}: connection dropped during `{command}` "
+                                      f"(after {len(res.stdout or '')} bytes); output discarded")
                 continue
             out = res.stdout if isinstance(res.stdout, str) else (res.stdout or b"").decode("utf-8", "replace")
             err = res.stderr if isinstance(res.stderr, str) else (res.stderr or b"").decode("utf-8", "replace")

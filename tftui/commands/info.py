@@ -33,13 +33,15 @@ def run(args: argparse.Namespace) -> int:
     print(f"config file: {loaded.config_path or '(none)'} (from {loaded.config_source})")
     if loaded.inventory_path:
         print(f"inventory: {loaded.inventory_path}")
+    from tftui.core.redact import redact
+
     spec = loaded.cluster
     print(f"cluster: {spec.name} ({len(spec.nodes)} nodes)")
     values = {"cluster": spec.name, "inventory": loaded.inventory_path, "poll_interval": spec.poll_interval,
               "timeout": spec.timeout, "proxy": spec.proxy or "(none: environment proxies ignored)",
               "theme": spec.theme, "config_api": spec.config_api, "analytics_api": spec.analytics_api}
     for key, value in values.items():
-        print(f"  {key}: {value}    [{loaded.sources.get(key, 'built-in default')}]")
+        print(f"  {key}: {redact(str(value))}    [{loaded.sources.get(key, 'built-in default')}]")
     for w in loaded.warnings:
         print(f"warning: {w}", file=sys.stderr)
     return 0

@@ -28,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     app = psub.add_parser("apply", help="show the diff against the cluster, then create/update to match FILE")
     app.add_argument("file", metavar="FILE", help="a document written by `tftui policy export` (YAML or JSON)")
     app.add_argument("--dry-run", action="store_true", help="show the diff only")
+    app.add_argument("--readonly", action="store_true", default=argparse.SUPPRESS,
+                     help="send nothing: refuse unless --dry-run (same as tftui --readonly)")
     _config_args(app)
     app.set_defaults(func=run)
     net = sub.add_parser("networks", help="virtual networks: subnets, IP fabric forwarding, fabric SNAT")
@@ -41,12 +43,13 @@ def _service(args: argparse.Namespace):
     from tftui.services.policy import PolicyService
 
     loaded = load_from_args(args)
+    for w in loaded.warnings:
+        print(f"tftui: warning: {w}", file=sys.stderr)
     return PolicyService.from_cluster(loaded.cluster, readonly=bool(getattr(args, "readonly", False)))
 
 
 def _fail(exc: Exception) -> int:
     from tftui.core.inventory import ConfigError
-
     print(f"tftui: {exc}", file=sys.stderr)
     return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAIL
 
@@ -112,6 +115,9 @@ async def _apply(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tftui.services.logsetup import headless_logging
+
+    headless_logging()
     import asyncio
 
     from tftui.clients.configapi import ConfigApiError
@@ -147,6 +153,9 @@ async def _networks(args: argparse.Namespace) -> int:
 
 
 def run_networks(args: argparse.Namespace) -> int:
+    from tftui.services.logsetup import headless_logging
+
+    headless_logging()
     import asyncio
 
     from tftui.clients.configapi import ConfigApiError

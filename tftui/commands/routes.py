@@ -45,6 +45,8 @@ def _monitor(args: argparse.Namespace):
 
     try:
         loaded = load_from_args(args)
+        for w in loaded.warnings:
+            print(f"tftui: warning: {w}", file=sys.stderr)
         mon = RouterMonitor.from_cluster(loaded.cluster, getattr(args, "router", None), _prompt)
     except ConfigError as exc:
         print(f"tftui: {exc}", file=sys.stderr)
@@ -69,6 +71,9 @@ def _report(st) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tftui.services.logsetup import headless_logging
+
+    headless_logging()
     from tftui.core.routes.render import routes_document, routes_text
 
     mon = _monitor(args)
@@ -86,6 +91,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from tftui.services.logsetup import headless_logging
+
+    headless_logging()
     from tftui.core.routes.render import crosscheck_document, crosscheck_text
 
     mon = _monitor(args)

@@ -100,6 +100,37 @@ def run_vmis(args: argparse.Namespace) -> int:
     return 1 if snap.errors else 0
 
 
+_VALUE_OPTIONS = {"--vrouter": "vrouter", "--user": "user", "--config": "config", "--inventory": "inventory",
+                  "--cluster": "cluster"}
+_FLAG_OPTIONS = {"--print": "print_only"}
+
+
+def _options_after_target(args: argparse.Namespace, rest: list[str]) -> list[str]:
+    """argparse's REMAINDER takes everything after the VM name, so ``tftui ssh vm --print`` would run ssh with
+    "--print" as the remote command. Options right after the name are ours; the remote command starts at ``--``
+    or at the first word that is not one of our options; an unknown option there is refused, not sent."""
+    while rest:
+        word = rest[0]
+        if word == "--":
+            return rest[1:]
+        name, eq, value = word.partition("=")
+        if name in _VALUE_OPTIONS:
+            if not eq:
+                if len(rest) < 2:
+                    raise ValueError(f"{name} needs a value")
+                value = rest[1]
+                rest = rest[1:]
+            setattr(args, _VALUE_OPTIONS[name], value)
+        elif word in _FLAG_OPTIONS:
+            setattr(args, _FLAG_OPTIONS[word], True)
+        elif word.startswith("-"):
+            raise ValueError(f"unknown option {word[:60]!r}; put the remote command after --")
+        else:
+            return rest
+        rest = rest[1:]
+    return rest
+
+
 def run_ssh(args: argparse.Namespace) -> int:
     import subprocess
 
@@ -108,9 +139,11 @@ def run_ssh(args: argparse.Namespace) -> int:
     from tftui.services.launcher import Launcher
     from tftui.services.vmis import find
 
-    command = list(args.command or [])
-    if command[:1] == ["--"]:
-        command = command[1:]
+    try:
+        command = _options_after_target(args, list(args.command or []))
+    except ValueError as exc:
+        print(f"tftui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         validate_vm_name(args.target)
         user = validate_user(args.user) if args.user else None

@@ -42,3 +42,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--router-port", type=int, default=2222, help="SSH port of the lab router on 127.B.0.1")
     p.add_argument("--routes", type=int, default=0, metavar="N",
                    help="add N synthetic /32s from a transit peer to the lab router (scale tests, up to 500000)")
+    p.add_argument("--router-fault", choices=("auth", "hostkey", "hang", "drop"), default=None,
+                   help="make the lab router misbehave: refuse every login, present another host key, "
+                        "never answer a command, or drop the connection halfway through a table")
+    p.add_argument("--api-fault", choices=("expire", "409", "503", "garbage"), default=None,
+                   help="make the lab config API misbehave: tokens expire after 3 uses (implies --keystone), "
+                        "every write conflicts, everything is unavailable, or replies are not JSON")

@@ -190,11 +190,16 @@ class RouterTables:
         return out, 0
 
 
+ROUTER_FAULTS = ("auth", "hostkey", "hang", "drop")
+
+
 class _Server(asyncssh.SSHServer):
-    def __init__(self, client_key: asyncssh.SSHKey, live: set, password: str | None = None):
+    def __init__(self, client_key: asyncssh.SSHKey, live: set, password: str | None = None,
+                 fault: Callable[[], str | None] = lambda: None):
         self._public = client_key.public_data
         self._live = live
         self._password = password
+        self._fault = fault
         self._conn: asyncssh.SSHServerConnection | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
@@ -214,10 +219,14 @@ class _Server(asyncssh.SSHServer):
         return self._password is not None
 
     def validate_password(self, username: str, password: str) -> bool:
+        if self._fault() == "auth":
+            return False
         return (username == "vyos" and self._password is not None
                 and hmac.compare_digest(password.encode(), self._password.encode()))
 
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        if self._fault() == "auth":  # the key was removed from authorized_keys
+            return False
         return username == "vyos" and key.public_data == self._public
 
 
@@ -230,7 +239,30 @@ def _vtysh_commands(argv: list[str]) -> list[str] | None:
     return cmds or None
 
 
-def make_process_handler(tables: RouterTables):
+async def _faulty(process: asyncssh.SSHServerProcess, fault: str | None, out: str, hanging: set) -> bool:
+    """Misbehave as asked (True: the reply was handled). `show version` stays sane so `drop` hits a table."""
+    if fault == "hang":  # vtysh stuck on a locked daemon: nothing until the client gives up
+        hanging.add(process)  # the tests check that a client does not leave these behind
+        try:
+            await process.channel.wait_closed()
+        finally:
+            hanging.discard(process)
+        return True
+    if fault == "drop" and "show version" not in (process.command or ""):
+        process.stdout.write(out[: max(1, len(out) // 2)])
+        with contextlib.suppress(Exception):
+            await process.stdout.drain()
+        conn = process.get_extra_info("connection")
+        if conn is not None:
+            conn.abort()  # the link went away mid-table: no exit status, no clean close
+        return True
+    return False
+
+
+def make_process_handler(tables: RouterTables, fault: Callable[[], str | None] = lambda: None,
+                         hanging: set | None = None):
+    hanging = set() if hanging is None else hanging
+
     async def handle(process: asyncssh.SSHServerProcess) -> None:
         command = process.command or ""
         try:
@@ -247,9 +279,13 @@ def make_process_handler(tables: RouterTables):
             outs = [await asyncio.to_thread(tables.answer, " ".join(c.split())) for c in cmds]
             out = "".join(o for o, _ in outs)
             status = max(s for _, s in outs)
+            if await _faulty(process, fault(), out, hanging):
+                return
             process.stdout.write(out)
         elif argv[0] == WRAPPER and len(argv) > 1:
             out, status = await asyncio.to_thread(tables.answer, " ".join(argv[1:]))
+            if await _faulty(process, fault(), out, hanging):
+                return
             process.stdout.write(out)
         else:
             process.stderr.write(f"-vbash: {argv[0]}: command not found\n")
@@ -263,27 +299,38 @@ def make_process_handler(tables: RouterTables):
 
 class LabRouterServer:
     def __init__(self, topo: Topology, host: str, port: int, state_dir: Path, synthetic: int = 0,
-                 clock: Callable[[], float] = time.monotonic, password: str | None = None):
+                 clock: Callable[[], float] = time.monotonic, password: str | None = None, fault: str | None = None):
         self.topo, self.host, self.port, self.state_dir = topo, host, port, state_dir
+        self.fault = fault  # one of ROUTER_FAULTS; tests switch it at run time (hostkey needs a restart)
         self.password = password  # off in the lab; tests switch it on to exercise password_env / prompts
         self.tables = RouterTables(topo, synthetic, clock)
         self.tables.on_interfaces_changed = self.write_hosts
         self._server: asyncssh.SSHAcceptor | None = None
+        self.hanging: set = set()  # commands held open by fault "hang"
         self._live: set = set()  # open connections, closed on stop like a rebooting router would
         self.known_hosts = state_dir / "router_known_hosts"
         self.identity_file = state_dir / "router_client_key"
         self.hosts_file = state_dir / "gatewayless_hosts.json"
         self.host_key = asyncssh.generate_private_key("ssh-ed25519")
         self.client_key = asyncssh.generate_private_key("ssh-ed25519")
+        self.rogue_key = asyncssh.generate_private_key("ssh-ed25519")  # served instead under fault "hostkey"
+
+    def set_fault(self, fault: str | None) -> None:
+        """Switch the fault; open connections are closed so auth faults apply to the next login."""
+        self.fault = fault
+        for conn in list(self._live):
+            conn.close()
 
     async def start(self) -> None:
         self.client_key.write_private_key(str(self.identity_file))
         self.identity_file.chmod(0o600)
         self.client_key.write_public_key(str(self.identity_file) + ".pub")
         self.write_hosts()
+        served = self.rogue_key if self.fault == "hostkey" else self.host_key
         self._server = await asyncssh.create_server(
-            lambda: _Server(self.client_key.convert_to_public(), self._live, self.password), self.host, self.port, server_host_keys=[self.host_key],
-            process_factory=make_process_handler(self.tables), keepalive_interval=30)
+            lambda: _Server(self.client_key.convert_to_public(), self._live, self.password, lambda: self.fault),
+            self.host, self.port, server_host_keys=[served],
+            process_factory=make_process_handler(self.tables, lambda: self.fault, self.hanging), keepalive_interval=30)
         self.port = self._server.get_port()  # port 0 in tests: the kernel picked one
         pattern = self.host if self.port == 22 else f"[{self.host}]:{self.port}"
         self.known_hosts.write_text(f"{pattern} {self.host_key.export_public_key('openssh').decode().strip()}\n")
@@ -319,7 +366,8 @@ async def start(ctx: LabContext) -> None:
     ctx.topo.router.suite = getattr(args, "router_suite", None) or ctx.topo.router.suite
     state = Path(tempfile.mkdtemp(prefix="tftui-lab-router-"))
     server = LabRouterServer(ctx.topo, router_address(args.base),
-                             getattr(args, "router_port", DEFAULT_PORT), state, synthetic)
+                             getattr(args, "router_port", DEFAULT_PORT), state, synthetic,
+                             fault=getattr(args, "router_fault", None))
     try:
         await server.start()
     except OSError as exc:

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from tftui.core.inventory import ClusterSpec, ConfigError, choose_cluster, parse_cluster, parse_instances
+from tftui.core.redact import has_url_password
 
 ENV_CONFIG = "TFTUI_CONFIG"
 # libyaml's safe loader reads a 2000-node config ~10x faster than the pure-Python one
@@ -93,6 +94,9 @@ def _secret_warnings(doc: Any, path: Path) -> list[str]:
                 key = str(k).lower()
                 if key in ("password", "token", "secret", "passphrase") and isinstance(v, str) and v:
                     found.append(f"{path}: {trail}{k} holds a secret in clear; prefer password_env, ssh-agent or a prompt")
+                elif isinstance(v, str) and has_url_password(v):
+                    found.append(f"{path}: {trail}{k} is a URL with a password in it; it is kept out of messages, "
+                                 f"but prefer auth: with password_env (or a proxy that needs none)")
                 walk(v, f"{trail}{k}.")
         elif isinstance(node, list):
             for i, v in enumerate(node):

@@ -15,7 +15,7 @@ from tftui.core.compute import (
     module_line,
     parse_containers,
 )
-from tftui.core.inventory import ClusterSpec
+from tftui.core.inventory import ClusterSpec, ConfigError, validate_address
 from tftui.core.launcher import (
     HopSettings,
     SshSettings,
@@ -89,6 +89,11 @@ class Launcher:
     async def compute_detail(self, compute_address: str, timeout: float = 15.0) -> ComputeDetail:
         """The container table and the vrouter module line, as contrail-status shows them locally."""
         detail = ComputeDetail(compute_address)
+        try:
+            validate_address(compute_address, "compute")  # asyncssh takes no shell, but an option-like name is no host
+        except ConfigError as exc:
+            detail.error = str(exc)
+            return detail
         try:
             (cout, _, _), (mout, _, _) = await run_on_compute(
                 self.settings, compute_address, [CONTAINERS_COMMAND, MODULE_COMMAND], timeout)

@@ -22,3 +22,14 @@ def setup_file_logging(path: Path | None = None, level: int = logging.INFO) -> P
     if not any(isinstance(h, logging.FileHandler) and Path(h.baseFilename) == path for h in root.handlers):
         root.addHandler(handler)
     return path
+
+
+
+def headless_logging() -> None:
+    """Headless commands log to the same file (with times) as the UI: a cron job's stderr is often lost.
+
+    Having a handler also keeps logging's last-resort stderr printer from repeating errors on stderr."""
+    try:
+        setup_file_logging()
+    except OSError:
+        logging.getLogger("tftui").addHandler(logging.NullHandler())

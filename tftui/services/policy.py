@@ -7,6 +7,7 @@ failed write keeps the draft with the reason. ``readonly`` refuses every write b
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,8 @@ from tftui.core.policy.models import (
 from tftui.core.policy.settings import config_api_settings
 from tftui.core.policy.validate import ValidationError, check_bgp_router, check_rule, parse_tag, resequence
 from tftui.services.policy_drafts import Draft, DraftStore, Op
+
+log = logging.getLogger(__name__)
 
 
 class ReadOnlyError(RuntimeError):
@@ -281,6 +284,7 @@ class PolicyService:
             self.drafts.put(draft)
             raise
         except ConflictError as exc:
+            log.error("draft %r not sent: %s", draft.title, exc)  # API errors are logged by the client
             draft.error = str(exc)
             self.drafts.put(draft)
             raise

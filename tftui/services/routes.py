@@ -141,6 +141,8 @@ class RouterMonitor:
             except RouterError as exc:
                 errors.append(str(exc))
             await self._check(st)
+            for e in errors:
+                log.error("router %s: %s", self.spec.name, e)
             st.warnings, st.errors = warnings, errors
             st.fetching = False
             st.generation += 1

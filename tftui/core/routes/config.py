@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tftui.core.agent import InvalidInput, validate_user
 from tftui.core.inventory import ConfigError, validate_address
 
 KINDS = ("auto", "vyos", "frr", "quagga")
@@ -60,19 +61,30 @@ def _num(d: dict, key: str, default: float, where: str) -> float:
     return f
 
 
+def _user(v: Any, where: str) -> str | None:
+    """Login names as OpenSSH takes them: asyncssh never hands them to a shell, but a router's name may end up
+    in a pasted `ssh` line, so option-like or shell-active text is refused here like everywhere else."""
+    if v in (None, ""):
+        return None
+    try:
+        return validate_user(str(v))
+    except InvalidInput as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
 def _jump(v: Any, where: str) -> JumpSpec | None:
     if v in (None, ""):
         return None
     if isinstance(v, str):  # [user@]host[:port]
         user, _, hostport = v.rpartition("@")
         host, _, port = hostport.partition(":") if hostport.count(":") == 1 else (hostport, "", "")
-        return JumpSpec(validate_address(host, where), _port(port, where) if port else 22, user or None)
+        return JumpSpec(validate_address(host, where), _port(port, where) if port else 22, _user(user, f"{where}.username"))
     if isinstance(v, dict):
         host = v.get("host")
         if not host:
             raise ConfigError(f"{where}: no host")
         return JumpSpec(validate_address(host, f"{where}.host"), _port(v.get("port", 22), f"{where}.port"),
-                        v.get("username"), v.get("identity_file"), v.get("known_hosts"))
+                        _user(v.get("username"), f"{where}.username"), v.get("identity_file"), v.get("known_hosts"))
     raise ConfigError(f"{where}: expected user@host[:port] or a mapping")
 
 
@@ -97,7 +109,7 @@ def parse_router(d: Any, where: str, default_timeout: float = 10.0) -> RouterSpe
     known = d.get("known_hosts", "~/.ssh/known_hosts")
     return RouterSpec(
         name=str(d.get("name") or host), host=validate_address(host, f"{where}.host"),
-        port=_port(d.get("port", 22), f"{where}.port"), username=str(d.get("username") or "vyos"),
+        port=_port(d.get("port", 22), f"{where}.port"), username=_user(d.get("username"), f"{where}.username") or "vyos",
         identity_file=d.get("identity_file") or None, password_env=pw_env or None,
         password_prompt=bool(d.get("password_prompt", False)), use_agent=bool(d.get("agent", True)),
         known_hosts=str(known) if known else None, host_key_policy=policy, jump=_jump(d.get("jump"), f"{where}.jump"),

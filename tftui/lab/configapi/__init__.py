@@ -67,18 +67,19 @@ async def _serve(app: web.Application, host: str, port: int) -> tuple[web.AppRun
 
 async def start_config_api(topo: Topology, host: str | None = None, port: int = 8082, state: str | None = None,
                            keystone: bool = False, keystone_port: int = 5000, token_ttl: float = 3600.0,
-                           password: str | None = None) -> RunningConfigApi:
+                           password: str | None = None, fault: str | None = None) -> RunningConfigApi:
     host = host or next(n.address for n in topo.nodes if "config" in n.roles)
     store = build_store(topo, state)
     ks = None
     runners = []
+    keystone = keystone or fault == "expire"  # token expiry needs tokens
     ks_url = None
     if keystone:
         ks = KeystoneLab("admin", password or os.environ.get(PASSWORD_ENV) or DEFAULT_PASSWORD, ttl=token_ttl)
         ks_runner, ks_port = await _serve(ks.app, host, keystone_port)
         runners.append(ks_runner)
         ks_url = f"http://{host}:{ks_port}/v3"
-    server = ConfigApiServer(store, ks)
+    server = ConfigApiServer(store, ks, fault=fault)
     runner, bound = await _serve(server.app, host, port)
     runners.append(runner)
     return RunningConfigApi(server, f"http://{host}:{bound}", runners, ks, ks_url)
@@ -90,7 +91,7 @@ async def start(ctx: LabContext) -> None:
     api = await start_config_api(
         ctx.topo, port=getattr(args, "config_api_port", 8082), state=getattr(args, "state", None),
         keystone=getattr(args, "keystone", False), keystone_port=getattr(args, "keystone_port", 5000),
-        token_ttl=getattr(args, "token_ttl", 3600.0))
+        token_ttl=getattr(args, "token_ttl", 3600.0), fault=getattr(args, "api_fault", None))
     ctx.stoppers.append(api.stop)
     ctx.cluster["config_api"] = api.url
     if api.keystone_url:

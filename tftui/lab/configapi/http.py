@@ -24,6 +24,16 @@ ACTIONS = {  # link name -> path, as the real server's home page lists them
 }
 
 
+API_FAULTS = ("expire", "409", "503", "garbage")
+TOKEN_USES = 3  # under fault "expire" a token dies after this many requests
+# POSTs that only read; every other POST/PUT/DELETE changes the store
+READ_POSTS = ("/fqname-to-id", "/id-to-fqname", "/list-bulk-collection")
+
+
+def is_write(method: str, path: str) -> bool:
+    return method in ("PUT", "DELETE") or (method == "POST" and path not in READ_POSTS)
+
+
 def _text(status: int, text: str) -> web.Response:
     return web.Response(status=status, text=text, content_type="text/plain")
 
@@ -54,10 +64,13 @@ def _type_from_resource(name: str) -> str:
 
 class ConfigApiServer:
     def __init__(self, store: Store, keystone: KeystoneLab | None = None,
-                 on_write: Callable[[], None] | None = None):
+                 on_write: Callable[[], None] | None = None, fault: str | None = None):
         self.store = store
         self.keystone = keystone
         self.requests = 0
+        self.writes = 0  # write requests received (whatever their outcome): --readonly must leave it at 0
+        self.fault = fault  # one of API_FAULTS; tests switch it at run time
+        self._token_uses: dict[str, int] = {}
         self.app = web.Application(middlewares=[self._middleware])
         r = self.app.router
         r.add_get("/", self.home)
@@ -76,16 +89,30 @@ class ConfigApiServer:
     @web.middleware
     async def _middleware(self, request: web.Request, handler):
         self.requests += 1
+        if is_write(request.method, request.path):
+            self.writes += 1
+        if self.fault == "503":
+            return _text(503, "Service Unavailable: the API server is restarting (lab fault)")
         if self.keystone is not None and not (request.method == "GET" and request.path == "/"):
             token = request.headers.get("X-Auth-Token")
             if not token:
                 return _text(401, "Authentication required: no X-Auth-Token")
+            if self.fault == "expire":
+                self._token_uses[token] = self._token_uses.get(token, 0) + 1
+                if self._token_uses[token] > TOKEN_USES:
+                    self.keystone.tokens[token] = 0.0
             if not self.keystone.valid(token):
                 return _text(401, "Authentication failed: token is invalid or expired")
+        if self.fault == "409" and is_write(request.method, request.path):
+            return _text(409, "Conflict: the object was changed by another client (lab fault)")
         try:
-            return await handler(request)
+            resp = await handler(request)
         except ApiError as exc:
             return _text(exc.status, exc.text)
+        if self.fault == "garbage" and resp.content_type == "application/json":
+            return web.Response(status=resp.status, body=b'{"links": [{"link": \x00\xff<html>', headers={"ETag": "x"},
+                                content_type="application/json")
+        return resp
 
     async def home(self, request: web.Request) -> web.Response:
         base = _base(request)

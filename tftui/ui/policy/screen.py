@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from tftui.clients.configapi import ConfigApiError
 from tftui.core.policy.models import GLOBAL_PM, BgpRouter, Network, fq_str
 from tftui.core.policy.validate import ValidationError, check_name
+from tftui.core.redact import redact
 from tftui.services.policy import PolicyService
 
 from .aps import ApsScreen
@@ -143,7 +144,7 @@ class PolicyScreen(Screen):
                            for r in st.bgp_routers])
         mode = "read-only" if self.service.readonly else "edit"
         self.query_one("#status", Static).update(Text(
-            f"{self.service.client.settings.url}  {len(st.tags)} tags  {len(st.ports)} ports  "
+            f"{redact(self.service.client.settings.url)}  {len(st.tags)} tags  {len(st.ports)} ports  "
             f"{len(st.policies)} policies  {len(st.networks)} networks  [{mode}]"))
 
     # ------------------------------------------------------------------ actions
