@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -16,6 +17,9 @@ SHARED = Path(os.environ.get("TFTUI_SHARED", ROOT.parent / "shared"))
 DATA = SHARED / "data"
 
 sys.path.insert(0, str(ROOT))
+
+# Logs, drafts and other state of the code under test go to a throwaway dir, never the tester's home.
+os.environ.setdefault("TFTUI_STATE_DIR", tempfile.mkdtemp(prefix="tftui-test-state-"))
 
 # Snapshots print clock times: make them the same on every machine.
 os.environ["TZ"] = "UTC"
