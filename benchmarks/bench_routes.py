@@ -8,7 +8,7 @@ Measured, per suite:
   parse      json.loads + parse_route_json (FRR) or parse_route_text (Quagga), in this process
   memory     peak RSS of a fresh interpreter that reads the saved output and parses it (and the growth)
   pane       data arrives -> first frame showing it; a filter keystroke -> first frame with its result
-  headless   `python -m tftui routes --json` wall time and peak RSS (its own rusage, via wait4)
+  headless   `python -m tftui routes --json` wall time and peak RSS (its own VmHWM, written at exit)
 
     python benchmarks/bench_routes.py              # 200,000 routes, both suites
     python benchmarks/bench_routes.py --routes 50000 --suite quagga
@@ -44,12 +44,33 @@ def median_of(fn, repeats: int) -> float:
     return statistics.median(fn() for _ in range(repeats))
 
 
+def decoder():
+    """The client's decode path (json/text -> routes), and the GC pause it runs under, when the code has them."""
+    import contextlib
+
+    from tftui.core.routes.rib import parse_route_json, parse_route_text
+
+    try:
+        from tftui.clients.router import decode as client_decode
+        from tftui.clients.router import gc_paused
+    except ImportError:  # before the decode path existed: loads + parse on the event loop, GC on
+        def client_decode(text, use_json, tp, jp):
+            return (jp(json.loads(text)) if use_json else tp(text)), None
+
+        gc_paused = contextlib.nullcontext
+
+    def decode(text: str, use_json: bool):
+        return client_decode(text, use_json, parse_route_text, parse_route_json)[0]
+
+    return decode, gc_paused
+
+
 async def fetch_and_parse(config: str, repeats: int) -> dict:
     from tftui.clients.router import build_command
-    from tftui.core.routes.rib import parse_route_json, parse_route_text
     from tftui.services.config import load_config
     from tftui.services.routes import RouterMonitor
 
+    decode, paused = decoder()
     cluster = load_config(config).cluster
     mon = RouterMonitor.from_cluster(cluster, interval=3600)
     mon.hosts = None  # the cross-check is part of the headless figure, not of fetch/parse
@@ -67,18 +88,14 @@ async def fetch_and_parse(config: str, repeats: int) -> dict:
         stdout = out.stdout
         loads, parses, items = [], [], 0
         for _ in range(repeats):
-            t0 = time.perf_counter()
-            if use_json:
-                doc = json.loads(stdout)
-                t1 = time.perf_counter()
-                parsed = parse_route_json(doc)
+            with paused():
+                t0 = time.perf_counter()
+                doc = json.loads(stdout) if use_json else None
+                loads.append(time.perf_counter() - t0)
                 del doc
-            else:
-                t1 = t0
-                parsed = parse_route_text(stdout)
-            t2 = time.perf_counter()
-            loads.append(t1 - t0)
-            parses.append(t2 - t0)
+            t0 = time.perf_counter()
+            parsed = decode(stdout, use_json)  # what the client does with a reply
+            parses.append(time.perf_counter() - t0)
             items = len(parsed.items)
             del parsed
         st = await mon.refresh()  # the state the pane shows, fetched the way the pane fetches it
@@ -90,32 +107,46 @@ async def fetch_and_parse(config: str, repeats: int) -> dict:
 
 
 MEMORY_PROBE = """
-import json, resource, sys
+import json, sys
 sys.path.insert(0, sys.argv[1])
-from tftui.core.routes.rib import parse_route_json, parse_route_text
+sys.path.insert(0, sys.argv[1] + "/benchmarks")
+from bench_routes import decoder
+decode, _ = decoder()
 text = open(sys.argv[2], encoding="utf-8").read()
-def rss():
+def rss(field="VmRSS:"):
     with open("/proc/self/status") as fh:
-        return next(int(l.split()[1]) for l in fh if l.startswith("VmRSS:")) / 1024
+        return next(int(l.split()[1]) for l in fh if l.startswith(field)) / 1024
 before = rss()
-parsed = parse_route_json(json.loads(text)) if sys.argv[3] == "json" else parse_route_text(text)
-print(json.dumps({"before": before, "held": rss(), "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "items": len(parsed.items)}))
+parsed = decode(text, sys.argv[3] == "json")
+print(json.dumps({"before": before, "held": rss(), "peak": rss("VmHWM:"), "items": len(parsed.items)}))
 """
 
 
-def run_child(argv: list[str], stdout) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MB) and exit status of one child, from its own rusage (not other children's)."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{argv[2:5]} exited {proc.returncode}: {err[-1500:]}")
-    return wall, usage.ru_maxrss / 1024, proc.returncode
+# The child's own peak RSS, written as it exits. Not rusage: Linux carries ru_maxrss over fork+exec, so a child of
+# this (by then large) process would report at least this process's size.
+PEAK_AT_EXIT = """
+import atexit, os, runpy, sys
+def peak():
+    with open("/proc/self/status") as fh, open(os.environ["BENCH_PEAK_FILE"], "w") as out:
+        out.write(next(l.split()[1] for l in fh if l.startswith("VmHWM:")))
+atexit.register(peak)
+sys.argv = ["tftui", *sys.argv[1:]]
+runpy.run_module("tftui", run_name="__main__", alter_sys=True)
+"""
+
+
+def run_child(args: list[str], stdout) -> tuple[float, float, int]:
+    """Wall seconds (interpreter start included), peak RSS (MB) and exit status of `python -m tftui ARGS`."""
+    with tempfile.NamedTemporaryFile("r", suffix=".peak") as peak:
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-c", PEAK_AT_EXIT, *args], stdout=stdout, stderr=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT),
+                                                             "BENCH_PEAK_FILE": peak.name})
+        wall = time.perf_counter() - t0
+        rss_kb = peak.read().strip()
+    if proc.returncode not in (0, 1) or not rss_kb:
+        raise SystemExit(f"tftui {' '.join(args)} exited {proc.returncode}: {proc.stderr.decode(errors='replace')[-1500:]}")
+    return wall, int(rss_kb) / 1024, proc.returncode
 
 
 def parse_memory(stdout: str, use_json: bool) -> dict:
@@ -133,7 +164,7 @@ def headless(config: str, repeats: int) -> tuple[float, float, int]:
     walls, rsss, size = [], [], 0
     for _ in range(repeats):
         with tempfile.TemporaryFile() as out:
-            wall, rss, code = run_child([sys.executable, "-m", "tftui", "routes", "--json", "--config", config], out)
+            wall, rss, code = run_child(["routes", "--json", "--config", config], out)
             size = out.tell()
             out.seek(0)
             doc = json.load(out)  # it must be a whole document, not a timing of a failure
@@ -286,9 +317,9 @@ def main() -> int:
         m = r["mem"]
         print(f"{r['suite'] + ' ' + fmt:<24}{r['items']:>8}{r['bytes'] / 1e6:>7.1f}{r['fetch']:>9.2f}"
               f"{r['loads'] if r['json'] else float('nan'):>9.2f}{r['parse']:>9.2f}{m['peak']:>9.0f}"
-              f"{m['peak'] - m['before']:>6.0f}")
-    print("(parse includes json.loads; peak MB: a fresh interpreter holding the output and parsing it, +MB over "
-          "its RSS before parsing)")
+              f"{m['held'] - m['before']:>6.0f}")
+    print("(parse: reply text -> routes as the client does it, json.loads included; peak MB: a fresh interpreter holding the output and parsing it; +MB: "
+          "its RSS after parsing minus before)")
     print(f"{'pane (100x30)':<24}{'show ms':>9}{'key p50':>9}{'key p95':>9}{'key max':>9}{'enter ms':>9}  filter")
     for r in results:
         ui = r["ui"]
