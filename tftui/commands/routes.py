@@ -75,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     if mon is None:
         return 2
     mon.hosts = None  # this command prints no cross-check: do not poll every agent for one
+    mon.settle_big_tables = False
     st = asyncio.run(_fetch(mon))
     _report(st)
     if st.last_fetched is None:

@@ -20,7 +20,7 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Static
 
 from tftui.core.routes.models import Neighbor, Route
 from tftui.core.routes.render import nexthops_text
-from tftui.services.routes import RouterMonitor, RouterState
+from tftui.services.routes import RAW_KEEP, RouterMonitor, RouterState
 
 from .table_sync import sync_rows
 
@@ -291,7 +291,7 @@ class RoutesScreen(Screen[None]):
         raw = self.query_one("#raw-body", Static)
         parts = []
         for name, out in st.raw.items():
-            parts.append(f"$ {out.command}   (exit {out.exit_status})\n{out.stdout[:200_000]}")
+            parts.append(f"$ {out.command}   (exit {out.exit_status})\n{out.stdout[:RAW_KEEP + 100]}")
             if out.stderr:
                 parts.append(f"[stderr]\n{out.stderr}")
             skipped = st.skipped.get(name) or []
