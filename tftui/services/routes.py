@@ -213,11 +213,16 @@ class RouterMonitor:
         self._wake.set()
 
     async def _loop(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
+            started = loop.time()
             await self.refresh()
+            spent = loop.time() - started
             self._wake.clear()
+            # a 200k-route table costs seconds of CPU to fetch and read: at most a fifth of the time goes to it,
+            # so the pane stays responsive between refreshes (ctrl+r still refreshes at once)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
+                await asyncio.wait_for(self._wake.wait(), max(self.interval, 4 * spent))
 
     async def stop(self) -> None:
         if self._task is not None:
