@@ -175,5 +175,34 @@ async def test_big_tables_are_capped_and_filterable(tmp_path):
         routes = app.screen.query_one("#routes", DataTable)
         assert routes.row_count == MAX_ROWS
         assert f"first {MAX_ROWS} of {MAX_ROWS + 500}" in str(app.screen.query_one("#status", Static).render())
-        await pilot.press("slash", *"100.64.3.", "enter")
-        assert routes.row_count == 256 and _texts(routes, 1)[0] == "100.64.3.0/32"
+        await pilot.press("slash", *"100.64.1.", "enter")
+        assert routes.row_count == 256 and _texts(routes, 1)[0] == "100.64.1.0/32"
+        await pilot.press("escape", "right_square_bracket")  # the next MAX_ROWS: every route stays reachable
+        assert _texts(routes, 1)[0] == f"100.64.{MAX_ROWS >> 8}.{MAX_ROWS & 255}/32"
+        assert routes.row_count == min(MAX_ROWS, 500)
+        assert f"routes {MAX_ROWS + 1}-{MAX_ROWS + min(MAX_ROWS, 500)} of" in str(app.screen.query_one("#status", Static).render())
+        await pilot.press("right_square_bracket", "left_square_bracket", "left_square_bracket")
+        assert _texts(routes, 1)[0] == "100.64.0.0/32" and routes.row_count == MAX_ROWS
+
+
+async def test_filter_narrows_as_you_type(tmp_path):
+    from tftui.core.routes.models import NextHop, Route
+    from tftui.ui.routes_screen import MAX_ROWS
+
+    spec = parse_router({"host": "127.205.0.2", "port": 1, "agent": False, "known_hosts": str(tmp_path / "k")}, "t")
+    mon = RouterMonitor(spec, None, interval=60)
+    mon.state.routes = [Route(f"100.64.{k >> 8}.{k & 255}/32", "bgp", True, True, 20, 100, "00:01:00",
+                              (NextHop("172.31.0.1", "[b]eth0", True, True),), code="B>*") for k in range(4000)]
+    app = RoutesApp(mon, auto_start=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        routes = app.screen.query_one("#routes", DataTable)
+        await pilot.press("slash", *"100.64.11.2")  # no enter: the table follows the keystrokes
+        assert _texts(routes, 1) == ["100.64.11.2/32", *(f"100.64.11.{k}/32" for k in range(20, 30)),
+                                     *(f"100.64.11.{k}/32" for k in range(200, 256))]
+        await pilot.press("5")
+        assert _texts(routes, 1) == ["100.64.11.25/32", *(f"100.64.11.{k}/32" for k in range(250, 256))]
+        assert _texts(routes, 3)[0] == "[b]eth0"  # data, not markup
+        await pilot.press("backspace", "backspace", "backspace", "backspace")
+        assert app.screen.text_filter == "100.64.1" and app.screen.matching == 256 * 6 + 160  # .1. and .10-.15.
+        assert routes.row_count == MAX_ROWS

@@ -71,20 +71,24 @@ def _report(st) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tftui.core.routes.render import routes_document_chunks, routes_text
     from tftui.services.logsetup import headless_logging
 
     headless_logging()
-    from tftui.core.routes.render import routes_document, routes_text
 
     mon = _monitor(args)
     if mon is None:
         return 2
+    mon.hosts = None  # this command prints no cross-check: do not poll every agent for one
+    mon.settle_big_tables = False
     st = asyncio.run(_fetch(mon))
     _report(st)
     if st.last_fetched is None:
         return 1
     if args.json:
-        print(json.dumps(routes_document(st.name, st.suite, st.neighbors, st.routes, st.warnings, st.errors), indent=2))
+        for chunk in routes_document_chunks(st.name, st.suite, st.neighbors, st.routes, st.warnings, st.errors):
+            sys.stdout.write(chunk)
+        sys.stdout.flush()
     else:
         print(routes_text(st.name, st.suite, st.neighbors, st.routes))
     return 1 if st.errors else 0

@@ -20,7 +20,7 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Static
 
 from tftui.core.routes.models import Neighbor, Route
 from tftui.core.routes.render import nexthops_text
-from tftui.services.routes import RouterMonitor, RouterState
+from tftui.services.routes import RAW_KEEP, RouterMonitor, RouterState
 
 from .table_sync import sync_rows
 
@@ -28,7 +28,9 @@ PROTOCOL_CYCLE = ("bgp", "all", "static", "connected", "kernel", "ospf")
 NEIGHBOR_COLS = ("address", "as", "state", "updown", "rcvd", "sent", "desc")
 ROUTE_COLS = ("code", "prefix", "nexthops", "interface", "dm", "age")
 CHECK_COLS = ("kind", "prefix", "vm", "expected", "actual")
-MAX_ROWS = 5000  # a DataTable row costs ~60us to add: past this, `/` narrows the table instead
+# a DataTable row costs ~60us to add (more on a busy machine) and a filter keystroke may replace every row:
+# past this many, the status line says so and `/` narrows the table instead
+MAX_ROWS = 500
 STATE_STYLE = {"Established": "bold green", "(Policy)": "bold yellow"}
 
 
@@ -48,10 +50,24 @@ def _neighbor_cells(n: Neighbor) -> tuple:
             "-" if n.prefixes_sent is None else str(n.prefixes_sent), n.description or "")
 
 
+def _search_key(r: Route) -> str:
+    """What `/` matches against: prefix, protocol, next hops and interfaces, lower case."""
+    hops = r.nexthops
+    if len(hops) == 1:  # most routes: the same string as below, built in one go
+        return f"{r.prefix} {r.protocol} {hops[0].via or ''} {hops[0].interface or ''}".lower()
+    return " ".join([r.prefix, r.protocol, *(nh.via or "" for nh in hops), *(nh.interface or "" for nh in hops)]).lower()
+
+
+def search_keys(routes: list[Route]) -> tuple[list[Route], list[str]]:
+    return routes, [_search_key(r) for r in routes]
+
+
 def _route_cells(r: Route) -> tuple:
     ifs = ",".join(sorted({nh.interface for nh in r.nexthops if nh.interface}))
     dm = f"{r.distance}/{r.metric}" if r.distance is not None else ""
-    return (r.code or r.protocol, r.prefix, nexthops_text(r), ifs, dm, r.age or "")
+    # Text, not str: a str cell is parsed as markup (an interface named "[b]" would vanish), and parsing it is
+    # a third of what adding a row costs
+    return tuple(Text(c) for c in (r.code or r.protocol, r.prefix, nexthops_text(r), ifs, dm, r.age or ""))
 
 
 class RouterUpdated(Message):
@@ -115,9 +131,12 @@ class PrefixDetail(ModalScreen[None]):
 class RoutesScreen(Screen[None]):
     """Neighbors + routes of one router. Construct with the RouterMonitor the app owns."""
 
+    LIVE_FILTER = True  # `/` narrows the table as you type
     BINDINGS = [
         Binding("slash", "filter", "Filter"),
         Binding("p", "protocol", "Protocol"),
+        Binding("right_square_bracket", "page(1)", "Next rows", show=False),
+        Binding("left_square_bracket", "page(-1)", "Previous rows", show=False),
         Binding("d", "detail", "Detail"),
         Binding("c", "view('check')", "Cross-check"),
         Binding("o", "view('raw')", "Raw"),
@@ -149,6 +168,10 @@ class RoutesScreen(Screen[None]):
         self.protocol = "bgp"
         self.text_filter = ""
         self.matching = 0
+        self.page = 0  # which MAX_ROWS-long slice of the matching routes the table shows
+        # search keys of the routes last shown (one assignment, so a worker thread can hand them over):
+        # computed once per fetched table, not once per keystroke
+        self._keys: tuple[list[Route] | None, list[str]] = (None, [])
         self._unsubscribe: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
@@ -209,7 +232,10 @@ class RoutesScreen(Screen[None]):
         if self.text_filter:
             t.append(f"  filter:{self.text_filter}")
         if self.matching > MAX_ROWS:
-            t.append(f"  first {MAX_ROWS} of {self.matching} routes: / to narrow", style="yellow")
+            first = self.page * MAX_ROWS
+            shown = (f"first {MAX_ROWS}" if not first else
+                     f"routes {first + 1}-{min(first + MAX_ROWS, self.matching)}")
+            t.append(f"  {shown} of {self.matching} routes: / to narrow, ] [ next/previous {MAX_ROWS}", style="yellow")
         if self.monitor.unknown_host_key:
             t.append(f"  unknown host key {self.monitor.unknown_host_key}: shift+a trusts it", style="bold red")
         elif st.errors:
@@ -223,34 +249,49 @@ class RoutesScreen(Screen[None]):
     def _tick(self) -> None:
         self.query_one("#status", Static).update(self._status_text(self.monitor.state))
 
-    def _route_visible(self, r: Route) -> bool:
-        if self.protocol != "all" and r.protocol != self.protocol:
-            return False
-        if not self.text_filter:
-            return True
-        needle = self.text_filter.lower()
-        hay = " ".join([r.prefix, r.protocol, *(nh.via or "" for nh in r.nexthops),
-                        *(nh.interface or "" for nh in r.nexthops)]).lower()
-        return needle in hay
+    def _search_keys(self, routes: list[Route]) -> list[str]:
+        of, keys = self._keys
+        if of is not routes:
+            of, keys = self._keys = search_keys(routes)
+        return keys
+
+    def _prepare_keys(self, routes: list[Route]) -> None:
+        """A big table's keys are built in a thread when it arrives, so the first keystroke need not wait."""
+        if len(routes) > MAX_ROWS and self._keys[0] is not routes:
+            def build() -> None:
+                self._keys = search_keys(routes)
+
+            self.run_worker(build, thread=True, exclusive=True, group="search-keys")
+
+    def _matching_routes(self, routes: list[Route]) -> list[Route]:
+        proto, needle = self.protocol, self.text_filter.lower()
+        if not needle:
+            return routes if proto == "all" else [r for r in routes if r.protocol == proto]
+        keys = self._search_keys(routes)
+        if proto == "all":
+            return [r for r, k in zip(routes, keys, strict=True) if needle in k]
+        return [r for r, k in zip(routes, keys, strict=True) if needle in k and r.protocol == proto]
+
+    def _apply_routes(self, st: RouterState) -> None:
+        found = self._matching_routes(st.routes)
+        self.matching = len(found)
+        self.page = max(0, min(self.page, (len(found) - 1) // MAX_ROWS))
+        start = self.page * MAX_ROWS
+        routes = {f"{r.vrf or ''}|{r.prefix}|{r.protocol}": _route_cells(r) for r in found[start:start + MAX_ROWS]}
+        self._tick()
+        sync_rows(self.query_one("#routes", DataTable), ROUTE_COLS, routes, order=_prefix_order, order_column="prefix")
 
     def apply(self, st: RouterState) -> None:
         self._tick()
         sync_rows(self.query_one("#neighbors", DataTable), NEIGHBOR_COLS,
                   {n.address: _neighbor_cells(n) for n in st.neighbors})
-        routes = {}
-        self.matching = 0
-        for r in st.routes:
-            if self._route_visible(r):
-                self.matching += 1
-                if len(routes) < MAX_ROWS:
-                    routes[f"{r.vrf or ''}|{r.prefix}|{r.protocol}"] = _route_cells(r)
-        self._tick()
-        sync_rows(self.query_one("#routes", DataTable), ROUTE_COLS, routes, order=_prefix_order, order_column="prefix")
+        self._apply_routes(st)
+        self._prepare_keys(st.routes)
         self._apply_check(st)
         raw = self.query_one("#raw-body", Static)
         parts = []
         for name, out in st.raw.items():
-            parts.append(f"$ {out.command}   (exit {out.exit_status})\n{out.stdout[:200_000]}")
+            parts.append(f"$ {out.command}   (exit {out.exit_status})\n{out.stdout[:RAW_KEEP + 100]}")
             if out.stderr:
                 parts.append(f"[stderr]\n{out.stderr}")
             skipped = st.skipped.get(name) or []
@@ -287,20 +328,31 @@ class RoutesScreen(Screen[None]):
         box.value = self.text_filter
         box.focus()
 
+    @on(Input.Changed, "#filter")
+    def _filter_typed(self, event: Input.Changed) -> None:
+        if not event.input.has_class("shown") or event.value.strip() == self.text_filter:
+            return
+        self.text_filter = event.value.strip()
+        self.page = 0
+        self._apply_routes(self.monitor.state)
+
     @on(Input.Submitted, "#filter")
     def _filter_done(self, event: Input.Submitted) -> None:
-        self.text_filter = event.value.strip()
         event.input.remove_class("shown")
         self.query_one("#routes", DataTable).focus()
-        self.apply(self.monitor.state)
+        if event.value.strip() != self.text_filter:
+            self.text_filter = event.value.strip()
+            self.page = 0
+            self._apply_routes(self.monitor.state)
 
     def action_back(self) -> None:
         box = self.query_one("#filter", Input)
         if box.has_class("shown") or self.text_filter:
             box.remove_class("shown")
             self.text_filter = ""
+            self.page = 0
             self.query_one("#routes", DataTable).focus()
-            self.apply(self.monitor.state)
+            self._apply_routes(self.monitor.state)
         elif self.query_one(ContentSwitcher).current != "tables":
             self.action_view("tables")
         else:
@@ -309,7 +361,17 @@ class RoutesScreen(Screen[None]):
     def action_protocol(self) -> None:
         i = PROTOCOL_CYCLE.index(self.protocol) if self.protocol in PROTOCOL_CYCLE else 0
         self.protocol = PROTOCOL_CYCLE[(i + 1) % len(PROTOCOL_CYCLE)]
-        self.apply(self.monitor.state)
+        self.page = 0
+        self._apply_routes(self.monitor.state)
+
+    def action_page(self, step: int) -> None:
+        """The next/previous MAX_ROWS matching routes: every route of a 200k table stays reachable."""
+        page = self.page + step
+        if page < 0 or page * MAX_ROWS >= self.matching:
+            return
+        self.page = page
+        self._apply_routes(self.monitor.state)
+        self.query_one("#routes", DataTable).move_cursor(row=0)
 
     def action_view(self, name: str) -> None:
         self.query_one(ContentSwitcher).current = name

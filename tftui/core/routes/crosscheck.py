@@ -5,6 +5,7 @@ gateway router whose next hop is its vrouter. Pure: callers hand in the interfac
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
 
 from .models import Neighbor, Route
@@ -63,7 +64,12 @@ def _host_prefix(ip: str) -> str | None:
     return f"{addr}/{addr.max_prefixlen}"
 
 
+_V4_HOST = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)/32")
+
+
 def _norm_prefix(prefix: str) -> str | None:
+    if _V4_HOST.fullmatch(prefix):  # already what ipaddress would make of it (most of a big table): 10x cheaper
+        return prefix
     try:
         return str(ipaddress.ip_network(prefix.strip(), strict=False))
     except ValueError:
@@ -119,13 +125,19 @@ def cross_check(hosts: list[ExpectedHost], routes: list[Route], neighbors: list[
                 vm_name=h.vm_name, expected=h.vrouter_address, actual=vias))
         else:
             result.ok += 1
-    for prefix, found in sorted(bgp.items(), key=lambda kv: ipaddress.ip_network(kv[0])):
-        net = ipaddress.ip_network(prefix)
-        if prefix in wanted or net.prefixlen != net.max_prefixlen:
+    # the cheap tests first: a 200k-route table is mostly host routes from elsewhere, not worth an ip_network
+    candidates = []
+    for prefix, found in bgp.items():
+        if prefix in wanted:
             continue
         vias = tuple(nh.via for r in found for nh in r.nexthops if nh.via)
         if vrouter_addresses is not None and not set(vias) & vrouter_addresses:
             continue  # a host route from elsewhere in the network, not a pod's
+        candidates.append((prefix, vias))
+    for prefix, vias in sorted(candidates, key=lambda kv: ipaddress.ip_network(kv[0])):
+        net = ipaddress.ip_network(prefix)
+        if net.prefixlen != net.max_prefixlen:
+            continue
         result.findings.append(Finding(
             ORPHAN, prefix, f"{prefix} via {', '.join(vias) or 'nothing'}: no VM/pod interface has this address",
             actual=vias))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Any
 
 from .crosscheck import CrossCheck
@@ -29,6 +31,25 @@ def routes_document(router: str, suite: str | None, neighbors: list[Neighbor], r
     if errors:
         doc["errors"] = list(errors)
     return doc
+
+
+def routes_document_chunks(router: str, suite: str | None, neighbors: list[Neighbor], routes: list[Route],
+                           warnings: list[str] | None = None, errors: list[str] | None = None,
+                           batch: int = 2000) -> Iterator[str]:
+    """routes_document as JSON text, piece by piece: one route per line, never the whole document in memory
+    (200k routes are ~60 MB of JSON; the indented one-shot dump also ran json's pure-Python encoder)."""
+    head = {"router": router, "suite": suite, "neighbors": [neighbor_json(n) for n in neighbors]}
+    yield json.dumps(head, indent=2)[:-2] + ',\n  "routes": ['
+    encode = json.JSONEncoder().encode  # the C encoder: no indent inside a route
+    for start in range(0, len(routes), batch):
+        lines = ",\n    ".join(encode(route_json(r)) for r in routes[start:start + batch])
+        yield ("\n    " if start == 0 else ",\n    ") + lines
+    tail: dict[str, Any] = {}
+    if warnings:
+        tail["warnings"] = list(warnings)
+    if errors:
+        tail["errors"] = list(errors)
+    yield ("\n  ]" if routes else "]") + ("," + json.dumps(tail, indent=2)[1:] if tail else "\n}") + "\n"
 
 
 def nexthops_text(r: Route) -> str:
