@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -22,6 +21,8 @@ from tftui.core.routes.config import RouterSpec, choose_router, parse_routers
 from tftui.core.routes.crosscheck import CrossCheck, ExpectedHost, cross_check
 from tftui.core.routes.hosts import expected_hosts
 from tftui.core.routes.models import Neighbor, Route
+
+from .heap import settle_heap
 
 log = logging.getLogger(__name__)
 HostsProvider = Callable[[], Awaitable[list[ExpectedHost]]]
@@ -50,16 +51,6 @@ class RouterState:
 
 
 BIG_TABLE = 50_000  # routes past which the heap is settled after a fetch (see settle_heap)
-
-
-def settle_heap() -> None:
-    """Collect once, then freeze what survives: a 200k-route table is ~500k GC-tracked objects, and every full
-    collection while the operator types walked all of them (150-270 ms pauses, the pane's p95). Frozen objects are
-    still freed by reference counting when the next fetch replaces them; unfreezing first lets the collection see
-    cycles that became garbage since the last fetch."""
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
 
 
 RAW_KEEP = 200_000  # characters of each raw output kept for the pane's raw view (a 200k-route table is 60 MB)

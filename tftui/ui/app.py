@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Static, Tree
 from tftui.core.cluster import NodeResult, summary_line
 from tftui.core.inventory import ClusterSpec
 from tftui.core.status import Health
+from tftui.services.heap import settle_heap
 from tftui.services.poller import Poller
 from tftui.services.poller_thread import PollerThread
 from tftui.services.state import ClusterState
@@ -27,6 +28,9 @@ from .palette import TftuiCommands
 from .screens import EventsScreen, RawScreen
 from .styles import Palette
 from .themes import load_themes
+
+SETTLE_HEAP_NODES = 300
+SETTLE_HEAP_EVERY = 30  # rounds
 
 
 class StatusHeader(Static):
@@ -73,6 +77,7 @@ class TftuiApp(App):
         self.extra_screens = extra_screens
         self._vmi_service = None
         self._compute_shown: str | None = None
+        self._settled_at_round = 0
         self._launcher = None
         self.on_exit_callbacks: list = []  # async closers of the services opened views created
 
@@ -146,6 +151,7 @@ class TftuiApp(App):
     def flush(self) -> None:
         """Apply what the poller changed since the last flush: relabel those nodes, redraw the detail if shown."""
         changed = self.cluster.drain_changed()
+        self._settle_heap_now_and_then()
         if not changed:
             return
         tree = self.query_one(NodeTree)
@@ -153,6 +159,16 @@ class TftuiApp(App):
         if tree.selected_name in changed:
             self.show_selected()
         self.update_header()
+
+    def _settle_heap_now_and_then(self) -> None:
+        """On big clusters: freeze the heap after the first round and every few dozen rounds after, so full
+        garbage collections (100-200 ms over thousands of results) happen then rather than mid-keystroke."""
+        if len(self.spec.nodes) < SETTLE_HEAP_NODES:
+            return
+        rounds = self.cluster.rounds
+        if rounds and (self._settled_at_round == 0 or rounds - self._settled_at_round >= SETTLE_HEAP_EVERY):
+            self._settled_at_round = rounds
+            settle_heap()
 
     def update_header(self) -> None:
         counts = self.cluster.counts()
