@@ -14,7 +14,6 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import asyncssh
 
@@ -217,7 +216,3 @@ async def run_on_compute(settings: SshSettings, compute: str, commands: list[str
         return [await run_command(conn, c, command_timeout) for c in commands]
     finally:
         await connector.close()
-
-
-def known_hosts_path(settings: SshSettings) -> Path:
-    return Path(_expand(settings.vm.known_hosts) or _default_known_hosts())

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer, Input, Static, Tree
 
-from tftui.core.cluster import NodeResult, summary_line
+from tftui.core.cluster import summary_line
 from tftui.core.inventory import ClusterSpec
 from tftui.core.status import Health
 from tftui.services.heap import settle_heap
@@ -330,7 +330,3 @@ class TftuiApp(App):
             box.value = ""
             box.display = False
             self.query_one(NodeTree).focus()
-
-    def filtered_names(self) -> list[NodeResult]:
-        tree = self.query_one(NodeTree)
-        return [r for r in self.cluster.ordered() if tree.matches is None or tree.matches(r)]

@@ -21,11 +21,6 @@ def _lines(value: Any) -> list[str]:
     return json.dumps(_clean(value), indent=2, sort_keys=True).splitlines()
 
 
-def changed_keys(old: dict | None, new: dict) -> list[str]:
-    old = old or {}
-    return [k for k in sorted(new) if _clean(old.get(k)) != _clean(new[k])]
-
-
 def render_diff(title: str, old: dict | None, new: dict | None) -> str:
     """A unified diff of the fields in ``new`` against the same fields of ``old``.
 

@@ -46,10 +46,6 @@ class Route:
     vrf: str | None = None
     code: str = ""  # the raw code column, e.g. "B>*"
 
-    @property
-    def code_letter(self) -> str:
-        return PROTOCOL_CODES.get(self.protocol, "?")
-
 
 @dataclass(frozen=True, slots=True)
 class Neighbor:

@@ -11,6 +11,8 @@ import ipaddress
 import re
 from typing import Any
 
+from tftui.core.policy.models import DIRECTIONS
+
 from .schema import PREDEFINED_TAG_TYPES, PROTOCOLS, ROUTER_TYPES, SECURITY, SIMPLE_ACTIONS
 from .store import ApiError, Store
 
@@ -186,7 +188,7 @@ def _write_rule(store: Store, obj: dict, old: dict | None, body: dict) -> None:
     if action not in SIMPLE_ACTIONS:
         raise bad(f"firewall-rule action_list.simple_action must be one of {', '.join(SIMPLE_ACTIONS)} (got {action!r})")
     direction = obj.get("direction", "<>")
-    if direction not in ("<>", ">", "<"):
+    if direction not in DIRECTIONS:
         raise bad(f"firewall-rule direction must be <>, > or < (got {direction!r})")
     obj["direction"] = direction
     has_service, has_group = bool(obj.get("service")), bool(obj.get("service_group_refs"))

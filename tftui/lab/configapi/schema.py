@@ -60,13 +60,6 @@ TYPES: dict[str, TypeDef] = {t.name: t for t in _TYPES}
 # Every type may carry tags; for firewall rules tag_refs is derived from the endpoints instead.
 COMMON_REFS = ("tag",)
 
-COMMON_FIELDS = ("uuid", "fq_name", "name", "parent_type", "parent_uuid", "href", "parent_href", "display_name",
-                 "id_perms", "perms2", "annotations")
-
-ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("firewall-rule", "direction"): ("<>", ">", "<"),
-}
-
 SIMPLE_ACTIONS = ("pass", "deny", "drop", "reject", "alert", "log")
 ROUTER_TYPES = ("control-node", "external-control-node", "router", "bgpaas-server", "bgpaas-client")
 PREDEFINED_TAG_TYPES = {"label": 0, "application": 1, "tier": 2, "deployment": 3, "site": 4,
