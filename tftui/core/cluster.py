@@ -67,21 +67,30 @@ def _unchanged(previous: NodeResult | None, key: str, fetch: FetchResult) -> Ser
     return replace(old, at=fetch.at)
 
 
-def evaluate_node(spec: NodeSpec, fetches: dict[str, FetchResult], probes: dict[str, ProbeResult],
-                  at: float, max_bytes: int | None = None, previous: NodeResult | None = None) -> NodeResult:
-    """Turn what was fetched for a node into contrail-status states, service by service.
+def introspect_states(services: list[ServiceDef], fetches: dict[str, FetchResult], max_bytes: int | None = None,
+                      previous: NodeResult | None = None) -> dict[str, ServiceState]:
+    """The states of the services that have an introspect, from what was fetched for them.
 
     With ``previous`` (the node's last result), replies identical to last time reuse their state: at fleet
     scale most replies do not change between rounds, and parsing is the poller's largest CPU cost."""
-    services = spec.services()
     kw = {"max_bytes": max_bytes} if max_bytes else {}
-    introspected: dict[str, ServiceState] = {}
+    out: dict[str, ServiceState] = {}
     for svc in services:
-        if svc.port is not None:
-            fetch = fetches.get(svc.key)
-            if fetch is not None:
-                introspected[svc.key] = (_unchanged(previous, svc.key, fetch)
-                                         or evaluate_introspect(svc, fetch, port=svc.port, **kw))
+        fetch = fetches.get(svc.key) if svc.port is not None else None
+        if fetch is not None:
+            out[svc.key] = _unchanged(previous, svc.key, fetch) or evaluate_introspect(svc, fetch, port=svc.port, **kw)
+    return out
+
+
+def evaluate_node(spec: NodeSpec, fetches: dict[str, FetchResult], probes: dict[str, ProbeResult],
+                  at: float, max_bytes: int | None = None, previous: NodeResult | None = None,
+                  introspected: dict[str, ServiceState] | None = None) -> NodeResult:
+    """Turn what was fetched for a node into contrail-status states, service by service.
+
+    ``introspected`` is ``introspect_states``'s result when the caller already has it (it decided on probes)."""
+    services = spec.services()
+    if introspected is None:
+        introspected = introspect_states(services, fetches, max_bytes, previous)
     states: list[ServiceState] = []
     for svc in services:
         if svc.key in introspected:

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tftui.clients.introspect import IntrospectClient, IntrospectSettings
-from tftui.core.cluster import NodeResult, evaluate_node, services_needing_probe
+from tftui.core.cluster import NodeResult, evaluate_node, introspect_states, services_needing_probe
 from tftui.core.inventory import ClusterSpec, NodeSpec
-from tftui.core.status import FetchResult, ProbeResult, ServiceState, evaluate_introspect
+from tftui.core.status import FetchResult, ProbeResult
 
 from .state import ClusterState
 
@@ -51,16 +51,17 @@ class Poller:
         introspect = [s for s in services if s.port is not None]
         fetched = await asyncio.gather(*(self.client.node_status(node.address, s.port) for s in introspect))
         fetches: dict[str, FetchResult] = {s.key: f for s, f in zip(introspect, fetched, strict=True)}
-        probes: dict[str, ProbeResult] = {}
-        if any(s.port is None for s in services):
-            quick: dict[str, ServiceState] = {s.key: evaluate_introspect(s, fetches[s.key]) for s in introspect}
-            wanted = services_needing_probe(services, quick)
-            if wanted:
-                results = await asyncio.gather(*(self.client.probe(node.address, s.probe_port) for s in wanted))
-                probes = {s.key: r for s, r in zip(wanted, results, strict=True)}
         previous = self.state.results.get(node.name)
-        return evaluate_node(node, fetches, probes, at=self.clock(), max_bytes=self.client.settings.max_bytes,
-                             previous=previous if previous is not None and previous.polled else None)
+        previous = previous if previous is not None and previous.polled else None
+        max_bytes = self.client.settings.max_bytes
+        states = introspect_states(services, fetches, max_bytes, previous)
+        probes: dict[str, ProbeResult] = {}
+        wanted = services_needing_probe(services, states)
+        if wanted:
+            results = await asyncio.gather(*(self.client.probe(node.address, s.probe_port) for s in wanted))
+            probes = {s.key: r for s, r in zip(wanted, results, strict=True)}
+        return evaluate_node(node, fetches, probes, at=self.clock(), max_bytes=max_bytes, previous=previous,
+                             introspected=states)
 
     def _due(self, node: NodeSpec, now: float, force: bool) -> bool:
         return force or now >= self._next_due.get(node.name, 0.0)
