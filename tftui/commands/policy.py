@@ -39,12 +39,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _service(args: argparse.Namespace):
-    from tftui.services.config import load_from_args
     from tftui.services.policy import PolicyService
 
-    loaded = load_from_args(args)
-    for w in loaded.warnings:
-        print(f"tftui: warning: {w}", file=sys.stderr)
+    from .common import load_config_or_raise
+
+    loaded = load_config_or_raise(args)
     return PolicyService.from_cluster(loaded.cluster, readonly=bool(getattr(args, "readonly", False)))
 
 

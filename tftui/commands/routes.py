@@ -12,7 +12,9 @@ import getpass
 import json
 import sys
 
-from tftui.services.config import add_config_arguments, load_from_args
+from tftui.services.config import add_config_arguments
+
+from .common import load_config_or_raise
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,9 +46,7 @@ def _monitor(args: argparse.Namespace):
     from tftui.services.routes import RouterMonitor, hosts_from_file
 
     try:
-        loaded = load_from_args(args)
-        for w in loaded.warnings:
-            print(f"tftui: warning: {w}", file=sys.stderr)
+        loaded = load_config_or_raise(args)
         mon = RouterMonitor.from_cluster(loaded.cluster, getattr(args, "router", None), _prompt)
     except ConfigError as exc:
         print(f"tftui: {exc}", file=sys.stderr)

@@ -36,15 +36,14 @@ def run(args: argparse.Namespace) -> int:
 
     from tftui.core.inventory import ConfigError
     from tftui.core.render import exit_code, status_json, status_text
-    from tftui.services.config import load_from_args
+
+    from .common import load_config_or_raise
 
     try:
-        loaded = load_from_args(args)
+        loaded = load_config_or_raise(args)
     except ConfigError as exc:
         print(f"tftui: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    for w in loaded.warnings:
-        print(f"tftui: warning: {w}", file=sys.stderr)
     from tftui.services.discovery import resolve_nodes
 
     spec, warning = resolve_nodes(loaded.cluster)

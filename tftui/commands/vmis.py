@@ -37,16 +37,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _load(args: argparse.Namespace):
     from tftui.core.inventory import ConfigError
-    from tftui.services.config import load_from_args
+
+    from .common import load_config_or_raise
 
     try:
-        loaded = load_from_args(args)
+        return load_config_or_raise(args).cluster
     except ConfigError as exc:
         print(f"tftui: {exc}", file=sys.stderr)
         return None
-    for w in loaded.warnings:
-        print(f"tftui: warning: {w}", file=sys.stderr)
-    return loaded.cluster
 
 
 def _snapshot(spec, vrouter: str | None):
