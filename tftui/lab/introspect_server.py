@@ -18,7 +18,7 @@ from tftui.core.nodestatus import encode_node_status_reply
 
 from .faults import is_fault, serve_fault, wait_for_disconnect
 from .nodestatus_gen import node_status_for
-from .topology import HANG, REFUSE, LabNode, Topology
+from .topology import HANG, LAB_PROBE_PORTS, REFUSE, LabNode, Topology
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +122,7 @@ class IntrospectLab:
             if node.dead or not node.listen_probes:
                 continue
             for svc in node.services():
-                port = svc.probe_port if svc.port is None else None
-                if svc.key == "webui-job":
-                    port = 3000
+                port = LAB_PROBE_PORTS.get(svc.key, svc.probe_port) if svc.port is None else None
                 if port and not svc.process:  # daemons with a nodemgr are reported there, not probed
                     server = await asyncio.start_server(accept_and_close, node.address, port, reuse_address=True)
                     self._probe_servers.append(server)

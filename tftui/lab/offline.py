@@ -9,7 +9,7 @@ from tftui.core.nodestatus import encode_node_status_reply
 from tftui.core.status import FetchKind, FetchResult, ProbeResult
 
 from .nodestatus_gen import node_status_for
-from .topology import HANG, REFUSE, Topology
+from .topology import HANG, LAB_PROBE_PORTS, REFUSE, Topology
 
 
 def lab_replies(topo: Topology, at: float = 0.0) -> dict[str, dict[str, FetchResult]]:
@@ -36,7 +36,7 @@ def offline_results(topo: Topology, at: float = 0.0, job_probe: bool = True) -> 
     replies = lab_replies(topo, at)
     results = []
     for node in topo.nodes:
-        spec = NodeSpec(node.name, node.address, node.roles, probe_ports={"webui-job": 3000} if job_probe else {})
+        spec = NodeSpec(node.name, node.address, node.roles, probe_ports=dict(LAB_PROBE_PORTS) if job_probe else {})
         probes = {}
         for svc in spec.services():
             if svc.port is None and svc.probe_port and not svc.process:

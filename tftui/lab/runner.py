@@ -25,7 +25,15 @@ import yaml
 from tftui.core.faults import parse_fault_spec
 
 from .introspect_server import IntrospectLab
-from .topology import FUNCTIONAL, NON_FUNCTIONAL, ServiceBehaviour, Topology, apply_faults, build
+from .topology import (
+    FUNCTIONAL,
+    LAB_PROBE_PORTS,
+    NON_FUNCTIONAL,
+    ServiceBehaviour,
+    Topology,
+    apply_faults,
+    build,
+)
 
 READY = "tftui-lab ready"
 
@@ -59,7 +67,7 @@ def cluster_config(topo: Topology, poll_interval: float, timeout: float) -> dict
     return {
         "poll_interval": poll_interval,
         "timeout": timeout,
-        "probe_ports": {"webui-job": 3000},
+        "probe_ports": dict(LAB_PROBE_PORTS),
         "nodes": [{"name": n.name, "address": n.address, "roles": list(n.roles)} for n in topo.nodes],
     }
 

@@ -31,6 +31,10 @@ MODULE_IDS = {
     "vrouter-agent": "contrail-vrouter-agent", "kube-manager": "contrail-kube-manager",
 }
 
+# The web UI's job server listens on 3000; on real clusters only on 127.0.0.1, in the lab on each node's address,
+# so the lab's config names it as a probe port (tftui has no other evidence for the job server).
+LAB_PROBE_PORTS = {"webui-job": 3000}
+
 ANALYTICS_LESS = "Collector connection down"
 NTP = "NTP state unsynchronized."
 DISK_NTP = "Disk for DB is too low. NTP state unsynchronized."
