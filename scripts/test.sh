@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# `--unit`: the fast folder alone (pure tests, no sockets, no daemons), in the existing venv
+if [ "${1:-}" = "--unit" ]; then
+    shift
+    [ -x .venv/bin/python ] || { python3 -m venv .venv && .venv/bin/python -m pip install -q -e '.[test]'; }
+    exec .venv/bin/python -m pytest -q -p no:cacheprovider tests/unit "$@"
+fi
+
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     # never let package installs start daemons on the host: the tests start their own, in namespaces
     if [ ! -e /usr/sbin/policy-rc.d ]; then

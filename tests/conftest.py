@@ -39,7 +39,8 @@ def free_bases(start: int) -> tuple[int, ...]:
     return tuple(out)
 
 
-_next_base = [100]
+# Each checkout running the suite at the same time as another (parallel workers) starts its lab ranges elsewhere.
+_next_base = [int(os.environ.get("TFTUI_TEST_BASE", "100"))]
 
 
 @pytest.fixture
@@ -59,6 +60,27 @@ def start_lab():
     yield start
     for lab in labs:
         lab.stop()
+
+
+@pytest.fixture
+def tmux(tmp_path):
+    """A private tmux server for one test (tests/helpers/tmux.py), killed afterwards."""
+    from helpers.tmux import tmux_fixture
+
+    yield from tmux_fixture(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _one_realnet_at_a_time(request):
+    """Realnet tests use fixed namespace names and addresses: two checkouts running the suite at once take turns."""
+    if request.node.get_closest_marker("realnet") is None:
+        yield
+        return
+    import fcntl
+
+    with open("/tmp/tftui-realnet.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--faults", metavar="SPEC", default="",
                    help="misbehave on purpose: 'NODE[:SERVICE,...]=FAULT[@FILE]' rules separated by ';' "
                         "(faults: refused hang drip reset http500 http404 truncated nonxml huge gzipbomb wide "
-                        "laughs xxe nodesc empty unknown nonascii markup; see tftui/core/faults.py)")
+                        "laughs xxe nodesc empty unknown nonascii markup; see tftui/lab/fault_spec.py)")
     p.add_argument("--parent", type=int, default=0, metavar="PID", help=argparse.SUPPRESS)
     p.add_argument("--ssh-port", type=int, default=2022, help="SSH port of the simulated compute hosts")
     p.add_argument("--state", metavar="FILE", help="keep the config API's objects in FILE (JSON) across restarts")

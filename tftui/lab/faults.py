@@ -17,9 +17,9 @@ from dataclasses import replace
 from aiohttp import web
 
 from tftui.core.catalog import ServiceDef
-from tftui.core.faults import DEFAULT_XXE_TARGET, FAULTS
 from tftui.core.nodestatus import NodeStatus, encode_node_status_reply, node_status_fields
 from tftui.core.sandesh import STYLESHEET_PI, F, L, S, encode_document
+from tftui.lab.fault_spec import DEFAULT_XXE_TARGET, FAULTS
 
 from .nodestatus_gen import node_status_for
 from .topology import LabNode, ServiceBehaviour, Topology

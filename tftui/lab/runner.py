@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from tftui.core.faults import parse_fault_spec
+from tftui.lab.fault_spec import parse_fault_spec
 
 from .introspect_server import IntrospectLab
 from .topology import (

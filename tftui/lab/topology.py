@@ -13,7 +13,7 @@ import uuid as uuidlib
 from dataclasses import dataclass, field
 
 from tftui.core.catalog import ServiceDef, services_for_roles
-from tftui.core.faults import FAULTS, FaultRule
+from tftui.lab.fault_spec import FAULTS, FaultRule
 
 # Behaviour of one service's introspect on the lab node
 FUNCTIONAL, NON_FUNCTIONAL, REFUSE, HANG = "functional", "non-functional", "refuse", "hang"
@@ -42,7 +42,7 @@ DISK_NTP = "Disk for DB is too low. NTP state unsynchronized."
 
 @dataclass
 class ServiceBehaviour:
-    mode: str = FUNCTIONAL  # FUNCTIONAL, NON_FUNCTIONAL, REFUSE, HANG, or a fault name (core/faults.FAULTS)
+    mode: str = FUNCTIONAL  # FUNCTIONAL, NON_FUNCTIONAL, REFUSE, HANG, or a fault name (lab/fault_spec.FAULTS)
     description: str = ""
     arg: str = ""  # a fault's argument (xxe: the file the external entity points at)
 

@@ -15,13 +15,13 @@ import time
 from pathlib import Path
 
 import pytest
-from test_routes_ui import RoutesApp, _lab
+from conftest import ROOT
+from helpers.routes_ui import RoutesApp, routes_lab
 from textual.widgets import DataTable, Static
 
 from tftui.services.logsetup import setup_file_logging
 from tftui.ui.routes_screen import PrefixDetail
 
-ROOT = Path(__file__).resolve().parent.parent
 EXPECT = {"auth": "authentication failed", "hostkey": "HOST KEY OF", "hang": "gave no answer within 1s",
           "drop": "connection dropped during"}
 
@@ -47,7 +47,7 @@ async def _set_fault(server, fault: str | None) -> None:
 
 @pytest.mark.parametrize("fault", sorted(EXPECT))
 async def test_fault_keeps_last_tables_in_the_pane(tmp_path, log_file, fault):
-    server, mon = await _lab(tmp_path)
+    server, mon = await routes_lab(tmp_path)
     mon.spec = mon.client.spec = dataclasses.replace(mon.spec, timeout=1.0)
     try:
         await mon.refresh()

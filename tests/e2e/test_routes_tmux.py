@@ -7,12 +7,11 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 pytestmark = pytest.mark.tmux
-ROOT = Path(__file__).resolve().parent.parent
 SOCKET = f"tftr-routes-{os.getpid()}"
 
 

@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 pytestmark = pytest.mark.tmux
-ROOT = Path(__file__).resolve().parent.parent
 SOCKET = f"tftr-drafts-{os.getpid()}"
 
 

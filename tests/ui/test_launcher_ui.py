@@ -1,7 +1,7 @@
 """The `:vmi` screen with Pilot against the lab: listing, `/` filter, `s` (suspend or command to copy), `x`."""
 
 import pytest
-from launcher_lab import launcher_lab
+from helpers.launcher_lab import launcher_lab
 from textual.app import App
 from textual.widgets import DataTable, Static
 

@@ -32,3 +32,22 @@ def client_for(api, env: dict | None = None, **kw) -> ConfigApiClient:
     if api.keystone_url:
         auth = AuthSpec("keystone", api.keystone_url, "admin", "LAB_PW", "admin", "Default")
     return ConfigApiClient(ConfigApiSettings(api.url, auth, timeout=3.0, **kw), env=env or {})
+
+
+# the seed's firewall walk as a `tftui policy apply` file
+SEED = """
+version: 1
+tags: [label=cirros1, label=cirros2]
+firewall_rules:
+- name: default-policy-management:deny-icmp
+  action: deny
+  protocol: icmp
+  endpoint_1: {tags: [label=cirros1]}
+  endpoint_2: {tags: [label=cirros2]}
+- {name: "default-policy-management:allow-rest", action: pass, protocol: any, endpoint_1: any, endpoint_2: any}
+firewall_policies:
+- name: default-policy-management:cirros
+  rules: [default-policy-management:deny-icmp, default-policy-management:allow-rest]
+application_policy_sets:
+- {name: "default-policy-management:k8s", tags: [application=k8s], policies: [default-policy-management:cirros]}
+"""

@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 import uuid
 
-from test_faults_lab import DESCRIPTIONS, EXPECTED
+from helpers.faults_expect import DESCRIPTIONS, EXPECTED
 from textual.widgets import DataTable, TextArea
 
-from tftui.core.faults import FAULTS
+from tftui.lab.fault_spec import FAULTS
 from tftui.lab.faults import MARKUP_DESCRIPTION
 from tftui.services.config import load_config
 from tftui.ui.app import TftuiApp

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tftui.core.faults import FAULTS, FaultRule, FaultSpecError, parse_fault_spec
 from tftui.core.nodestatus import first_process_status
 from tftui.core.sandesh import SandeshError, decode_messages
 from tftui.lab import args as lab_args
+from tftui.lab.fault_spec import FAULTS, FaultRule, FaultSpecError, parse_fault_spec
 from tftui.lab.faults import HTTP_FAULTS, SHAPE_FAULTS, billion_laughs, external_entity, shaped_body
 from tftui.lab.topology import HANG, REFUSE, SCENARIOS, apply_faults, build
 

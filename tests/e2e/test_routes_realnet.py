@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 pytestmark = pytest.mark.realnet
 
-ROOT = Path(__file__).resolve().parent.parent
 NS_VYOS, NS_CTRL, NS_VR = "tftr-vyos", "tftr-ctrl", "tftr-vrouter"
 BRIDGE = "tftr-br0"
 USER = "tftrvyos"

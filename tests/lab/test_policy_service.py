@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from policy_lab import client_for, lab_api
+from helpers.policy_lab import client_for, lab_api
 
 from tftui.clients.configapi import ConfigApiError
 from tftui.core.policy.models import BgpRouter, Endpoint, Rule

@@ -6,26 +6,9 @@ import asyncio
 import json
 
 import yaml
-from policy_lab import lab_api
+from helpers.policy_lab import SEED, lab_api
 
 from tftui.cli import main
-
-SEED = """
-version: 1
-tags: [label=cirros1, label=cirros2]
-firewall_rules:
-- name: default-policy-management:deny-icmp
-  action: deny
-  protocol: icmp
-  endpoint_1: {tags: [label=cirros1]}
-  endpoint_2: {tags: [label=cirros2]}
-- {name: "default-policy-management:allow-rest", action: pass, protocol: any, endpoint_1: any, endpoint_2: any}
-firewall_policies:
-- name: default-policy-management:cirros
-  rules: [default-policy-management:deny-icmp, default-policy-management:allow-rest]
-application_policy_sets:
-- {name: "default-policy-management:k8s", tags: [application=k8s], policies: [default-policy-management:cirros]}
-"""
 
 
 def _config(tmp_path, api) -> str:

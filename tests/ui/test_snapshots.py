@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ui_helpers import offline_app
+from helpers.ui_apps import offline_app
 
 
 def test_node_view_80x24(snap_compare):

@@ -11,7 +11,7 @@ import subprocess
 import time
 
 import pytest
-from launcher_lab import launcher_lab, vmi_of
+from helpers.launcher_lab import launcher_lab, vmi_of
 
 from tftui.services.launcher import Launcher
 from tftui.services.vmis import VmiService, find

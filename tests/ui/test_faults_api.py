@@ -9,9 +9,8 @@ import time
 
 import pytest
 import yaml
-from policy_lab import client_for, lab_api
-from test_policy_commands import SEED
-from test_policy_ui import PolicyApp, confirm, filter_rows, keys, settle
+from helpers.policy_lab import SEED, client_for, lab_api
+from helpers.policy_ui import PolicyApp, confirm, filter_rows, keys, settle
 from textual.widgets import DataTable
 
 from tftui.cli import main

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from policy_lab import lab_api
-from test_policy_ui import PolicyApp, settle
-from test_routes_ui import RoutesApp, _lab
+from conftest import ROOT
+from helpers.policy_lab import lab_api
+from helpers.policy_ui import PolicyApp, settle
+from helpers.routes_ui import RoutesApp, routes_lab
 from textual.widgets import DataTable, Input
 
 from tftui.clients.configapi import ConfigApiClient, ConfigApiError
@@ -32,8 +33,6 @@ from tftui.services.logsetup import setup_file_logging
 from tftui.services.policy import PolicyService
 from tftui.services.routes import RouterMonitor
 from tftui.ui.password_prompt import PasswordScreen, make_prompt
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def marker(kind: str) -> str:
@@ -76,7 +75,7 @@ def assert_absent(secret: str, *texts: str) -> None:
 
 async def test_router_password_from_env_and_wrong_password(tmp_path, log_file, monkeypatch):
     pw, wrong = marker("PW"), marker("WRONG")
-    server, _ = await _lab(tmp_path)
+    server, _ = await routes_lab(tmp_path)
     server.password = pw
     entry = {**server.config_entry(timeout=3), "identity_file": None, "password_env": "TFTUI_ROUTER_PW"}
     spec = parse_router({k: v for k, v in entry.items() if v is not None}, "t")
@@ -114,7 +113,7 @@ async def test_router_password_from_env_and_wrong_password(tmp_path, log_file, m
 
 async def test_router_password_typed_into_the_prompt(tmp_path, log_file):
     pw = marker("TYPED")
-    server, _ = await _lab(tmp_path)
+    server, _ = await routes_lab(tmp_path)
     server.password = pw
     entry = {**server.config_entry(timeout=5), "identity_file": None, "password_prompt": True}
     spec = parse_router({k: v for k, v in entry.items() if v is not None}, "t")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from policy_lab import client_for, lab_api
+from helpers.policy_lab import client_for, lab_api
 
 from tftui.clients.configapi import ConfigApiClient, ConfigApiError
 from tftui.core.policy.settings import ConfigApiSettings

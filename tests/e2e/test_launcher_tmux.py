@@ -9,12 +9,11 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 pytestmark = pytest.mark.tmux
-ROOT = Path(__file__).resolve().parents[1]
 BASE = 217
 
 APP = textwrap.dedent("""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 import httpx
-from policy_lab import lab_api, topology
+from helpers.policy_lab import lab_api, topology
 
 from tftui.lab.configapi import start
 from tftui.lab.runner import LabContext

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from helpers.ui_apps import offline_app
 from textual.widgets import Input, TextArea
-from ui_helpers import offline_app
 
 from tftui.core.status import ServiceState
 from tftui.services.config import load_config

@@ -2,7 +2,7 @@
 that can reach a command are refused with a message or arrive as one argv element, and nothing runs.
 
 Real execution wherever it can be had: the router client and run-command go to an SSH server that runs what it
-receives with /bin/sh (tests/shell_ssh.py); the launcher's OpenSSH argv is run by the real `ssh`; `tftui ssh`
+receives with /bin/sh (tests/helpers/shell_ssh.py); the launcher's OpenSSH argv is run by the real `ssh`; `tftui ssh`
 runs as a process against `tftui lab`. Every payload names a marker file; none may exist afterwards.
 """
 
@@ -15,8 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from shell_ssh import ShellSsh
-from test_routes_ui import RoutesApp
+from conftest import ROOT
+from helpers.routes_ui import RoutesApp
+from helpers.shell_ssh import ShellSsh
 from textual.widgets import Static
 
 from tftui.clients.router import WRAPPER, RouterClient, build_command, validate_prefix
@@ -29,8 +30,6 @@ from tftui.core.routes.models import NextHop, Route
 from tftui.services.launcher import check_command
 from tftui.services.routes import RouterMonitor
 from tftui.ui.routes_screen import PrefixDetail
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def payloads(marker: Path) -> list[str]:

@@ -5,15 +5,14 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from launcher_lab import launcher_lab
+from conftest import ROOT
+from helpers.launcher_lab import launcher_lab
 
 from tftui.lab.runner import write_config
 
 BASE = 216
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture

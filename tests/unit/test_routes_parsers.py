@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import DATA
+from conftest import DATA, ROOT
 
 from tftui.core.routes.bgp import (
     detect_suite,
@@ -301,7 +301,7 @@ def test_detect_suite(text, name, version, label):
     assert (s.name, s.version, s.label()) == (name, version, label)
 
 
-ECMP = Path(__file__).parent / "data" / "frr-ecmp"
+ECMP = ROOT / "tests" / "data" / "frr-ecmp"
 
 
 def test_real_frr_ecmp_captures():

@@ -2,40 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
+from helpers.routes_ui import NOW, RoutesApp, routes_lab
 from textual.app import App
 from textual.widgets import DataTable, Static
 
 from tftui.core.routes.config import parse_router
 from tftui.core.routes.models import Neighbor
-from tftui.lab.router import LabRouterServer, expected_rows
-from tftui.lab.topology import build
-from tftui.services.routes import RouterMonitor, hosts_from_file
+from tftui.services.routes import RouterMonitor
 from tftui.ui.routes_screen import PrefixDetail, RoutesScreen
-
-BASE = 205
-NOW = 1_795_617_425.0  # a fixed wall clock for the header
-
-
-class RoutesApp(App):
-    def __init__(self, monitor: RouterMonitor, **kw):
-        super().__init__()
-        self.monitor, self.kw = monitor, kw
-
-    def on_mount(self) -> None:
-        self.push_screen(RoutesScreen(self.monitor, clock=lambda: NOW + 3, **self.kw))
-
-
-async def _lab(tmp_path, vrouters=None):
-    topo = build("demo", base=BASE, vrouters=vrouters)
-    server = LabRouterServer(topo, f"127.{BASE}.0.1", 0, tmp_path, clock=lambda: 4723.0)
-    server.tables.started = 0.0
-    await server.start()
-    hosts = tmp_path / "hosts.json"
-    hosts.write_text(json.dumps(expected_rows(topo)))
-    spec = parse_router(server.config_entry(timeout=5), "t")
-    return server, RouterMonitor(spec, hosts_from_file(hosts), interval=60, clock=lambda: NOW)
 
 
 def _texts(table: DataTable, col: int) -> list[str]:
@@ -43,7 +17,7 @@ def _texts(table: DataTable, col: int) -> list[str]:
 
 
 async def test_pane_against_lab(tmp_path):
-    server, mon = await _lab(tmp_path)
+    server, mon = await routes_lab(tmp_path)
     try:
         await mon.refresh()
         app = RoutesApp(mon, auto_start=False)
@@ -119,7 +93,7 @@ def test_snapshot(snap_compare, tmp_path, monkeypatch):
     class SnapApp(App):
         async def on_mount(self) -> None:
             # the lab router runs on the app's own loop, so the snapshot is taken against a live SSH server
-            self.server, self.mon = await _lab(tmp_path, vrouters=3)
+            self.server, self.mon = await routes_lab(tmp_path, vrouters=3)
             await self.mon.refresh()
             self.push_screen(RoutesScreen(self.mon, clock=lambda: NOW + 3, auto_start=False))
 
@@ -138,7 +112,7 @@ def test_snapshot(snap_compare, tmp_path, monkeypatch):
 
 
 async def test_unknown_host_key_shown_and_accepted(tmp_path):
-    server, _ = await _lab(tmp_path)
+    server, _ = await routes_lab(tmp_path)
     kh = tmp_path / "fresh_known_hosts"
     spec = parse_router({**server.config_entry(timeout=5), "known_hosts": str(kh)}, "t")
     mon = RouterMonitor(spec, None, interval=60)
