@@ -11,13 +11,15 @@ import asyncio
 import contextlib
 import sys
 import threading
+from collections.abc import Callable
 
 from .poller import Poller
 
 
 class PollerThread:
-    def __init__(self, poller: Poller):
+    def __init__(self, poller: Poller, on_error: Callable[[BaseException], None] | None = None):
         self.poller = poller
+        self.on_error = on_error  # called (from the poller's thread) if polling dies
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
         self._thread: threading.Thread | None = None
@@ -44,6 +46,8 @@ class PollerThread:
             pass
         except BaseException as exc:  # surfaced by the UI, never silently lost
             self.error = exc
+            if self.on_error is not None:
+                self.on_error(exc)
         finally:
             with contextlib.suppress(Exception):
                 loop.run_until_complete(self.poller.close())

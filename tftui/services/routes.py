@@ -9,23 +9,20 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-
-import yaml
 
 from tftui.clients.router import CommandOutput, Fetched, PasswordPrompt, RouterClient, RouterError
 from tftui.core.inventory import ClusterSpec, ConfigError
 from tftui.core.routes.config import RouterSpec, choose_router, parse_routers
-from tftui.core.routes.crosscheck import CrossCheck, ExpectedHost, cross_check
-from tftui.core.routes.hosts import expected_hosts
+from tftui.core.routes.crosscheck import CrossCheck, cross_check
 from tftui.core.routes.models import Neighbor, Route
 
+from .feed import Feed, describe_error
+from .gatewayless import HostsProvider, hosts_provider
 from .heap import settle_heap
 
 log = logging.getLogger(__name__)
-HostsProvider = Callable[[], Awaitable[list[ExpectedHost]]]
 
 
 @dataclass
@@ -64,34 +61,23 @@ def _kept(out: CommandOutput) -> CommandOutput:
     return replace(out, stdout=f"{out.stdout[:cut]}... ({more} more characters not kept)\n")
 
 
-def hosts_from_file(path: str | Path) -> HostsProvider:
-    """Interfaces from a YAML/JSON list (the lab writes one; operators may too)."""
-    p = Path(path).expanduser()
+class RouterMonitor(Feed):
+    """A feed of one router's RouterState (the same object, updated in place, published after each step)."""
 
-    async def load() -> list[ExpectedHost]:
-        try:
-            doc = yaml.safe_load(await asyncio.to_thread(p.read_text, encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise RouterError(f"cannot read the interface list {p}: {exc}") from None
-        hosts, problems = expected_hosts(doc if isinstance(doc, list) else [])
-        for problem in problems:
-            log.warning("%s: %s", p, problem)
-        return hosts
+    can_pause = True
 
-    return load
-
-
-class RouterMonitor:
     def __init__(self, spec: RouterSpec, hosts: HostsProvider | None = None, interval: float | None = None,
                  prompt: PasswordPrompt | None = None, client: RouterClient | None = None,
                  clock: Callable[[], float] = time.time):
+        super().__init__()
         self.spec = spec
+        self.source = f"router {spec.name} ({spec.host})"
         self.clock = clock
         self.client = client or RouterClient(spec, prompt)
         self.hosts = hosts
         self.interval = interval if interval is not None else spec.refresh
         self.state = RouterState(spec.name)
-        self._listeners: list[Callable[[RouterState], None]] = []
+        self.snapshot = self.state
         self._task: asyncio.Task | None = None
         self._refresh_lock = asyncio.Lock()
         self._wake = asyncio.Event()
@@ -103,8 +89,6 @@ class RouterMonitor:
         """The monitor for one router of the cluster's `routers:` list (the first unless named)."""
         # the cluster's `timeout` is for introspect polls; a router table can take longer, so routers default to 10s
         routers = parse_routers(cluster.raw, f"clusters.{cluster.name}")
-        from .gatewayless import hosts_provider
-
         return cls(choose_router(routers, router), hosts_provider(cluster), interval, prompt)
 
     @staticmethod
@@ -114,16 +98,10 @@ class RouterMonitor:
         except ConfigError:
             return []
 
-    def subscribe(self, callback: Callable[[RouterState], None]) -> Callable[[], None]:
-        self._listeners.append(callback)
-        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
-
     def _notify(self) -> None:
-        for cb in list(self._listeners):
-            try:
-                cb(self.state)
-            except Exception:  # a broken listener must not stop the monitor
-                log.exception("router state listener failed")
+        st = self.state
+        self.busy = st.fetching
+        self.publish(st, error=st.errors[-1] if st.errors else None, updated_at=st.last_fetched)
 
     async def refresh(self) -> RouterState:
         async with self._refresh_lock:
@@ -205,11 +183,24 @@ class RouterMonitor:
     def refresh_soon(self) -> None:
         self._wake.set()
 
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        if not paused:
+            self._wake.set()
+        self._notify()
+
     async def _loop(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             started = loop.time()
-            await self.refresh()
+            if not self.paused or self._wake.is_set():
+                try:
+                    await self.refresh()
+                except Exception as exc:  # a bug in a parser must not end the monitor: say it, keep the tables
+                    log.exception("router %s: refresh failed", self.spec.name)
+                    self.state.fetching = False
+                    self.state.errors = [describe_error(exc)]
+                    self._notify()
             spent = loop.time() - started
             self._wake.clear()
             # a 200k-route table costs seconds of CPU to fetch and read: at most a fifth of the time goes to it,
@@ -224,6 +215,9 @@ class RouterMonitor:
                 await self._task
             self._task = None
         await self.client.close()
+
+    async def aclose(self) -> None:
+        await self.stop()
 
 
 def state_json(st: RouterState) -> str:

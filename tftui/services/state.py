@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tftui.core.cluster import NodeResult, health_counts, pending_result
@@ -44,7 +45,14 @@ class ClusterState:
         self.last_round_duration = 0.0
         self.rounds = 0
         self.analytics_expected = spec.has_analytics
+        self.last_answered: dict[str, float] = {}  # node -> when it last answered (a dead node's age)
+        # called after every change, from the poller's thread: the cluster feed tells its views
+        self.listener: Callable[[], None] | None = None
         self._lock = threading.Lock()
+
+    def _changed_now(self) -> None:
+        if self.listener is not None:
+            self.listener()
 
     def _event(self, ev: Event) -> None:
         with self._lock:
@@ -63,6 +71,12 @@ class ClusterState:
             self.results[result.name] = result
             if old is None or self._visible(old) != self._visible(result):
                 self._changed.add(result.name)
+            if result.polled and result.reachable:
+                self.last_answered[result.name] = result.at
+        self._log_transitions(old, result)
+        self._changed_now()
+
+    def _log_transitions(self, old: NodeResult | None, result: NodeResult) -> None:
         if old is None or not old.polled:
             self._first_events(result)
             return
@@ -88,11 +102,13 @@ class ClusterState:
     def record_error(self, node: NodeSpec, message: str) -> None:
         """A poll that failed in tftui itself (not the node): logged and listed in the events view."""
         self._event(Event(time.time(), node.name, "", "", message, kind="error"))
+        self._changed_now()
 
     def round_finished(self, at: float, duration: float) -> None:
         self.last_round_at = at
         self.last_round_duration = duration
         self.rounds += 1
+        self._changed_now()
 
     def drain_changed(self) -> set[str]:
         with self._lock:  # the poller may run in its own thread

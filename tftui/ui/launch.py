@@ -43,10 +43,8 @@ def run_ui(args: argparse.Namespace) -> int:
     try:
         setup_file_logging()
         from .app import TftuiApp
-        from .extensions import extra_screens
 
-        app = TftuiApp(spec, readonly=args.readonly, theme=args.theme,
-                       extra_screens=extra_screens(spec, args.readonly))
+        app = TftuiApp(spec, readonly=args.readonly, theme=args.theme, keymap=loaded.keymap)
         for w in loaded.warnings:
             app.call_later(app.notify, w, severity="warning", timeout=10)
         app.run()

@@ -1,0 +1,45 @@
+"""The `/` filter every view uses, one syntax everywhere.
+
+A query is matched case-insensitively against a row's text: as a regular expression when it uses regex
+syntax, as a plain substring otherwise. Dots alone do not make a regex (``10.0.1.5`` finds that address,
+not ``10x0y1z5``), and a query that is not a valid regex is a substring. A leading ``!`` keeps the rows
+that do *not* match. An empty query (or a bare ``!``) filters nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+_REGEX_SYNTAX = re.compile(r"[\\^$*+?()\[\]{}|]")
+
+Matcher = Callable[[str], bool]
+
+
+def compile_filter(query: str, lowered: bool = False) -> Matcher | None:
+    """A predicate over a row's text, or None when the query filters nothing. With ``lowered`` the texts
+    given to it are already in lower case (views cache them so), which saves a copy per row and keystroke."""
+    query = query.strip()
+    invert = query.startswith("!")
+    if invert:
+        query = query[1:].strip()
+    if not query:
+        return None
+    search: Callable[[str], object]
+    if _REGEX_SYNTAX.search(query):
+        try:
+            search = re.compile(query, re.IGNORECASE).search
+        except re.error:
+            search = _substring(query, lowered)
+    else:
+        search = _substring(query, lowered)
+    if invert:
+        return lambda text: not search(text)
+    return lambda text: bool(search(text))
+
+
+def _substring(query: str, lowered: bool) -> Callable[[str], bool]:
+    needle = query.lower()
+    if lowered:
+        return lambda text: needle in text
+    return lambda text: needle in text.lower()
