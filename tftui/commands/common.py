@@ -1,9 +1,30 @@
-"""What every headless command does first: load the config and say what is wrong with it on stderr."""
+"""What every headless command shares: its exit codes, how it says what went wrong (``tftui: error: ...``
+on stderr), and loading the config with its warnings printed."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+
+EXIT_OK = 0  # all is well
+EXIT_FAIL = 1  # the cluster (or what was asked of it) is not well, or could not be read
+EXIT_USAGE = 2  # bad usage or config
+EXIT_UNKNOWN = 3  # `tftui status`: nothing failed, but something is unknown
+
+
+def error(message: object, code: int = EXIT_FAIL) -> int:
+    """Print ``tftui: error: message`` on stderr; returns ``code`` for the command to return."""
+    print(f"tftui: error: {message}", file=sys.stderr)
+    return code
+
+
+def warning(message: object) -> None:
+    print(f"tftui: warning: {message}", file=sys.stderr)
+
+
+def note(message: object) -> None:
+    """Something the operator should read that is neither an error nor a warning (a listing, a hint)."""
+    print(f"tftui: {message}", file=sys.stderr)
 
 
 def load_config_or_raise(args: argparse.Namespace):
@@ -12,5 +33,5 @@ def load_config_or_raise(args: argparse.Namespace):
 
     loaded = load_from_args(args)
     for w in loaded.warnings:
-        print(f"tftui: warning: {w}", file=sys.stderr)
+        warning(w)
     return loaded

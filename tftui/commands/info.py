@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
+
+from .common import EXIT_OK, EXIT_USAGE, warning
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
         loaded = load_from_args(args)
     except ConfigError as exc:
         print(f"config: not loaded: {exc}")
-        return 2
+        return EXIT_USAGE
     print(f"config file: {loaded.config_path or '(none)'} (from {loaded.config_source})")
     if loaded.inventory_path:
         print(f"inventory: {loaded.inventory_path}")
@@ -42,6 +43,11 @@ def run(args: argparse.Namespace) -> int:
               "theme": spec.theme, "config_api": spec.config_api, "analytics_api": spec.analytics_api}
     for key, value in values.items():
         print(f"  {key}: {redact(str(value))}    [{loaded.sources.get(key, 'built-in default')}]")
+    print("key bindings (remap by id in the config's top-level keys:):")
+    from tftui.core.keyscheme import effective_bindings
+
+    for spec_, keys, source in effective_bindings(loaded.keymap, str(loaded.config_path or "config")):
+        print(f"  {spec_.id:<20} {keys:<22} {spec_.description:<16} [{source}]")
     for w in loaded.warnings:
-        print(f"warning: {w}", file=sys.stderr)
-    return 0
+        warning(w)
+    return EXIT_OK

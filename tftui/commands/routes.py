@@ -14,7 +14,7 @@ import sys
 
 from tftui.services.config import add_config_arguments
 
-from .common import load_config_or_raise
+from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, error, load_config_or_raise, warning
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,13 +43,14 @@ async def _prompt(message: str) -> str | None:
 
 def _monitor(args: argparse.Namespace):
     from tftui.core.inventory import ConfigError
-    from tftui.services.routes import RouterMonitor, hosts_from_file
+    from tftui.services.gatewayless import hosts_from_file
+    from tftui.services.routes import RouterMonitor
 
     try:
         loaded = load_config_or_raise(args)
         mon = RouterMonitor.from_cluster(loaded.cluster, getattr(args, "router", None), _prompt)
     except ConfigError as exc:
-        print(f"tftui: {exc}", file=sys.stderr)
+        error(exc)
         return None
     if getattr(args, "hosts", None):
         mon.hosts = hosts_from_file(args.hosts)
@@ -65,9 +66,9 @@ async def _fetch(mon):
 
 def _report(st) -> None:
     for w in st.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        warning(w)
     for e in st.errors:
-        print(f"error: {e}", file=sys.stderr)
+        error(e)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,20 +79,20 @@ def run(args: argparse.Namespace) -> int:
 
     mon = _monitor(args)
     if mon is None:
-        return 2
+        return EXIT_USAGE
     mon.hosts = None  # this command prints no cross-check: do not poll every agent for one
     mon.settle_big_tables = False
     st = asyncio.run(_fetch(mon))
     _report(st)
     if st.last_fetched is None:
-        return 1
+        return EXIT_FAIL
     if args.json:
         for chunk in routes_document_chunks(st.name, st.suite, st.neighbors, st.routes, st.warnings, st.errors):
             sys.stdout.write(chunk)
         sys.stdout.flush()
     else:
         print(routes_text(st.name, st.suite, st.neighbors, st.routes))
-    return 1 if st.errors else 0
+    return EXIT_FAIL if st.errors else EXIT_OK
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -102,18 +103,16 @@ def run_check(args: argparse.Namespace) -> int:
 
     mon = _monitor(args)
     if mon is None:
-        return 2
+        return EXIT_USAGE
     if mon.hosts is None:
-        print("tftui: no interface list: configure config_api or gatewayless.networks (with vrouters), pass --hosts FILE, or set gatewayless.hosts_file",
-              file=sys.stderr)
-        return 2
+        return error("no interface list: configure config_api or gatewayless.networks (with vrouters), pass "
+                     "--hosts FILE, or set gatewayless.hosts_file", EXIT_USAGE)
     st = asyncio.run(_fetch(mon))
     _report(st)
     if st.check is None:
-        print(f"tftui: cannot check: {st.check_note or 'no data'}", file=sys.stderr)
-        return 2
+        return error(f"cannot check: {st.check_note or 'no data'}", EXIT_USAGE)
     if args.json:
         print(json.dumps(crosscheck_document(st.name, st.check), indent=2))
     else:
         print(crosscheck_text(st.name, st.check))
-    return 1 if st.check.problems else 0
+    return EXIT_FAIL if st.check.problems else EXIT_OK

@@ -7,7 +7,9 @@ import asyncio
 import json
 import sys
 
-EXIT_USAGE = 2
+from .common import EXIT_FAIL, EXIT_OK, EXIT_UNKNOWN, EXIT_USAGE, error, load_config_or_raise, warning
+
+EXIT_BY_VERDICT = {"ok": EXIT_OK, "fail": EXIT_FAIL, "unknown": EXIT_UNKNOWN}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,28 +37,23 @@ def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from tftui.core.inventory import ConfigError
-    from tftui.core.render import exit_code, status_json, status_text
-
-    from .common import load_config_or_raise
+    from tftui.core.render import status_json, status_text, status_verdict
 
     try:
         loaded = load_config_or_raise(args)
     except ConfigError as exc:
-        print(f"tftui: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return error(exc, EXIT_USAGE)
     from tftui.services.discovery import resolve_nodes
 
-    spec, warning = resolve_nodes(loaded.cluster)
-    if warning:
-        print(f"tftui: warning: {warning}", file=sys.stderr)
+    spec, discovery_warning = resolve_nodes(loaded.cluster)
+    if discovery_warning:
+        warning(discovery_warning)
     if not spec.nodes:
-        print(f"tftui: cluster {spec.name} has no nodes", file=sys.stderr)
-        return EXIT_USAGE
+        return error(f"cluster {spec.name} has no nodes", EXIT_USAGE)
     if args.node:
         unknown = [n for n in args.node if spec.node(n) is None]
         if unknown:
-            print(f"tftui: no node {', '.join(unknown)} in cluster {spec.name}", file=sys.stderr)
-            return EXIT_USAGE
+            return error(f"no node {', '.join(unknown)} in cluster {spec.name}", EXIT_USAGE)
         spec = replace(spec, nodes=tuple(n for n in spec.nodes if n.name in args.node))
     results = asyncio.run(_poll(spec))
     if args.json:
@@ -64,4 +61,4 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(status_text(results))
-    return exit_code(results)
+    return EXIT_BY_VERDICT[status_verdict(results)]

@@ -60,17 +60,18 @@ def status_json(results: list[NodeResult]) -> dict:
     return {"nodes": [node_json(r) for r in results]}
 
 
-def exit_code(results: list[NodeResult]) -> int:
-    """0 all active/backup; 1 anything failed or a node is unreachable; 3 nothing failed but some unknown."""
+def status_verdict(results: list[NodeResult]) -> str:
+    """``ok`` every service active or backup; ``fail`` anything else or a node unreachable; ``unknown`` nothing
+    failed but something is unknown (`tftui status` turns this into its exit code)."""
     unknown = False
     for r in results:
         if not r.reachable and any(s.evidence == "introspect" for s in r.services):
-            return 1
+            return "fail"
         for s in r.services:
             if s.state in OK_STATES:
                 continue
             if s.state == UNKNOWN:
                 unknown = True
                 continue
-            return 1
-    return 3 if unknown else 0
+            return "fail"
+    return "unknown" if unknown else "ok"

@@ -37,10 +37,20 @@ class Services:
         self.clock = clock
         self.prompt = prompt  # asks the operator for an SSH password (the UI's dialog)
         self._built: dict[str, Any] = {}
+        self._provided: set[str] = set()
         self._closed = False
         self.cluster = ClusterFeed(spec, poller or Poller(spec, clock=clock), autopoll=autopoll)
         self._built["cluster"] = self.cluster
-        self._built.update(overrides or {})  # a test or benchmark hands in its own service under a name
+        for name, service in (overrides or {}).items():
+            self.provide(name, service)
+
+    def provide(self, name: str, service: Any) -> None:
+        """Use ``service`` under ``name`` instead of building one from the config (a benchmark's own router
+        monitor, a test's PolicyService). Whoever provides it keeps it: it is not closed here."""
+        if name in self._built and name != "cluster":
+            raise ValueError(f"service {name!r} is already in use")
+        self._built[name] = service
+        self._provided.add(name)
 
     # ------------------------------------------------------------------ lookup
     def get(self, name: str) -> Any:
@@ -133,7 +143,7 @@ class Services:
             return
         self._closed = True
         for name, service in reversed(list(self._built.items())):
-            close = getattr(service, "aclose", None)
+            close = getattr(service, "aclose", None) if name not in self._provided else None
             if close is None:
                 continue
             try:

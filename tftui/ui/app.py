@@ -31,14 +31,17 @@ class TftuiApp(App):
 
     def __init__(self, spec: ClusterSpec, *, readonly: bool = False, theme: str | None = None,
                  poller: Poller | None = None, autopoll: bool = True, clock: Callable[[], float] = time.time,
-                 keymap: dict[str, str] | None = None, services: Services | None = None) -> None:
+                 keymap: dict[str, str] | None = None, services: Services | None = None,
+                 view: str | None = None) -> None:
         super().__init__()
         self.spec = spec
         self.readonly = readonly
         self.clock = clock
         self.keymap = dict(keymap or {})  # the config's `keys:` (binding id -> keys), checked by core.keyscheme
-        self.services = services or Services(spec, readonly=readonly, poller=poller, autopoll=autopoll,
-                                             clock=clock, prompt=make_prompt(self))
+        self.services = services or Services(spec, readonly=readonly, poller=poller, autopoll=autopoll, clock=clock)
+        if self.services.prompt is None:  # SSH passwords are asked in this app's own dialog
+            self.services.prompt = make_prompt(self)
+        self.start_view = view  # opened over the node view at start (`tftui --view routes`)
         self.theme_errors: list[str] = []
         self._requested_theme = theme or spec.theme or "tftui-dark"
 
@@ -67,6 +70,8 @@ class TftuiApp(App):
             self.notify(err, severity="error")
         if self.keymap:
             self.set_keymap(self.keymap)
+        if self.start_view:
+            self.open_view(self.start_view)
 
     async def action_quit(self) -> None:
         await self.services.aclose()

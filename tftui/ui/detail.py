@@ -195,6 +195,7 @@ class DetailPane(VerticalScroll):
     def show_compute(self, text: Text | None) -> None:
         """Below the introspect view: what only the compute itself can tell (containers, kernel module)."""
         box = self.query_one("#compute-box", Vertical)
+        self.compute_shown = text
         if text is None:
             box.remove_children()
             return
@@ -205,6 +206,7 @@ class DetailPane(VerticalScroll):
             box.mount(Static(Text("\n── on the compute (over SSH)", style="bold")), Static(text, id="compute-body"))
 
     shown: RenderableType = ""
+    compute_shown: Text | None = None
 
     def show(self, renderable: RenderableType) -> None:
         self.shown = renderable
@@ -215,4 +217,7 @@ class DetailPane(VerticalScroll):
 
         console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
         console.print(self.shown)
+        if self.compute_shown is not None:
+            console.print("── on the compute (over SSH)")
+            console.print(self.compute_shown)
         return console.export_text()

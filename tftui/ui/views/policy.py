@@ -193,9 +193,9 @@ class BgpPeersView(PolicyList):
     ALIASES = ("bgp-peers", "bgp-routers")
     TITLE = "BGP routers and peers (config API)"
     ACTIONS = frozenset({"new"})
-    COLUMNS = (Column("name", "Name", 14, priority=0), Column("type", "Type", 12, priority=1),
-               Column("as", "AS", 7, priority=0), Column("address", "Address", 15, priority=0),
-               Column("peers", "Peers", 24, priority=2, grow=True))
+    COLUMNS = (Column("name", "Name", 12, priority=0), Column("type", "Type", 12, priority=2),
+               Column("as", "AS", 6, priority=0), Column("address", "Address", 15, priority=0),
+               Column("peers", "Peers", 20, priority=1, grow=True))
 
     def rows(self, st: PolicyState) -> list[Row]:
         return [Row(r.uuid, (r.name, r.router_type, str(r.asn or "-"), r.address, ", ".join(r.peers)), r)
