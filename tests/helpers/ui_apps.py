@@ -39,10 +39,12 @@ def view_app(view: str, overrides: dict, spec: ClusterSpec | None = None, readon
 
 
 async def settle(pilot, timeout: float = 8.0) -> None:
-    """Until the screen shows its feed's latest snapshot and every worker of it is done (or waits on a dialog)."""
+    """Until the screen shows what its feed had when asked (a poller keeps publishing: not what came after) and
+    every worker of the screen is done, or waits on a dialog."""
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout
     busy: list = []
+    targets: dict[int, int] = {}
     while loop.time() < end:
         await pilot.pause(0.02)
         screen = pilot.app.screen
@@ -50,7 +52,8 @@ async def settle(pilot, timeout: float = 8.0) -> None:
         busy = [w for w in pilot.app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)
                 and w.node is screen]
         feed = getattr(screen, "feed", None)
-        behind = feed is not None and (feed.busy or screen.applied_version < feed.version)
+        target = targets.setdefault(id(screen), feed.version if feed is not None else 0)
+        behind = feed is not None and (feed.busy or screen.applied_version < target)
         if isinstance(screen, ModalScreen) or not (busy or behind):
             await pilot.pause()
             return

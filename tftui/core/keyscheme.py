@@ -86,7 +86,7 @@ SCHEME: tuple[KeySpec, ...] = (
     KeySpec("policy.untag", "u", "Untag"),
     KeySpec("policy.iff", "F", "IP fabric fwd", "toggle_iff"),
     KeySpec("policy.snat", "S", "Fabric SNAT", "toggle_snat"),
-    KeySpec("policy.drafts", "D", "Drafts"),
+    KeySpec("policy.drafts", "D", "Drafts", show=False),  # the lists' tab line says "N draft(s): D"
     KeySpec("policy.up", "K,shift+up", "Move up"),
     KeySpec("policy.down", "J,shift+down", "Move down"),
     # dialogs
