@@ -19,15 +19,15 @@ from tftui.ui.app import TftuiApp
 FIXED_NOW = 1_764_000_100.0
 
 
-def offline_app(scenario: str = "demo", vrouters: int | None = None, **kw) -> TftuiApp:
+def offline_app(scenario: str = "demo", vrouters: int | None = None, clock=lambda: FIXED_NOW, **kw) -> TftuiApp:
     topo = build(scenario, vrouters=vrouters, base=250)
     nodes = tuple(NodeSpec(n.name, n.address, n.roles, probe_ports=dict(LAB_PROBE_PORTS)) for n in topo.nodes)
     spec = ClusterSpec(name="lab", nodes=nodes, poll_interval=5, timeout=1)
-    poller = Poller(spec, clock=lambda: FIXED_NOW)
+    poller = Poller(spec, clock=clock)
     for r in offline_results(topo, at=FIXED_NOW - 2):
         poller.state.update(r)
     poller.state.round_finished(FIXED_NOW - 1, 0.25)
-    return TftuiApp(spec, poller=poller, autopoll=False, clock=lambda: FIXED_NOW, **kw)
+    return TftuiApp(spec, poller=poller, autopoll=False, clock=clock, **kw)
 
 
 def view_app(view: str, overrides: dict, spec: ClusterSpec | None = None, readonly: bool = False,

@@ -256,3 +256,27 @@ async def test_vrouter_expands_into_interfaces_and_shows_the_compute_view(start_
             if "refused" in text.split("on the compute", 1)[-1]:
                 break
         assert "connection refused" in text.split("on the compute", 1)[-1]
+
+
+async def test_a_role_groups_row_shows_the_group():
+    app = offline_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        # compute3 answered once, 90 s before it went quiet
+        dead = app.cluster.results["compute3"]
+        alive = replace(dead, reachable=True, at=dead.at - 120,
+                        services=tuple(replace(s, state="active", description="") for s in dead.services))
+        app.cluster.update(alive)
+        app.cluster.update(replace(dead, at=dead.at - 30))
+        await settle(pilot)
+        tree = app.query_one(NodeTree)
+        tree.move_cursor(tree.group_node("vrouter"))
+        await pilot.pause()
+        text = detail_text(app)
+        assert text.startswith("vrouter (12)")
+        assert "8 ok" in text and "2 degraded" in text and "2 unreachable" in text
+        assert "compute1  vrouter-agent: initializing (No control-node connection)" in text
+        assert "compute2  never answered" in text
+        assert "compute3  last answered 2m ago" in text  # FIXED_NOW - (at - 120)
+        await pilot.press("down")  # off the group: the node's own detail again
+        await pilot.pause()
+        assert detail_text(app).startswith("▲ compute1")

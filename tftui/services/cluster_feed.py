@@ -26,6 +26,7 @@ class ClusterFeed(Feed):
         self.poller = poller
         self.state: ClusterState = poller.state
         self.snapshot = self.state
+        self.updated_at = self.state.last_round_at or None
         self.source = f"introspect of {len(spec.nodes)} nodes"
         self.autostart = autopoll
         self.thread: PollerThread | None = None

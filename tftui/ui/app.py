@@ -12,6 +12,7 @@ from tftui.core.inventory import ClusterSpec
 from tftui.services.poller import Poller
 from tftui.services.registry import Services
 from tftui.services.state import ClusterState
+from tftui.services.themes import DEFAULT_THEME
 
 from . import views  # noqa: F401  (registers every view for `:`)
 from .framework import ViewScreen, bindings
@@ -43,7 +44,7 @@ class TftuiApp(App):
             self.services.prompt = make_prompt(self)
         self.start_view = view  # opened over the node view at start (`tftui --view routes`)
         self.theme_errors: list[str] = []
-        self._requested_theme = theme or spec.theme or "tftui-dark"
+        self._requested_theme = theme or spec.theme or DEFAULT_THEME
 
     @property
     def cluster(self) -> ClusterState:
@@ -64,8 +65,8 @@ class TftuiApp(App):
         if self._requested_theme in self.available_themes:
             self.theme = self._requested_theme
         else:
-            self.notify(f"unknown theme {self._requested_theme!r}; using tftui-dark", severity="error")
-            self.theme = "tftui-dark" if "tftui-dark" in self.available_themes else "textual-dark"
+            self.notify(f"unknown theme {self._requested_theme!r}; using {DEFAULT_THEME}", severity="error")
+            self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         for err in errors:
             self.notify(err, severity="error")
         if self.keymap:

@@ -4,7 +4,8 @@ A view is a ResourceView (a table of Rows from one feed) or, for other shapes, a
 registered for `:` with @register and binds keys by id from the key scheme with bindings().
 """
 
-from .columns import Column
+from tftui.core.columns import Column
+
 from .errors import ViewModal
 from .keys import bindings
 from .registry import register

@@ -20,10 +20,10 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
+from tftui.core.columns import Column, layout
 from tftui.core.filter import compile_filter
 
 from ..styles import Palette
-from .columns import Column, layout
 from .keys import bindings
 from .screen import ViewScreen
 from .table import ResourceTable, sync_rows
@@ -53,12 +53,13 @@ class ResourceView(ViewScreen):
     PAGE: ClassVar[int] = 500  # rows in the table at once (each costs ~60 us to add)
     FOLLOW_TAIL: ClassVar[bool] = False  # a log: with the cursor on the last row, new rows keep it there
     ITEMS: ClassVar[str] = "rows"  # what the rows are, for the status line ("12/40 interfaces")
+    DETAIL_HEIGHT: ClassVar[int] = 9  # lines of the detail panel, when the view has one
     BINDINGS = bindings("view.worst", "view.next_page", "view.prev_page")
     DEFAULT_CSS = """
     ResourceView .view-summary { height: auto; max-height: 8; padding: 0 1; display: none; }
     ResourceView .view-summary.shown { display: block; }
     ResourceView ResourceTable { height: 1fr; scrollbar-size-vertical: 1; }
-    ResourceView .view-detail { height: 9; border-top: hkey $panel; padding: 0 1; }
+    ResourceView .view-detail { border-top: hkey $panel; padding: 0 1; }
     """
 
     # ------------------------------------------------------------------ what a view supplies
@@ -107,7 +108,8 @@ class ResourceView(ViewScreen):
         yield Static(id=self.wid("summary"), classes="view-summary")
         yield ResourceTable(id=self.wid("table"))
         if self._with_detail:
-            with VerticalScroll(id=self.wid("detail"), classes="view-detail"):
+            with VerticalScroll(id=self.wid("detail"), classes="view-detail") as panel:
+                panel.styles.height = self.DETAIL_HEIGHT
                 yield Static(id=self.wid("detail-body"))
 
     @property

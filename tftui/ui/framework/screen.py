@@ -214,7 +214,7 @@ class ViewScreen(ErrorPath, Screen):
         if self.feed.busy:
             text.append("refreshing… ", style="dim")
         at = self.feed.updated_at
-        text.append(f"updated {age(time.time() - at)} ago" if at else "not fetched yet", style="dim")
+        text.append(f"updated {age(self.services.clock() - at)} ago" if at else "not fetched yet", style="dim")
         text.append(f" · {self.feed.source}", style="dim")
         return text
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.text import Text
+
 from tftui.core.humanize import clock
 from tftui.services.state import ClusterState, Event
 
@@ -28,6 +30,7 @@ class EventsView(ResourceView):
     FOLLOW_TAIL = True
     ITEMS = "events"
     PAGE = 5000  # the whole log (ClusterState keeps the last 5000) in one table: End is the newest event
+    DETAIL_HEIGHT = 3  # the event under the cursor, whole: a change text can be longer than any screen
     COLUMNS = (
         Column("time", "Time", 8, priority=0),
         Column("node", "Node", 12, priority=0, min_width=8),
@@ -49,6 +52,13 @@ class EventsView(ResourceView):
         first = state.events_total - len(events)
         return [Row(str(first + i), (clock(ev.at), ev.node, ev.service or "(node)", _change(ev)), ev,
                     rank=_RANK.get(ev.kind, 1 if ev.kind == "transition" else 0)) for i, ev in enumerate(events)]
+
+    def detail(self, row: Row) -> Text:
+        ev: Event = row.item
+        change = _change(ev)
+        text = Text(f"{clock(ev.at)}  {ev.node}  {ev.service or '(node)'}\n", style="bold")
+        text.append(change.text, style="red" if change.tone == "err" else "yellow" if change.tone == "warn" else "")
+        return text
 
     def open(self, row: Row) -> None:
         self.app.show_node(row.item.node)  # enter: that node, in the tree

@@ -56,6 +56,7 @@ class NodesScreen(ViewScreen):
         self._compute_feed: Feed | None = None
 
     def compose_body(self) -> Iterator[Widget]:
+        self.palette = Palette.for_theme(self.app.current_theme)
         with Horizontal(id="main"):
             yield NodeTree(self.cluster, self.palette, id="nodes")
             yield DetailPane(id="detail")
@@ -75,6 +76,8 @@ class NodesScreen(ViewScreen):
 
     def set_palette(self, palette: Palette) -> None:
         self.palette = palette
+        if not self.query(NodeTree):  # the theme can change before the tree is composed: it takes it then
+            return
         tree = self.node_tree
         tree.palette = palette
         if tree.root.children:
@@ -82,6 +85,7 @@ class NodesScreen(ViewScreen):
         else:
             tree.rebuild()
         self.show_selected(force=True)
+        self.update_status()
 
     # ------------------------------------------------------------------ the feed
     def show(self, state) -> None:
@@ -120,7 +124,8 @@ class NodesScreen(ViewScreen):
         return text
 
     def counts(self) -> str:
-        return f"{len(self.node_tree.shown_names) if self.is_mounted else 0}/{len(self.cluster.results)} nodes"
+        shown = sum(len(tree.shown_names) for tree in self.query(NodeTree).results(NodeTree))
+        return f"{shown}/{len(self.cluster.results)} nodes"
 
     def _tick(self) -> None:
         super()._tick()
@@ -224,6 +229,7 @@ class NodesScreen(ViewScreen):
         tree = self.node_tree
         tree.matches = node_matcher(self.filter_text, self.cluster)
         tree.rebuild()
+        self.update_status()
 
     def action_toggle_view(self) -> None:
         self.node_tree.action_toggle_view()
@@ -231,6 +237,7 @@ class NodesScreen(ViewScreen):
     def action_worst_first(self) -> None:
         self.node_tree.worst_first = not self.node_tree.worst_first
         self.node_tree.rebuild()
+        self.notify("worst first" if self.node_tree.worst_first else "in the inventory's order", timeout=2)
 
     def select_node(self, name: str) -> bool:
         return self.node_tree.select_name(name)
