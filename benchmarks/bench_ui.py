@@ -40,32 +40,23 @@ async def presses(config: str, count: int, paused: bool = False) -> dict[str, li
         while app.cluster.rounds < 1:
             await pilot.pause(0.1)
         if paused:
-            app.action_pause()
-
-        painted: list[float] = []
-        original_display = app._display
-
-        def display_hook(screen, renderable):  # every frame the app sends to the (headless) terminal
-            painted.append(time.perf_counter())
-            return original_display(screen, renderable)
-
-        app._display = display_hook
+            app.screen.action_pause()
 
         async def timed(kind: str, *keys: str) -> None:
-            """Post the key straight to the app; stop the clock at the first frame painted after it was handled."""
+            """Post the key straight to the app; stop the clock at the first frame painted after it was handled
+            (Textual's call_after_refresh, scheduled once the key's handlers have run)."""
             from textual import events
 
             for key in keys:
                 char = key if len(key) == 1 else None
-                handled_at: list[float] = []
+                painted: list[float] = []
                 t0 = time.perf_counter()
                 app.post_message(events.Key(key, char))
-                app.call_later(lambda marks=handled_at: marks.append(time.perf_counter()))  # after the handlers
-                while not (handled_at and painted and painted[-1] > handled_at[0]):
+                app.call_later(lambda marks=painted: app.call_after_refresh(
+                    lambda: marks.append(time.perf_counter())))  # after the handlers: the next frame
+                while not painted:
                     await asyncio.sleep(0.001)
-                first_frame = next(t for t in painted if t > handled_at[0])
-                timings[kind].append((first_frame - t0) * 1000)
-                painted.clear()
+                timings[kind].append((painted[0] - t0) * 1000)
                 await asyncio.sleep(0.02)
 
         i = 0
@@ -79,7 +70,7 @@ async def presses(config: str, count: int, paused: bool = False) -> dict[str, li
                 await pilot.pause()
             elif i % 5 == 0:  # open (expand) the 2000-strong vrouter group, or collapse it again
                 tree = app.query_one("NodeTree")
-                group = tree._groups["vrouter"][0]
+                group = tree.group_node("vrouter")
                 tree.move_cursor(group)
                 await pilot.pause()
                 await timed("open", "enter")
@@ -105,11 +96,11 @@ async def main():
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         filled = time.time() - t0
-        tree = app.query_one("NodeTree")
         while not any(r.polled for r in app.cluster.results.values()) or app.cluster.rounds < 1:
             await pilot.pause(0.02)
-        app.flush()
-        await pilot.pause()
+        feed = app.services.cluster
+        while app.screen.applied_version < feed.version:  # the first round's results are on screen
+            await pilot.pause(0.02)
         print(json.dumps({{"tree_filled": filled, "first_results": time.time() - t0}}))
 asyncio.run(main())
 """

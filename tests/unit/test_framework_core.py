@@ -11,7 +11,7 @@ from itertools import combinations
 import pytest
 
 from tftui.core.cluster import evaluate_node, pending_result
-from tftui.core.filter import compile_filter
+from tftui.core.filter import compile_filter, filter_indices, narrows
 from tftui.core.groups import group_summary
 from tftui.core.inventory import NodeSpec
 from tftui.core.keyscheme import SCHEME, _overlap, effective_bindings, key_list, parse_keymap
@@ -43,6 +43,18 @@ def test_empty_filter_filters_nothing_and_lowered_texts_take_the_fast_path():
     assert compile_filter("") is None and compile_filter("  ") is None and compile_filter("!") is None
     lowered = compile_filter("ETH0", lowered=True)
     assert lowered("10.0.0.0/8 bgp eth0") and not lowered("10.0.0.0/8 bgp eth1")
+
+
+def test_filter_indices_agrees_with_the_matcher_and_narrows_from_the_last_result():
+    texts = [t.lower() for t in ["compute1 10.0.0.1", "compute10 10.0.0.10", "ctrl1 10.0.1.1", "compute2 a.b"]]
+    for query in ("compute1", "10.0.0.1", "!compute", "^ctrl", "!^c(o|t)", "[x", "a.b", ""):
+        matches = compile_filter(query, lowered=True)
+        expected = None if matches is None else [i for i, t in enumerate(texts) if matches(t)]
+        assert filter_indices(texts, query) == expected, query
+    assert filter_indices(texts, "compute1", candidates=[1, 2]) == [1]
+    assert narrows("comp", "compute") and narrows("10.0", "10.0.0.1")
+    assert not narrows("", "x") and not narrows("compute", "comp") and not narrows("!a", "!ab")
+    assert not narrows("c", "c.*1") and not narrows("c", "^c")  # a regex keeps what it wants
 
 
 # ---------------------------------------------------------------------------------------------- order

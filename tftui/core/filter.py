@@ -43,3 +43,37 @@ def _substring(query: str, lowered: bool) -> Callable[[str], bool]:
     if lowered:
         return lambda text: needle in text
     return lambda text: needle in text.lower()
+
+
+def filter_indices(texts: list[str], query: str, candidates: list[int] | None = None) -> list[int] | None:
+    """Indices (from ``candidates``, default all) of the lower-cased ``texts`` the query keeps, in order; None
+    when the query filters nothing. One loop per case, no call per text: 200k route keys in tens of ms."""
+    query = query.strip()
+    invert = query.startswith("!")
+    if invert:
+        query = query[1:].strip()
+    if not query:
+        return None
+    indices: range | list[int] = range(len(texts)) if candidates is None else candidates
+    search = None
+    if _REGEX_SYNTAX.search(query):
+        try:
+            search = re.compile(query, re.IGNORECASE).search
+        except re.error:
+            search = None
+    if search is not None:
+        if invert:
+            return [i for i in indices if not search(texts[i])]
+        return [i for i in indices if search(texts[i])]
+    needle = query.lower()
+    if invert:
+        return [i for i in indices if needle not in texts[i]]
+    return [i for i in indices if needle in texts[i]]
+
+
+def narrows(old: str, new: str) -> bool:
+    """Whether every text ``new`` keeps was kept by ``old`` (typing on at the end of a plain substring), so
+    filtering can start from what ``old`` kept."""
+    old, new = old.strip(), new.strip()
+    return (bool(old) and new.startswith(old) and not old.startswith("!")
+            and not _REGEX_SYNTAX.search(new))

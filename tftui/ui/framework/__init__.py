@@ -9,7 +9,7 @@ from tftui.core.columns import Column
 from .errors import ViewModal
 from .keys import bindings
 from .registry import register
-from .resource import ResourceView, Row, Tone
+from .resource import LazyRows, ResourceView, Row, Tone
 from .screen import ViewScreen
 
-__all__ = ["Column", "ResourceView", "Row", "Tone", "ViewModal", "ViewScreen", "bindings", "register"]
+__all__ = ["Column", "LazyRows", "ResourceView", "Row", "Tone", "ViewModal", "ViewScreen", "bindings", "register"]

@@ -21,14 +21,14 @@ from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from tftui.core.columns import Column, layout
-from tftui.core.filter import compile_filter
+from tftui.core.filter import filter_indices, narrows
 
 from ..styles import Palette
 from .keys import bindings
 from .screen import ViewScreen
 from .table import ResourceTable, sync_rows
 
-THREAD_ROWS = 20_000  # a snapshot that gave more rows than this is turned into rows off the UI thread
+THREAD_ROWS = 20_000  # past this many rows, rows and search texts are built off the UI thread
 
 
 @dataclasses.dataclass(slots=True)
@@ -38,6 +38,31 @@ class Row:
     item: Any = None  # what the row shows: `y` shows it raw, enter opens it
     search: str | None = None  # what `/` matches (default: the cells' text)
     rank: int = 0  # how bad it is: `w` puts the highest first
+
+
+class LazyRows(Sequence):
+    """Rows made on demand from a big list of items (only the page on screen is ever built), with their
+    search texts made straight from the items: 200k routes cost nothing until they are looked at."""
+
+    def __init__(self, items: Sequence[Any], row: Callable[[Any], Row], search: Callable[[Any], str],
+                 rank: Callable[[Any], int] | None = None) -> None:
+        self.items, self.row, self.search, self.rank = items, row, search, rank
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self.row(item) for item in self.items[i]]
+        return self.row(self.items[i])
+
+    def search_texts(self) -> list[str]:
+        search = self.search
+        return [search(item).lower() for item in self.items]
+
+    def ranks(self) -> list[int]:
+        rank = self.rank
+        return [rank(item) for item in self.items] if rank is not None else [0] * len(self.items)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -94,12 +119,13 @@ class ResourceView(ViewScreen):
     # ------------------------------------------------------------------ state
     def __init__(self, services, **kwargs: Any) -> None:
         super().__init__(services, **kwargs)
-        self.all_rows: list[Row] = []
+        self.all_rows: Sequence[Row] = []
         self.shown: list[int] = []  # indices into all_rows, filtered and ordered
         self.page = 0
         self.worst_first = False
         self.columns_shown: list[tuple[Column, int]] = []
         self._search_cache: list[str] | None = None
+        self._filtered: tuple[str, list[int] | None] = ("", None)  # the last query and what it kept
         self._rows_on_page: dict[str, Row] = {}
         self._rows_version = -1
         self._with_detail = type(self).detail is not ResourceView.detail
@@ -136,41 +162,53 @@ class ResourceView(ViewScreen):
             self.run_worker(lambda: self.rows(snapshot), thread=True, exclusive=True, group="rows",
                             name=f"{self.NAME} rows")
         else:
-            self.set_rows(list(self.rows(snapshot)))
+            self.set_rows(_as_sequence(self.rows(snapshot)))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "rows" and event.state == WorkerState.SUCCESS:
             self.rows_pending = False
-            self.set_rows(list(event.worker.result or ()))
+            self.set_rows(_as_sequence(event.worker.result or ()))
             self.applied_version = max(self.applied_version, self._rows_version)
             self.update_status()
             return
         if event.worker.group == "rows" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self.rows_pending = False
+        if event.worker.group == "search" and event.state == WorkerState.SUCCESS:
+            texts = event.worker.result
+            if texts is not None and len(texts) == len(self.all_rows) and self._search_cache is None:
+                self._search_cache = texts
+            return
         super().on_worker_state_changed(event)
 
-    def set_rows(self, rows: list[Row]) -> None:
+    def set_rows(self, rows: Sequence[Row]) -> None:
         self.all_rows = rows
         self._search_cache = None
+        self._filtered = ("", None)
         self.refilter(keep_page=True)
+        if len(rows) > THREAD_ROWS:  # the texts `/` matches, ready before the first keystroke needs them
+            self.run_worker(lambda: _search_texts_of(rows), thread=True, exclusive=True, group="search",
+                            name=f"{self.NAME} search texts")
 
     def _search_texts(self) -> list[str]:
-        if self._search_cache is None:
-            self._search_cache = [(r.search if r.search is not None else _plain(_cells_of(r))).lower()
-                           for r in self.all_rows]
+        if self._search_cache is None:  # asked before the thread finished: make them now
+            self._search_cache = _search_texts_of(self.all_rows)
         return self._search_cache
 
+    def _ranks(self) -> list[int]:
+        rows = self.all_rows
+        return rows.ranks() if isinstance(rows, LazyRows) else [r.rank for r in rows]
+
     def refilter(self, keep_page: bool = False) -> None:
-        order: Sequence[int] = range(len(self.all_rows))
+        total = len(self.all_rows)
+        last_query, last_kept = self._filtered
+        candidates = last_kept if last_kept is not None and narrows(last_query, self.filter_text) else None
+        kept = filter_indices(self._search_texts(), self.filter_text, candidates) if self.filter_text else None
+        self._filtered = (self.filter_text, kept)
         if self.worst_first:
-            rows = self.all_rows
-            order = sorted(order, key=lambda i: -rows[i].rank)
-        matches = compile_filter(self.filter_text, lowered=True)
-        if matches is not None:
-            texts = self._search_texts()
-            self.shown = [i for i in order if matches(texts[i])]
+            ranks = self._ranks()
+            self.shown = sorted(kept if kept is not None else range(total), key=lambda i: -ranks[i])
         else:
-            self.shown = list(order)
+            self.shown = kept if kept is not None else list(range(total))
         if not keep_page:
             self.page = 0
         self.page = max(0, min(self.page, (len(self.shown) - 1) // self.PAGE))
@@ -186,7 +224,8 @@ class ResourceView(ViewScreen):
         if not self.columns_shown:
             return  # laid out on the first resize, then synced
         start = self.page * self.PAGE
-        page = [self.all_rows[i] for i in self.shown[start:start + self.PAGE]]
+        rows = self.all_rows
+        page = [rows[i] for i in self.shown[start:start + self.PAGE]]
         palette = Palette.for_theme(self.app.current_theme)
         picked = [i for i, c in enumerate(self.COLUMNS) if any(c is shown for shown, _ in self.columns_shown)]
         data: dict[str, list[Text]] = {}
@@ -279,6 +318,17 @@ class ResourceView(ViewScreen):
             first = self.page * self.PAGE
             text += f" · rows {first + 1}-{min(first + self.PAGE, shown)} (] [ next/previous)"
         return text
+
+
+def _as_sequence(rows) -> Sequence[Row]:
+    """A list or LazyRows as it is (never materialise 200k lazy rows); any other iterable as a list."""
+    return rows if isinstance(rows, list | LazyRows) else list(rows)
+
+
+def _search_texts_of(rows: Sequence[Row]) -> list[str]:
+    if isinstance(rows, LazyRows):
+        return rows.search_texts()
+    return [(r.search if r.search is not None else _plain(_cells_of(r))).lower() for r in rows]
 
 
 def _cells_of(row: Row) -> tuple:

@@ -14,7 +14,7 @@ from tftui.core.routes.models import Neighbor, Route
 from tftui.core.routes.render import nexthops_text
 from tftui.services.routes import RAW_KEEP, RouterMonitor, RouterState
 
-from ..framework import Column, ResourceView, Row, Tone, ViewModal, bindings, register
+from ..framework import Column, LazyRows, ResourceView, Row, Tone, ViewModal, bindings, register
 
 PROTOCOL_CYCLE = ("bgp", "all", "static", "connected", "kernel", "ospf")
 
@@ -32,10 +32,11 @@ def route_search_key(r: Route) -> str:
     return " ".join([r.prefix, r.protocol, *(nh.via or "" for nh in hops), *(nh.interface or "" for nh in hops)]).lower()
 
 
-def _route_cells(r: Route) -> tuple:
+def _route_row(r: Route) -> Row:
     ifs = ",".join(sorted({nh.interface for nh in r.nexthops if nh.interface}))
     dm = f"{r.distance}/{r.metric}" if r.distance is not None else ""
-    return (r.code or r.protocol, r.prefix, nexthops_text(r), ifs, dm, r.age or "")
+    return Row(f"{r.vrf or ''}|{r.prefix}|{r.protocol}", (r.code or r.protocol, r.prefix, nexthops_text(r), ifs, dm,
+                                                         r.age or ""), r)
 
 
 def router_raw(st: RouterState) -> str:
@@ -185,13 +186,11 @@ class RoutesView(RouterView):
         super().__init__(services, **kwargs)
         self.protocol = "bgp"
 
-    def row_count_hint(self, st: RouterState) -> int:
-        return len(st.routes)
-
-    def rows(self, st: RouterState) -> list[Row]:
+    def rows(self, st: RouterState) -> LazyRows:
         proto = self.protocol
-        return [Row(f"{r.vrf or ''}|{r.prefix}|{r.protocol}", lambda r=r: _route_cells(r), r, route_search_key(r))
-                for r in st.routes if proto == "all" or r.protocol == proto]
+        routes = st.routes if proto == "all" else [r for r in st.routes if r.protocol == proto]
+        # 200k routes: a Row is made only for the page on screen, the search keys straight from the routes
+        return LazyRows(routes, _route_row, route_search_key)
 
     def summary(self, st: RouterState) -> Text:
         return router_summary(self.monitor, st, f"protocol {self.protocol} (P)")
