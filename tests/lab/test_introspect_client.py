@@ -222,3 +222,31 @@ async def test_a_request_the_table_does_not_know_is_learned_from_the_servers_pag
             await r.request(address, 8085, "NoSuchThingReq")
     assert reply.complete and reply.messages[0].fields == {"ok": True}
     assert "/Snh_ShowFancyReq?a=&b=7" in seen and not any("FancyReset" in s for s in seen)
+
+
+async def test_https_introspect_with_the_clusters_ca_and_without(tmp_path):
+    """The NodeStatus client's TLS underneath: verified against the configured CA, refused without it."""
+    import ssl
+
+    from tftui.core.inventory import TLSSettings
+    from tftui.lab.tls import make_lab_pki
+
+    topo = build("seed-analytics-less", base=_base())
+    ca, cert, key = make_lab_pki(tmp_path, [n.address for n in topo.nodes])
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    intro = IntrospectLab(topo, ssl_context=context)
+    await intro.start()
+    node = topo.nodes[0].address
+    try:
+        trusted = IntrospectSettings(scheme="https", timeout=2.0, tls=TLSSettings(ca=str(ca)))
+        async with IntrospectRequester(trusted) as r:
+            reply = await r.request(node, 8083, "SandeshUVECacheReq", {"tname": "NodeStatus"})
+            offered = await r.offered(node, 8083)
+        assert reply.complete and reply.messages[0].fields["data"]["name"] == topo.nodes[0].name
+        assert "sandesh_uve" in offered
+        async with IntrospectRequester(IntrospectSettings(scheme="https", timeout=2.0)) as r:
+            refused = await r.request(node, 8083, "SandeshUVECacheReq", {"tname": "NodeStatus"})
+        assert "TLS certificate rejected" in refused.error and not refused.messages
+    finally:
+        await intro.stop()
