@@ -160,3 +160,29 @@ def test_the_stylesheet_renders_replies_and_module_pages(lab):
     page = str(transform(etree.fromstring(crawler.get(f"{base}/agent.xml")[2])))
     assert '<form action="Snh_ItfReq"' in page and 'name="ipv4_address"' in page
     assert crawler.get(f"{base}/css/style.css")[0] == 200
+
+
+def test_a_handler_for_one_service_beats_the_general_one():
+    from tftui.lab import introspect_table as table
+
+    saved = dict(table._SERVED)
+    try:
+        @table.serves("ShowXmppConnectionReq")
+        def everywhere(lab, node, svc, args):
+            return b"general"
+
+        @table.serves("ShowXmppConnectionReq", services=("control",))
+        def on_control(lab, node, svc, args):
+            return b"control"
+
+        assert table.lookup("control", "ShowXmppConnectionReq").handler is on_control
+        assert table.lookup("vrouter-agent", "ShowXmppConnectionReq").handler is everywhere
+        assert table.lookup("vrouter-nodemgr", "ShowXmppConnectionReq") is None  # no xmpp_server module there
+        names = [s.req.name for s in table.served_on("control")]
+        assert names.count("ShowXmppConnectionReq") == 1
+        with pytest.raises(LookupError, match="not in core's request table"):
+            table.serves("NoSuchReq")
+    finally:
+        table._SERVED.clear()
+        table._SERVED.update(saved)
+        table._BY_SERVICE.clear()
