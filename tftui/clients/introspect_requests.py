@@ -210,7 +210,7 @@ class IntrospectRequester:
         if fetch.http_status != 200:
             return f"{where}: HTTP {fetch.http_status}"
         try:
-            messages = decode_messages(fetch.body, self.settings.max_bytes)
+            messages = decode_messages(fetch.body, self.settings.max_bytes, strict=True)
         except SandeshError as exc:
             return f"{where}: {exc}"
         if not messages:
