@@ -267,8 +267,8 @@ def _expected(actual: str, expected: str) -> str:
     return expected[cut:] if cut > 0 and cut < len(expected) else expected
 
 
-_EXPECT = {"!=": "expected {}", "==": "must not be {}", "<": "limit < {}", "<=": "limit <= {}", ">": "limit > {}",
-           ">=": "limit >= {}", "in": "alarm when in {}", "not in": "expected one of {}", "range": "alarm in range {}",
+_EXPECT = {"!=": "expected {}", "==": "must not be {}", "<": "threshold < {}", "<=": "threshold <= {}",
+           ">": "threshold > {}", ">=": "threshold >= {}", "in": "alarm when in {}", "not in": "expected one of {}", "range": "alarm in range {}",
            "size==": "alarm when size is {}", "size!=": "expected size {}"}
 
 
@@ -276,7 +276,11 @@ def term_sentence(term: AlarmTerm, name: str) -> str:
     attr = term.operand1.split(".", 1)[1] if "." in term.operand1 else term.operand1
     leaf = attr.rsplit(".", 1)[-1] or attr
     actual = _text(term.value1) if term.value1 is not None else "?"
-    subjects = [_text(v) for _, v in term.variables]
+    # instance 0 is every daemon's only instance, and a description is said after the sentence, not in it
+    subjects = [_text(v) for k, v in term.variables
+                if v not in ("", None) and not (k.endswith("instance_id") and _text(v) == "0")
+                and not k.endswith(".description")]
+    details = [_text(v) for k, v in term.variables if k.endswith(".description") and v]
     if subjects:
         state_like = leaf.endswith(("state", "status"))
         who = ", ".join(subjects)
@@ -288,7 +292,8 @@ def term_sentence(term: AlarmTerm, name: str) -> str:
     if term.operand2_is_value and term.operation == "!=":
         expected = _expected(actual, expected)
     why = _EXPECT.get(term.operation, term.operation + " {}").format(expected)
-    return f"{head} on {name} ({why})"
+    said = f": {details[0]}" if details else ""
+    return f"{head} on {name} ({why}){said}"
 
 
 def alarm_sentence(alarm: Alarm) -> str:

@@ -89,13 +89,14 @@ class UveFilters:
         return out
 
 
-def type_list_name(uve_type: str) -> str:
-    """``vrouter`` -> ``vrouters``: the list URL is the plural of the type."""
+def plural(uve_type: str) -> str:
+    """``vrouter`` -> ``vrouters``: the list URL is the plural of the type (no UVE type ends in s)."""
     return uve_type if uve_type.endswith("s") else uve_type + "s"
 
 
 def singular(uve_type: str) -> str:
-    return uve_type[:-1] if uve_type.endswith("s") and uve_type[:-1] in TYPE_TO_TABLE else uve_type
+    """``vrouters`` -> ``vrouter``: a UVE's URL and the multi-get POST take the singular."""
+    return uve_type[:-1] if uve_type.endswith("s") else uve_type
 
 
 def parse_type_list(doc: Any) -> list[str]:
