@@ -247,3 +247,16 @@ def stat_series(rows: Iterable[dict], value_field: str, key_field: str = "Source
             continue
         series.setdefault(_s(r, key_field) or "-", []).append((_int(t), float(v)))
     return [StatSeries(k, tuple(sorted(p))) for k, p in sorted(series.items())]
+
+
+_BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Iterable[float], width: int = 40) -> str:
+    """The last ``width`` values as block characters, scaled between their min and max."""
+    vals = list(values)[-width:]
+    if not vals:
+        return ""
+    lo, hi = min(vals), max(vals)
+    span = hi - lo or 1.0
+    return "".join(_BLOCKS[min(len(_BLOCKS) - 1, int((v - lo) / span * (len(_BLOCKS) - 1) + 0.5))] for v in vals)

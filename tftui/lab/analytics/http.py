@@ -86,7 +86,7 @@ class AnalyticsApi:
         r.add_get("/analytics/alarms", self.alarms)
         r.add_post("/analytics/alarms/acknowledge", self.acknowledge)
         r.add_get("/analytics/tables", self.tables)
-        r.add_post("/analytics/query", self.query)
+        r.add_post("/analytics/query", self.query, expect_handler=self._expect)
         r.add_get("/analytics/query/{qid}", self.query_status)
         r.add_get("/analytics/query/{qid}/chunk-final/{n}", self.query_chunk)
 
@@ -97,6 +97,11 @@ class AnalyticsApi:
             return web.Response(status=401, text="Authentication required",
                                 headers={"WWW-Authenticate": "Keystone uri='lab'"})
         return await handler(request)
+
+    async def _expect(self, request: web.Request) -> None:
+        """``Expect: 202-accepted`` asks for async mode (opserver.py), not for a 100 Continue: accept it."""
+        if request.headers.get("Expect", "").lower() == "100-continue":
+            await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def _base(self, request: web.Request) -> str:
         return f"{request.scheme}://{request.host}"
