@@ -43,6 +43,7 @@ class AlarmTerm:
     value2: Any = None
     variables: tuple[tuple[str, Any], ...] = ()  # e.g. (("NodeStatus.process_info.process_name", "contrail-topology"),)
     operand2_is_value: bool = True
+    matched: bool = True  # False: the condition came without a match, so there is no value to show
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def _condition_terms(cond: dict, matches: Any) -> tuple[AlarmTerm, ...]:
         variables = m.get("json_variables", m.get("json_vars"))
         out.append(AlarmTerm(value1=_json(m.get("json_operand1_value")), value2=_json(m.get("json_operand2_value")),
                              variables=_variables(variables), **base))
-    return tuple(out) or (AlarmTerm(**base),)
+    return tuple(out) or (AlarmTerm(matched=False, **base),)
 
 
 def _and_list(items: Any) -> tuple[AlarmTerm, ...]:
@@ -275,7 +276,7 @@ _EXPECT = {"!=": "expected {}", "==": "must not be {}", "<": "threshold < {}", "
 def term_sentence(term: AlarmTerm, name: str) -> str:
     attr = term.operand1.split(".", 1)[1] if "." in term.operand1 else term.operand1
     leaf = attr.rsplit(".", 1)[-1] or attr
-    actual = _text(term.value1) if term.value1 is not None else "?"
+    actual = _text(term.value1) if term.matched else "?"
     # instance 0 is every daemon's only instance, and a description is said after the sentence, not in it
     subjects = [_text(v) for k, v in term.variables
                 if v not in ("", None) and not (k.endswith("instance_id") and _text(v) == "0")

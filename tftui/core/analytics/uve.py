@@ -181,9 +181,18 @@ def node_status_of(uve: dict) -> NodeStatus | None:
     ns = uve.get("NodeStatus") if isinstance(uve, dict) else None
     if not isinstance(ns, dict):
         return None
-    if is_conflict(ns.get("process_status")):  # sources disagree: keep the newest-looking first source's
+    if is_conflict(ns.get("process_status")):  # sources disagree: keep the first source's
         ns = {**ns, "process_status": ns["process_status"][0][0]}
-    return node_status_from_struct(ns)
+    return node_status_from_struct(_without_nulls(ns))
+
+
+def _without_nulls(value: Any) -> Any:
+    """JSON nulls (``"description": null``, ``"name": null`` in real UVEs) read as absent fields."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
