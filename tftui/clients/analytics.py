@@ -320,7 +320,17 @@ class AnalyticsClient:
             raise AnalyticsError(BAD_REPLY, f"{path}: {exc}") from None
 
 
-def _why(exc: Exception) -> str:
+def _why(exc: BaseException) -> str:
+    """The OS's reason under httpx's "All connection attempts failed" (refused, no route, ...)."""
+    seen: BaseException | None = exc
+    for _ in range(6):
+        if seen is None:
+            break
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(seen, OSError) and seen.strerror:
+            return seen.strerror
+        seen = seen.__cause__ or seen.__context__
     text = str(exc) or exc.__class__.__name__
     return "connection refused" if "refused" in text.lower() else text[:200]
 
