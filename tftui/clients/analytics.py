@@ -42,6 +42,7 @@ from tftui.core.analytics.uve import (
 from tftui.core.proxy import proxy_for
 from tftui.core.redact import redact
 
+from .introspect import ssl_context
 from .keystone import KeystoneError, keystone_token
 
 log = logging.getLogger(__name__)
@@ -66,17 +67,8 @@ class Reply(Generic[T]):
     partial: bool = False  # a 500 with a JSON body: some partitions did not answer
 
 
-def _ssl(settings: AnalyticsSettings) -> ssl.SSLContext | bool:
-    tls = settings.tls
-    if not settings.url.startswith("https:"):
-        return True
-    ctx = ssl.create_default_context(cafile=tls.ca) if tls.ca else ssl.create_default_context()
-    if not tls.verify:
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    if tls.cert:
-        ctx.load_cert_chain(tls.cert, tls.key)
-    return ctx
+def _verify(settings: AnalyticsSettings) -> ssl.SSLContext | bool:
+    return ssl_context(settings.tls) if settings.url.startswith("https:") else True
 
 
 class AnalyticsClient:
@@ -86,7 +78,7 @@ class AnalyticsClient:
         self._env = env if env is not None else os.environ
         proxy = proxy_for(settings.host, settings.proxy, settings.no_proxy)
         self._http = httpx.AsyncClient(timeout=settings.timeout, trust_env=False, proxy=proxy, transport=transport,
-                                       verify=_ssl(settings), follow_redirects=False,
+                                       verify=_verify(settings), follow_redirects=False,
                                        headers={"Accept-Encoding": "identity", "Accept": "application/json"})
         self._token: str | None = None
         self.requests = 0

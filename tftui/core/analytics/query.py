@@ -35,7 +35,10 @@ OBJECT_TABLES = {
     "analytics-snmp-node": "ObjectAnalyticsSNMPInfo", "database-node": "ObjectDatabaseInfo",
     "config-database-node": "ObjectConfigDatabaseInfo", "generator": "ObjectGeneratorInfo",
     "config-node": "ObjectConfigNode", "dns-node": "ObjectDns", "server": "ObjectServerTable",
-    "kubernetes-manager-node": "ObjectKubernetesManagerNode",
+    "kubernetes-manager-node": "ObjectKubernetesManagerNode", "tag": "ObjectTagTable", "project": "ObjectProjectTable",
+    "firewall-policy": "ObjectFirewallPolicyTable", "firewall-rule": "ObjectFirewallRuleTable",
+    "address-group": "ObjectAddressGroupTable", "service-group": "ObjectServiceGroupTable",
+    "application-policy-set": "ObjectApplicationPolicySetTable",
 }
 
 MESSAGE_SELECT = ["MessageTS", "Source", "ModuleId", "Category", "Messagetype", "SequenceNum", "Xmlmessage",

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from tftui.core.catalog import normalise_role
-from tftui.core.inventory import ClusterSpec, ConfigError, TLSSettings
-from tftui.core.policy.settings import AuthSpec, parse_auth
+from tftui.core.inventory import ClusterSpec, ConfigError, TLSSettings, float_setting
+from tftui.core.policy.settings import AuthSpec, http_url, parse_auth
 
 from .status import DEFAULT_STALE_AFTER, SOURCES
 
@@ -43,25 +43,6 @@ class AnalyticsSettings:
         return urlsplit(self.url).hostname or ""
 
 
-def _url(value: object, where: str) -> str:
-    text = str(value).strip().rstrip("/")
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{where}: {value!r} is not an http(s) URL")
-    return text
-
-
-def _number(raw: dict, key: str, default: float, where: str, minimum: float) -> float:
-    value = raw.get(key, default)
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{where}.{key}: {value!r} is not a number") from None
-    if f < minimum:
-        raise ConfigError(f"{where}.{key}: {f:g} is below the minimum {minimum:g}")
-    return f
-
-
 def status_source(cluster: ClusterSpec) -> str:
     raw = cluster.raw.get("status_source", DEFAULT_STATUS_SOURCE) if isinstance(cluster.raw, dict) else None
     value = str(raw or DEFAULT_STATUS_SOURCE).lower()
@@ -78,7 +59,7 @@ def analytics_settings(cluster: ClusterSpec) -> AnalyticsSettings | None:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}.analytics: expected a mapping (verify, ca, cert, key, timeout, ...)")
     if cluster.analytics_api:
-        url, discovered = _url(cluster.analytics_api, f"{where}.analytics_api"), False
+        url, discovered = http_url(cluster.analytics_api, f"{where}.analytics_api"), False
     else:
         node = next((n for n in cluster.nodes if any(normalise_role(r) == "analytics" for r in n.roles)), None)
         if node is None:
@@ -88,11 +69,11 @@ def analytics_settings(cluster: ClusterSpec) -> AnalyticsSettings | None:
     sub = f"{where}.analytics"
     return AnalyticsSettings(
         url=url, discovered=discovered, auth=parse_auth(cluster.raw.get("auth"), f"{where}.auth"),
-        timeout=_number(raw, "timeout", max(cluster.timeout, 1.0), sub, 0.1),
-        query_timeout=_number(raw, "query_timeout", DEFAULT_QUERY_TIMEOUT, sub, 1.0),
-        max_bytes=int(_number(raw, "max_bytes", DEFAULT_MAX_BYTES, sub, 1024)),
+        timeout=float_setting(raw, "timeout", max(cluster.timeout, 1.0), sub, 0.1),
+        query_timeout=float_setting(raw, "query_timeout", DEFAULT_QUERY_TIMEOUT, sub, 1.0),
+        max_bytes=int(float_setting(raw, "max_bytes", DEFAULT_MAX_BYTES, sub, 1024)),
         proxy=cluster.proxy, no_proxy=cluster.no_proxy,
         tls=TLSSettings(verify=bool(raw.get("verify", True)), ca=raw.get("ca"), cert=raw.get("cert"),
                         key=raw.get("key")),
-        stale_after=_number(raw, "stale_after", DEFAULT_STALE_AFTER, sub, 1.0),
+        stale_after=float_setting(raw, "stale_after", DEFAULT_STALE_AFTER, sub, 1.0),
     )

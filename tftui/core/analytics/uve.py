@@ -21,23 +21,14 @@ from typing import Any
 
 from tftui.core.nodestatus import NodeStatus, node_status_from_struct
 
+from .query import OBJECT_TABLES
+
 # The UVE types whose objects are nodes: they carry NodeStatus (viz.sandesh UVE_MAP, _OBJECT_TABLES).
 NODE_TYPES = ("vrouter", "control-node", "config-node", "config-database-node", "analytics-node", "database-node",
               "analytics-alarm-node", "analytics-snmp-node", "kubernetes-manager-node", "dns-node")
-# Object table (the key prefix a generator writes, e.g. "ObjectVRouter:host") -> UVE type
-TABLE_TO_TYPE = {
-    "ObjectVNTable": "virtual-network", "ObjectVMTable": "virtual-machine",
-    "ObjectVMITable": "virtual-machine-interface", "ObjectSITable": "service-instance",
-    "ObjectLBTable": "loadbalancer", "ObjectVRouter": "vrouter", "ObjectBgpRouter": "control-node",
-    "ObjectBgpPeer": "bgp-peer", "ObjectRoutingInstance": "routing-instance", "ObjectXmppPeerInfo": "xmpp-peer",
-    "ObjectCollectorInfo": "analytics-node", "ObjectAnalyticsAlarmInfo": "analytics-alarm-node",
-    "ObjectAnalyticsSNMPInfo": "analytics-snmp-node", "ObjectDatabaseInfo": "database-node",
-    "ObjectConfigDatabaseInfo": "config-database-node", "ObjectGeneratorInfo": "generator",
-    "ObjectConfigNode": "config-node", "ObjectDns": "dns-node", "ObjectPRouter": "prouter",
-    "ObjectKubernetesManagerNode": "kubernetes-manager-node", "ObjectTagTable": "tag",
-    "ObjectProjectTable": "project", "ObjectFirewallPolicyTable": "firewall-policy",
-    "ObjectFirewallRuleTable": "firewall-rule", "ObjectApplicationPolicySetTable": "application-policy-set",
-}
+# Object table (the key prefix a generator writes, e.g. "ObjectVRouter:host") -> UVE type: the UVE types are the
+# object tables' log_query_names (viz.sandesh); ConfigObjectTable and ObjectXmppConnection carry no UVE.
+TABLE_TO_TYPE = {table: name for name, table in OBJECT_TABLES.items() if name not in ("config", "xmpp-connection")}
 TYPE_TO_TABLE = {v: k for k, v in TABLE_TO_TYPE.items()}
 _SOURCE_RE = re.compile(r"^[^:]*:[^:]+:[^:]+:[^:]*$")  # "host:NodeType:module:instance"
 
