@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 
 from tftui.clients import analytics as ac
-from tftui.core.analytics.query import LogQuery
+from tftui.core.analytics.query import LogQuery, StatsQuery
 from tftui.core.analytics.settings import AnalyticsSettings
 from tftui.core.analytics.uve import UveFilters
 from tftui.core.inventory import parse_cluster
@@ -168,6 +168,10 @@ async def test_queries_sync_async_logs_and_error_meanings(lab, monkeypatch):
     snap = await svc.logs(q, last="25m")  # three 10-minute windows, one query each
     assert snap.table == "ObjectVRouter" and any("state = Non-Functional" in ln.text for ln in snap.lines)
     assert all(ln.line.split(" : ")[1].startswith("NodeStatusUVE: [NodeStatus: name = ") for ln in snap.lines)
+    eps = await svc.client.query(StatsQuery("StatTable.EndpointSecurityStats.eps.client",
+                                            ("name", "eps.__key", "eps.client.action", "eps.client.in_pkts"),
+                                            (("eps.client.action", "deny"),)).body("now-2h", "now"))
+    assert eps and all(r["eps.__key"].endswith(":00000000-0000-0000-0000-000000000001") for r in eps)
     history = await svc.node_history("compute1", "vrouter")
     assert {ln.source for ln in history.lines} == {"compute1"}
     with pytest.raises(ac.AnalyticsError) as err:
