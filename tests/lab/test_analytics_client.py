@@ -319,3 +319,34 @@ async def test_refused_is_unreachable():
         with pytest.raises(ac.AnalyticsError) as err:
             await c.alarms()
     assert err.value.kind == ac.UNREACHABLE and "refused" in str(err.value)
+
+
+async def test_follow_mode_appends_only_new_lines(lab):
+    topo, intro, running = lab
+    svc = AnalyticsService(AnalyticsSettings(running.url, timeout=2.0))
+    stream = svc.follow_logs(LogQuery(object_type="control-node", message_type="NodeStatusUVE"), "10m", interval=0.2)
+    first = await anext(stream)
+    assert first.lines and not any("follow test" in ln.text for ln in first.lines)
+    topo.node("ctrl2").behaviour["control"] = ServiceBehaviour(NON_FUNCTIONAL, "BGP down (follow test)")
+    running.state.watch()
+    new = await asyncio.wait_for(anext(stream), 10)
+    assert [ln.source for ln in new.lines] == ["ctrl2"] and "BGP down (follow test)" in new.lines[0].text
+    await stream.aclose()
+    await svc.close()
+
+
+def test_lab_uve_json_carries_exactly_the_names_introspect_shows():
+    from tftui.core.nodestatus import encode_node_status_reply
+    from tftui.core.sandesh import decode_messages
+    from tftui.lab.analytics.uves import node_status_json
+    from tftui.lab.nodestatus_gen import node_status_for
+
+    def plain(v):
+        return {k: plain(x) for k, x in v.items()} if isinstance(v, dict) else [plain(x) for x in v] \
+            if isinstance(v, list) else v
+
+    topo = build("seed-full", base=1)
+    for node in topo.nodes:
+        for svc in (s for s in node.services() if s.port is not None):
+            ns = node_status_for(topo, node, svc)
+            assert node_status_json(ns) == plain(decode_messages(encode_node_status_reply([ns]))[0].fields["data"])

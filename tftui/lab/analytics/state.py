@@ -9,7 +9,6 @@ MessageTable, as the collector writes every UVE message.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 from typing import Any
 
 from tftui.core.catalog import MODULE_IDS
@@ -17,7 +16,7 @@ from tftui.core.nodestatus import node_status_fields
 from tftui.core.sandesh import F, S, encode_message
 
 from ..nodestatus_gen import node_status_for, object_key
-from ..topology import FUNCTIONAL, NON_FUNCTIONAL, Topology
+from ..topology import FUNCTIONAL, NON_FUNCTIONAL, REFUSE, Topology
 from .alarms import AlarmGen
 from .tables import Tables
 from .uves import (
@@ -47,25 +46,36 @@ class AnalyticsState:
         self.tables = Tables()
         self.tables.flows.export_rate = topo.flow_export_rate
         self.alarmgen = AlarmGen(host_ip)
-        self._signatures: dict[tuple[str, str], str] = {}
+        self._signatures: dict[tuple[str, str], tuple] = {}
+        self._dirty: set[str] = set()
+        self._changed_at: dict[str, int] = {}
         self._node_uves: dict[str, dict[str, dict]] = {}  # node -> type -> NodeStatus json
         self._updated: dict[str, int] = {}  # "type/name" -> µs of the last NodeStatus change
         self._sequence = 0
         self.static = {"virtual-network": network_uves(topo), "virtual-machine-interface": vmi_uves(topo)}
         self.built_at = now_us()
+        self._types = {n.name: self._node_types(n) for n in topo.nodes}
         self.watch()
 
     # ------------------------------------------------------------------ change tracking
-    def _signature(self, node_name: str, svc_key: str) -> tuple[str, Any]:
-        node = self.topo.node(node_name)
-        svc = next(s for s in node.services() if s.key == svc_key)
-        if not reporting(node) or node.behaviour_of(svc_key).mode not in (FUNCTIONAL, NON_FUNCTIONAL):
-            return "", None
-        ns = node_status_for(self.topo, node, svc)
-        return hashlib.sha1(repr(ns).encode()).hexdigest(), ns
+    @staticmethod
+    def _signature(node, svc) -> tuple:
+        """What a daemon's NodeStatus depends on that can change while the lab runs (cheap to compare)."""
+        if not reporting(node):
+            return ("gone",)
+        b = node.behaviour_of(svc.key)
+        if b.mode not in (FUNCTIONAL, NON_FUNCTIONAL):
+            return ("gone",)
+        if not svc.is_nodemgr:
+            return (b.mode, b.description)
+        return (b.mode, b.description, node.disk_percent, tuple(sorted(node.processes.items())),
+                tuple(sorted(k for k, v in node.behaviour.items() if v.mode == REFUSE)))  # a standby's process runs
 
     def watch(self) -> int:
-        """Note every daemon whose NodeStatus changed since the last call; returns how many changed."""
+        """Note every daemon whose NodeStatus changed since the last call; returns how many changed.
+
+        Called every half second and on every request: it compares a few fields per daemon and builds a
+        NodeStatus only for what changed (a 2000-vrouter lab must not spend its CPU here)."""
         changed = 0
         now = now_us()
         for node in self.topo.nodes:
@@ -73,21 +83,30 @@ class AnalyticsState:
             for svc in node.services():
                 if svc.port is None:
                     continue
-                sig, ns = self._signature(node.name, svc.key)
+                sig = self._signature(node, svc)
                 key = (node.name, svc.key)
                 if self._signatures.get(key) == sig:
                     continue
                 self._signatures[key] = sig
                 node_changed = True
                 changed += 1
-                if ns is not None:
+                if sig != ("gone",):
                     self._log(object_key(node, svc), node.name, MODULE_IDS.get(svc.key, svc.key),
-                              LAB_TABLE_TYPES.get(object_key(node, svc), "vrouter"), ns, now)
+                              LAB_TABLE_TYPES.get(object_key(node, svc), "vrouter"),
+                              node_status_for(self.topo, node, svc), now)
             if node_changed:
-                self._node_uves[node.name] = node_statuses(self.topo, node)
-                for uve_type in self._node_uves[node.name]:
-                    self._updated[_key(uve_type, node.name)] = now
+                self._node_uves.pop(node.name, None)  # rebuilt on the next read
+                self._dirty.add(node.name)
+                self._changed_at[node.name] = now
         return changed
+
+    def _statuses(self, name: str) -> dict[str, dict]:
+        if name in self._dirty or name not in self._node_uves:
+            self._dirty.discard(name)
+            self._node_uves[name] = node_statuses(self.topo, self.topo.node(name))
+            for uve_type in self._node_uves[name]:
+                self._updated[_key(uve_type, name)] = self._changed_at.get(name, self.built_at)
+        return self._node_uves[name]
 
     def _log(self, table: str, node: str, module: str, uve_type: str, ns, now: int) -> None:
         self._sequence += 1
@@ -101,14 +120,26 @@ class AnalyticsState:
                                      "InstanceId": "0"})
 
     # ------------------------------------------------------------------ UVEs
+    def _node_types(self, node) -> frozenset[str]:
+        """The UVE types this node has NodeStatus under: those of its reporting daemons."""
+        if not reporting(node):
+            return frozenset()
+        return frozenset(LAB_TABLE_TYPES.get(object_key(node, s), "vrouter") for s in node.services()
+                         if s.port is not None and node.behaviour_of(s.key).mode in (FUNCTIONAL, NON_FUNCTIONAL))
+
+    def _types_of(self, name: str) -> frozenset[str]:
+        if name in self._dirty:
+            self._types[name] = self._node_types(self.topo.node(name))
+        return self._types[name]
+
     def types(self) -> list[str]:
-        found = {t for per in self._node_uves.values() for t in per}
+        found = {t for n in self.topo.nodes for t in self._types_of(n.name)}
         return sorted(found | {t for t, v in self.static.items() if v})
 
     def keys(self, uve_type: str) -> list[str]:
         if uve_type in self.static:
             return sorted(self.static[uve_type])
-        return sorted(n for n, per in self._node_uves.items() if uve_type in per)
+        return sorted(n.name for n in self.topo.nodes if uve_type in self._types_of(n.name))
 
     def uve(self, uve_type: str, name: str) -> dict:
         """The flat UVE (empty when unknown), with its UVEAlarms evaluated now."""
@@ -116,7 +147,9 @@ class AnalyticsState:
         if uve_type in self.static:
             uve = dict(self.static[uve_type].get(name) or {})
             return {k: {**v, "__T": self.built_at} for k, v in uve.items()}
-        ns = self._node_uves.get(name, {}).get(uve_type)
+        if uve_type not in self._types_of(name) if name in self._types else True:
+            return {}
+        ns = self._statuses(name).get(uve_type)
         if ns is None:
             return {}
         node = self.topo.node(name)
