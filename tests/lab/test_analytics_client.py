@@ -292,7 +292,22 @@ async def hostile():
     async def not_a_list(_):
         return web.json_response({"surprise": True})
 
+    async def accepted(_):
+        return web.json_response({"href": "/analytics/query/q1"}, status=202)
+
+    async def stuck(_):
+        return web.json_response({"progress": 40})
+
+    async def failed(_):
+        return web.json_response({"progress": -5})
+
+    async def any_expectation(_):
+        return None
+
     app = web.Application()
+    for prefix, status in (("stuck", stuck), ("failed", failed)):
+        app.router.add_post(f"/{prefix}/analytics/query", accepted, expect_handler=any_expectation)
+        app.router.add_get(f"/{prefix}/analytics/query/q1", status)
     app.router.add_get("/garbage/analytics/uves", garbage)
     app.router.add_get("/huge/analytics/uves", huge)
     app.router.add_get("/slow/analytics/uves", slow)
@@ -312,6 +327,19 @@ async def test_hostile_replies_give_a_clear_error(hostile, path, kind):
         with pytest.raises(ac.AnalyticsError) as err:
             await c.uve_types()
     assert err.value.kind == kind, str(err.value)
+
+
+async def test_a_query_that_never_finishes_stops_at_its_deadline(hostile):
+    async with ac.AnalyticsClient(AnalyticsSettings(f"{hostile}/stuck", timeout=0.5)) as c:
+        seen = []
+        with pytest.raises(ac.AnalyticsError) as err:
+            await c.query({"table": "MessageTable", "select_fields": ["MessageTS"]}, poll_interval=0.05,
+                          deadline=0.6, on_progress=seen.append)
+    assert err.value.kind == ac.TIMEOUT and seen and set(seen) == {40}
+    async with ac.AnalyticsClient(AnalyticsSettings(f"{hostile}/failed", timeout=0.5)) as c:
+        with pytest.raises(ac.AnalyticsError) as err:
+            await c.query({"table": "MessageTable", "select_fields": ["MessageTS"]})
+    assert err.value.kind == ac.FAILED and "progress -5" in str(err.value)
 
 
 async def test_refused_is_unreachable():
