@@ -219,15 +219,14 @@ class AnalyticsClient:
         """The multi-get by POST (singular type in the path; kfilt/cfilt/sfilt/mfilt/ackfilt in the body)."""
         path = f"/analytics/uves/{singular(uve_type)}"
         status, content = await self._send("POST", path, body=filters.body())
-        if status not in (200, 500):
-            raise self._error(status, content, path)
-        try:
-            data = json.loads(content)
-        except ValueError:
-            if status == 500:
+        if status == 500:  # partial data when the body is JSON, a plain server error when it is not
+            try:
+                return Reply(self._shape(parse_multi, json.loads(content), path), partial=True)
+            except ValueError:
                 raise self._error(status, content, path) from None
-            raise
-        return Reply(self._shape(parse_multi, data, path), status == 500)
+        if status != 200:
+            raise self._error(status, content, path)
+        return Reply(self._shape(parse_multi, self._decode(status, content, path), path))
 
     # ------------------------------------------------------------------ alarms
     async def alarms(self, tables: tuple[str, ...] = (), ackfilt: bool | None = None,

@@ -152,9 +152,8 @@ class AnalyticsApi:
         self.state.watch()
         uve_type = singular(request.match_info["types"])
         cfilt, kfilt, sfilt, mfilt, ack = self._filters(request.query)
-        keys = list(self._select(uve_type, kfilt, cfilt, sfilt, mfilt, ack)) if (cfilt or kfilt or sfilt or mfilt
-                                                                                 or ack is not None) \
-            else self.state.keys(uve_type)
+        filtered = bool(cfilt or kfilt or sfilt or mfilt) or ack is not None
+        keys = list(self._select(uve_type, kfilt, cfilt, sfilt, mfilt, ack)) if filtered else self.state.keys(uve_type)
         carry = "".join(f"&{k}={request.query[k]}" for k in ("cfilt", "sfilt", "mfilt", "ackfilt")
                         if k in request.query)
         base = self._base(request)
