@@ -12,7 +12,7 @@ import random
 import uuid as uuidlib
 from dataclasses import dataclass, field
 
-from tftui.core.catalog import MODULE_IDS, ServiceDef, services_for_roles  # noqa: F401 - re-exported for the lab
+from tftui.core.catalog import ServiceDef, services_for_roles
 from tftui.lab.fault_spec import FAULTS, FaultRule
 
 # Behaviour of one service's introspect on the lab node
