@@ -115,6 +115,7 @@ class Topology:
     router: LabRouter = field(default_factory=LabRouter)
     analytics: bool = True
     seed: int = 1
+    flow_export_rate: int = 0  # global-vrouter-config flow_export_rate: 0 (the default since R4.0) exports no flows
 
     def node(self, name: str) -> LabNode:
         return next(n for n in self.nodes if n.name == name)
