@@ -1,5 +1,5 @@
 """What every headless command shares: its exit codes, how it says what went wrong (``tftui: error: ...``
-on stderr), and loading the config with its warnings printed."""
+on stderr), loading the config with its warnings printed, writing stdout."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ EXIT_OK = 0  # all is well
 EXIT_FAIL = 1  # the cluster (or what was asked of it) is not well, or could not be read
 EXIT_USAGE = 2  # bad usage or config
 EXIT_UNKNOWN = 3  # `tftui status`: nothing failed, but something is unknown
+EXIT_UNAVAILABLE = 3  # the analytics commands: the analytics API could not answer
 
 
 def error(message: object, code: int = EXIT_FAIL) -> int:
@@ -35,3 +36,16 @@ def load_config_or_raise(args: argparse.Namespace):
     for w in loaded.warnings:
         warning(w)
     return loaded
+
+
+def write_stdout(text: str) -> bool:
+    """All of stdout at once; a reader that went away (``| head``) is not an error worth a traceback."""
+    import os
+
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return True
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return False

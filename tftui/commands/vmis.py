@@ -9,9 +9,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 
-from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, error, load_config_or_raise, note
+from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, error, load_config_or_raise, note, write_stdout
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -62,19 +61,6 @@ def _report_errors(errors: dict[str, str]) -> None:
         error(why)  # the reason already names the vrouter
 
 
-def _write(text: str) -> bool:
-    """All of stdout at once; a reader that went away (``| head``) is not an error worth a traceback."""
-    import os
-
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return True
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return False
-
-
 def run_vmis(args: argparse.Namespace) -> int:
     spec = _load(args)
     if spec is None:
@@ -90,7 +76,7 @@ def run_vmis(args: argparse.Namespace) -> int:
                  for v in snap.vmis]
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         text = "".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n" for r in rows)
-    if not _write(text):
+    if not write_stdout(text):
         return EXIT_FAIL
     _report_errors(snap.errors)
     return EXIT_FAIL if snap.errors else EXIT_OK
