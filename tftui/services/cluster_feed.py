@@ -7,6 +7,7 @@ events, counts, the changed set), ``refresh_soon``, ``set_paused``, ``backoff_of
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from tftui.core.inventory import ClusterSpec
 
@@ -14,6 +15,8 @@ from .feed import Feed, describe_error
 from .poller import Poller
 from .poller_thread import PollerThread
 from .state import ClusterState
+
+log = logging.getLogger(__name__)
 
 
 class ClusterFeed(Feed):
@@ -36,6 +39,7 @@ class ClusterFeed(Feed):
         self.publish(self.state, error=self.error, updated_at=self.state.last_round_at or None)
 
     def _died(self, exc: BaseException) -> None:
+        log.error("polling stopped", exc_info=exc)
         self.publish(error=f"polling stopped: {describe_error(exc)}")
 
     def start(self) -> None:

@@ -156,7 +156,9 @@ class ResourceView(ViewScreen):
         strip.set_class(text is not None, "shown")
         strip.update(text if text is not None else "")
         hint = self.row_count_hint(snapshot)
-        if (hint if hint is not None else len(self.all_rows)) > THREAD_ROWS:  # big: rows in a thread, keys answer
+        if hint is None:  # as many as last time, unless they were lazy (made in no time, whatever their number)
+            hint = 0 if isinstance(self.all_rows, LazyRows) else len(self.all_rows)
+        if hint > THREAD_ROWS:  # big: the rows are made in a thread, the keys keep answering
             self._rows_version = self.feed.version
             self.rows_pending = True
             self.run_worker(lambda: self.rows(snapshot), thread=True, exclusive=True, group="rows",
@@ -174,8 +176,8 @@ class ResourceView(ViewScreen):
         if event.worker.group == "rows" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self.rows_pending = False
         if event.worker.group == "search" and event.state == WorkerState.SUCCESS:
-            texts = event.worker.result
-            if texts is not None and len(texts) == len(self.all_rows) and self._search_cache is None:
+            rows, texts = event.worker.result
+            if rows is self.all_rows and self._search_cache is None:  # still the rows they were made for
                 self._search_cache = texts
             return
         super().on_worker_state_changed(event)
@@ -186,7 +188,7 @@ class ResourceView(ViewScreen):
         self._filtered = ("", None)
         self.refilter(keep_page=True)
         if len(rows) > THREAD_ROWS:  # the texts `/` matches, ready before the first keystroke needs them
-            self.run_worker(lambda: _search_texts_of(rows), thread=True, exclusive=True, group="search",
+            self.run_worker(lambda: (rows, _search_texts_of(rows)), thread=True, exclusive=True, group="search",
                             name=f"{self.NAME} search texts")
 
     def _search_texts(self) -> list[str]:

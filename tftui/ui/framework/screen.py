@@ -27,7 +27,7 @@ from tftui.services.feed import Feed, describe_error
 from tftui.services.registry import Services
 
 from .dialogs import RawScreen
-from .errors import ErrorPath, log_error
+from .errors import ErrorPath
 from .keys import bindings
 
 
@@ -68,8 +68,7 @@ class ViewScreen(ErrorPath, Screen):
         self._feed_callbacks: dict[int, Callable[[], None]] = {}
         self._feed_unsubscribe: dict[int, Callable[[], None]] = {}
         self._feed_pending: set[int] = set()
-        self._feed_stale: set[int] = set()
-        self._feed_stale_feeds: dict[int, Feed] = {}
+        self._feed_stale: dict[int, Feed] = {}
         self._feed_applied_at: dict[int, float] = {}
 
     # ------------------------------------------------------------------ layout
@@ -128,8 +127,7 @@ class ViewScreen(ErrorPath, Screen):
         if id(feed) not in self._feed_callbacks:
             return
         if not self.is_current:
-            self._feed_stale.add(id(feed))  # covered by another screen: catch up when shown again
-            self._feed_stale_feeds[id(feed)] = feed
+            self._feed_stale[id(feed)] = feed  # covered by another screen: catch up when shown again
             return
         wait = feed.min_interval - (time.monotonic() - self._feed_applied_at.get(id(feed), 0.0))
         if wait > 0:
@@ -138,9 +136,9 @@ class ViewScreen(ErrorPath, Screen):
             self._run_callback(feed)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
-        for key in list(self._feed_stale):
-            self._run_callback(self._feed_stale_feeds.pop(key))
-        self._feed_stale.clear()
+        stale, self._feed_stale = self._feed_stale, {}
+        for feed in stale.values():
+            self._run_callback(feed)
 
     def _run_callback(self, feed: Feed) -> None:
         self._feed_pending.discard(id(feed))
@@ -163,9 +161,8 @@ class ViewScreen(ErrorPath, Screen):
             if not self.rows_pending:
                 self.applied_version = version
             error = self.feed.error
-            if error and self._reported_feed_error != (self._error_epoch(), error):
+            if error and self._reported_feed_error != (self._error_epoch(), error):  # the source logged it
                 self._reported_feed_error = (self._error_epoch(), error)
-                log_error(f"{self.feed.source}: {error}")
                 self.notify(error, severity="error", timeout=10, markup=False)
             elif not error:
                 self._reported_feed_error = None
