@@ -22,6 +22,7 @@ class TagsView(PolicyList):
     ITEMS = "tags"
     ALIASES = ("tag", "labels")
     TITLE = "Tags"
+    API_TYPE = "tag"
     ACTIONS = frozenset({"new", "remove"})
     COLUMNS = (Column("type", "Type", 12, priority=0), Column("value", "Value", 20, priority=0, grow=True),
                Column("scope", "Scope", 24, priority=1), Column("id", "ID", 12, priority=2))
@@ -48,12 +49,6 @@ class TagsView(PolicyList):
         if text:
             *scope, name = text.split(":")
             await self.propose(lambda: self.service.draft_create_tag(name, tuple(scope) or None))
-
-    @work(name="remove tag")
-    async def action_remove(self) -> None:
-        tag = self.selected_item()
-        if tag is not None:
-            await self.propose(lambda: self.service.draft_delete("tag", tag.uuid))
 
 
 @register
@@ -97,6 +92,7 @@ class PoliciesView(PolicyList):
     ITEMS = "policies"
     ALIASES = ("fw", "firewall", "policy", "pol")
     TITLE = "Firewall policies"
+    API_TYPE = "firewall-policy"
     ACTIONS = frozenset({"new", "remove"})
     COLUMNS = (Column("policy", "Policy", 40, priority=0, grow=True), Column("scope", "Scope", 8, priority=1),
                Column("rules", "Rules", 5, priority=0))
@@ -122,12 +118,6 @@ class PoliciesView(PolicyList):
             self.report_error(str(exc))
             return
         await self.propose(lambda: self.service.draft_policy(fq, []))
-
-    @work(name="remove policy")
-    async def action_remove(self) -> None:
-        policy = self.selected_item()
-        if policy is not None:
-            await self.propose(lambda: self.service.draft_delete("firewall-policy", policy.uuid))
 
 
 @register

@@ -28,6 +28,7 @@ class PolicyList(ResourceView):
 
     SERVICE = "policy"
     ACTIONS: ClassVar[frozenset[str]] = frozenset()  # the write keys this list offers
+    API_TYPE: ClassVar[str] = ""  # the config API type of its rows, for `x` (a delete)
     BINDINGS = [*bindings(*(f"policy.{name}" for name, _ in LISTS)),
                 *bindings("policy.new", "policy.remove", "policy.tag", "policy.untag", "policy.iff", "policy.snat",
                           "policy.drafts")]
@@ -102,6 +103,13 @@ class PolicyList(ResourceView):
         draft = await self.app.push_screen_wait(DraftsScreen(self.service))
         if draft is not None:
             await self.review(draft)
+
+    @work(name="remove")
+    async def action_remove(self) -> None:
+        """`x`: delete the object under the cursor (refused by the API, with the reason, while referred)."""
+        item = self.selected_item()
+        if item is not None and self.API_TYPE:
+            await self.propose(lambda: self.service.draft_delete(self.API_TYPE, item.uuid))
 
     def selected_item(self):
         row = self.selected_row()
