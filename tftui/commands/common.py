@@ -14,3 +14,9 @@ def load_config_or_raise(args: argparse.Namespace):
     for w in loaded.warnings:
         print(f"tftui: warning: {w}", file=sys.stderr)
     return loaded
+
+
+def fail(message: str, code: int) -> int:
+    """`tftui: error: MESSAGE` on stderr; returns the exit status to use."""
+    print(f"tftui: error: {message}", file=sys.stderr)
+    return code
