@@ -26,14 +26,14 @@ from tftui.lab.peering import LabPeering, TfExternal, tf_view_from
 from tftui.lab.router import LabRouterServer
 from tftui.lab.topology import build
 
-BASE = 207  # the SSH server listens on 127.207.0.1 with a kernel-chosen port
+BASE = 209  # the SSH server listens on 127.209.0.1 with a kernel-chosen port
 OSES = ("frr", "vyos-1.1", "vyos-1.3", "vyos-1.4")
 DIALECTS = {"frr": ("frr", "frr 8.4.4", None), "vyos-1.1": ("vyos", "quagga", "1.1.8"),
             "vyos-1.3": ("vyos", "frr 7.5.1", "1.3.8"), "vyos-1.4": ("vyos", "frr 9.1", "1.4.0")}
 LOCAL_REFUSAL = {"frr": "% Can not configure the local system as neighbor",
                  "vyos-1.1": "Can't set neighbor address to local system IP.",
                  "vyos-1.3": "Can't set neighbor address to local system IP.",
-                 "vyos-1.4": 'Can not configure local address as neighbor "127.207.0.1" in default VRF!'}
+                 "vyos-1.4": 'Can not configure local address as neighbor "127.209.0.1" in default VRF!'}
 
 
 @pytest.fixture(params=OSES)
