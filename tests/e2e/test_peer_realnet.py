@@ -110,7 +110,7 @@ def test_peer_add_refusals_and_remove_on_real_frr(bed: RealLab, tmp_path):
 
     res = lab.tftui("peer", "remove", "--config", cfg, "--yes", "--wait", "60", "--json")
     assert res.returncode == 0, res.stdout + res.stderr
-    assert "neighbor 172.31.11.86" not in _running(lab)
+    assert "neighbor 172.31.11.86" not in _running(lab) and "TFTUI-FROM-TF" not in _running(lab)  # its route-map too
     assert "neighbor 172.31.11.86" not in (BED.frr_etc / "frr.conf").read_text()
     assert "vyos" not in _tf_sessions()
     deadline = time.monotonic() + 30

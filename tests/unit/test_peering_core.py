@@ -17,6 +17,7 @@ from tftui.core.peering.change import (
     ImportRouteMap,
     PolicyRequirement,
     ReplayNeighbor,
+    RouteMapPresence,
     RouterChange,
     SetNeighbor,
 )
@@ -225,8 +226,8 @@ def test_frr_change_lines_and_commands():
 def test_frr_route_map_choice_and_activation():
     before = _before()
     before.no_default_ipv4_unicast = True
-    change = RouterChange(FRR, 65311, (SetNeighbor("172.31.11.87", 64512, None), ImportRouteMap("172.31.11.87", True)),
-                          before)
+    change = RouterChange(FRR, 65311, (RouteMapPresence(True), SetNeighbor("172.31.11.87", 64512, None),
+                                       ImportRouteMap("172.31.11.87")), before)
     assert change.lines() == ["configure terminal", f"route-map {IMPORT_MAP} permit 10", "exit", "router bgp 65311",
                               " neighbor 172.31.11.87 remote-as 64512", " address-family ipv4 unicast",
                               "  neighbor 172.31.11.87 activate", f"  neighbor 172.31.11.87 route-map {IMPORT_MAP} in",
@@ -234,7 +235,7 @@ def test_frr_route_map_choice_and_activation():
     assert change.inverse().lines() == [
         "configure terminal", "router bgp 65311", " no neighbor 172.31.11.87", " address-family ipv4 unicast",
         f"  no neighbor 172.31.11.87 route-map {IMPORT_MAP} in", " exit-address-family", "exit",
-        f"no route-map {IMPORT_MAP} permit 10", "end"]
+        f"no route-map {IMPORT_MAP}", "end"]
 
 
 def test_changing_and_removing_a_neighbor_undoes_to_its_own_lines():
@@ -269,7 +270,7 @@ def test_vyos_legacy_script():
     with pytest.raises(ValidationError):
         RouterChange(VYOS13, 65311, (PolicyRequirement(False),)).lines()
     with pytest.raises(ValidationError):
-        RouterChange(VYOS11, 65311, (ImportRouteMap("1.1.1.1", True),)).lines()
+        RouterChange(VYOS11, 65311, (ImportRouteMap("1.1.1.1"),)).lines()
 
 
 def test_vyos_14_syntax_and_new_instance():
@@ -307,8 +308,10 @@ def test_verify_reads_back_every_operation():
     after.ebgp_requires_policy = True
     assert change.verify(after) == ["neighbor 10.0.0.2 has no address-family ipv4-unicast",
                                      "neighbor 10.0.0.3 is still configured", "the eBGP policy requirement is on"]
-    frr = RouterChange(FRR, 65311, (SetNeighbor("10.0.0.2", 64512, None), ImportRouteMap("10.0.0.2", True)))
+    frr = RouterChange(FRR, 65311, (RouteMapPresence(True), SetNeighbor("10.0.0.2", 64512, None),
+                                    ImportRouteMap("10.0.0.2")))
     cfg = BgpConfig(65311)
     cfg.neighbors["10.0.0.2"] = NeighborConfig("10.0.0.2", 64513)
-    assert frr.verify(cfg) == ["neighbor 10.0.0.2 remote-as 64512 is not in the configuration",
+    assert frr.verify(cfg) == [f"route-map {IMPORT_MAP} is missing",
+                               "neighbor 10.0.0.2 remote-as 64512 is not in the configuration",
                                f"neighbor 10.0.0.2 import route-map {IMPORT_MAP} is missing"]

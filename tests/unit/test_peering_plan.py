@@ -13,6 +13,7 @@ from tftui.core.peering.change import (
     ImportRouteMap,
     PolicyRequirement,
     ReplayNeighbor,
+    RouteMapPresence,
     SetNeighbor,
 )
 from tftui.core.peering.checks import LOOK, OK, PROBLEM, UNKNOWN, Probe, likely_causes
@@ -129,8 +130,21 @@ def test_frr_ebgp_policy_is_an_explicit_choice():
     assert off.router_change.ops[-1] == PolicyRequirement(False)
     assert " no bgp ebgp-requires-policy" in off.router_change.lines()
     maps = build_add(router, _tf(), PeerOptions(ebgp="route-map"))
-    assert [op for op in maps.router_change.ops if isinstance(op, ImportRouteMap)] == [
-        ImportRouteMap("172.31.11.86", True), ImportRouteMap("172.31.11.87", False)]  # the map made once
+    assert [op for op in maps.router_change.ops if isinstance(op, ImportRouteMap | RouteMapPresence)] == [
+        RouteMapPresence(True), ImportRouteMap("172.31.11.86"), ImportRouteMap("172.31.11.87")]
+    # removing its last user removes tftui's route-map too, and the undo puts both back
+    router.config.route_maps.append(IMPORT_MAP)
+    for a in ("172.31.11.86", "172.31.11.87"):
+        router.config.neighbors[a] = NeighborConfig(a, 64512, route_map_in=IMPORT_MAP, lines=[f"neighbor {a} remote-as 64512"],
+                                                    af_lines=[f"neighbor {a} route-map {IMPORT_MAP} in"])
+    removal = build_remove(router, _tf(), PeerOptions())
+    assert removal.router_change.ops[-1] == RouteMapPresence(False)
+    assert removal.router_change.lines()[-2:] == [f"no route-map {IMPORT_MAP}", "end"]
+    assert removal.router_change.inverse().lines()[1] == f"route-map {IMPORT_MAP} permit 10"
+    assert build_remove(router, _tf(), PeerOptions(controls=("ctrl1",))).router_change.ops == (
+        DeleteNeighbor("172.31.11.86", router.config.neighbors["172.31.11.86"]),)  # ctrl2 still uses it
+    router.config.route_maps.clear()
+    router.config.neighbors.clear()
     kept = build_add(router, _tf(), PeerOptions(ebgp="keep"))
     assert kept.problems == () and any("(Policy)" in n for n in kept.notes)
     # already off on the router, or an iBGP session: no choice to make

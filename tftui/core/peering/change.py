@@ -66,13 +66,22 @@ class PolicyRequirement:
 
 
 @dataclass(frozen=True)
+class RouteMapPresence:
+    """The permit-all import route-map itself (FRR: `route-map TFTUI-FROM-TF permit 10` / `no route-map ...`)."""
+
+    present: bool
+
+
+@dataclass(frozen=True)
 class ImportRouteMap:
+    """The route-map attached to a neighbor's IPv4 unicast imports (or detached)."""
+
     address: str
-    create_map: bool  # the route-map itself did not exist yet
     remove: bool = False
 
 
-RouterOp = SetNeighbor | DeleteNeighbor | ReplayNeighbor | CreateInstance | DeleteInstance | PolicyRequirement | ImportRouteMap
+RouterOp = (SetNeighbor | DeleteNeighbor | ReplayNeighbor | CreateInstance | DeleteInstance | PolicyRequirement
+            | RouteMapPresence | ImportRouteMap)
 
 
 @dataclass(frozen=True)
@@ -114,8 +123,10 @@ class RouterChange:
                 out.append(CreateInstance(op.asn))
             elif isinstance(op, PolicyRequirement):
                 out.append(PolicyRequirement(not op.required))
+            elif isinstance(op, RouteMapPresence):
+                out.append(RouteMapPresence(not op.present))
             elif isinstance(op, ImportRouteMap):
-                out.append(ImportRouteMap(op.address, op.create_map, not op.remove))
+                out.append(ImportRouteMap(op.address, not op.remove))
         return RouterChange(self.dialect, self.asn, tuple(out), self.before)
 
     def verify(self, after: BgpConfig) -> list[str]:
@@ -144,6 +155,8 @@ class RouterChange:
                 required = after.ebgp_requires_policy if not self.dialect.vtysh_config else not after.no_ebgp_requires_policy
                 if required != op.required:
                     wrong.append("the eBGP policy requirement is " + ("on" if required else "off"))
+            elif isinstance(op, RouteMapPresence) and (IMPORT_MAP in after.route_maps) != op.present:
+                wrong.append(f"route-map {IMPORT_MAP} is {'missing' if op.present else 'still there'}")
             elif isinstance(op, ImportRouteMap):
                 n = after.neighbors.get(op.address)
                 has = n is not None and n.route_map_in == IMPORT_MAP
@@ -197,15 +210,13 @@ def _frr_lines(change: RouterChange) -> list[str]:
             if quagga:
                 raise ValidationError("Quagga has no eBGP policy requirement to change")
             bgp.append("bgp ebgp-requires-policy" if op.required else "no bgp ebgp-requires-policy")
-        elif isinstance(op, ImportRouteMap):
-            if op.remove:
-                af.append(f"no neighbor {op.address} route-map {IMPORT_MAP} in")
-                if op.create_map:
-                    after.append(f"no route-map {IMPORT_MAP} permit 10")
+        elif isinstance(op, RouteMapPresence):
+            if op.present:
+                before += [f"route-map {IMPORT_MAP} permit 10", "exit"]
             else:
-                if op.create_map:
-                    before += [f"route-map {IMPORT_MAP} permit 10", "exit"]
-                af.append(f"neighbor {op.address} route-map {IMPORT_MAP} in")
+                after.append(f"no route-map {IMPORT_MAP}")
+        elif isinstance(op, ImportRouteMap):
+            af.append(f"{'no ' if op.remove else ''}neighbor {op.address} route-map {IMPORT_MAP} in")
     lines = ["configure terminal", *before]
     if bgp or af:
         lines.append(f"router bgp {change.asn}")
@@ -256,7 +267,7 @@ def _vyos_commands(change: RouterChange) -> list[tuple[str, list[str]]]:
             if legacy:
                 raise ValidationError("VyOS 1.1-1.3 always run BGP with `no bgp ebgp-requires-policy`")
             out.append((MY_SET if op.required else MY_DELETE, [*base, "parameters", "ebgp-requires-policy"]))
-        elif isinstance(op, ImportRouteMap):
+        elif isinstance(op, ImportRouteMap | RouteMapPresence):
             raise ValidationError("the import route-map choice is for plain FRR; VyOS needs no eBGP policy")
     return out
 

@@ -23,6 +23,7 @@ from .change import (
     DeleteNeighbor,
     ImportRouteMap,
     PolicyRequirement,
+    RouteMapPresence,
     RouterChange,
     RouterOp,
     SetNeighbor,
@@ -195,14 +196,9 @@ def _ebgp_ops(router: RouterFacts, opts: PeerOptions, new: list[str], local_as: 
     if not d.vtysh_config:
         problems.append(f"--ebgp-policy {ROUTE_MAP} is for plain FRR; on {d.label()} use {NO_REQUIREMENT}")
         return []
-    ops: list[RouterOp] = []
-    create = IMPORT_MAP not in cfg.route_maps
-    for address in new:
-        if (cfg.neighbors.get(address) and cfg.neighbors[address].route_map_in) == IMPORT_MAP:
-            continue
-        ops.append(ImportRouteMap(address, create))
-        create = False
-    return ops
+    ops: list[RouterOp] = [] if IMPORT_MAP in cfg.route_maps else [RouteMapPresence(True)]
+    return ops + [ImportRouteMap(a) for a in new
+                  if (cfg.neighbors.get(a) and cfg.neighbors[a].route_map_in) != IMPORT_MAP]
 
 
 def build_add(router: RouterFacts, tf: TfFacts, opts: PeerOptions) -> PeeringPlan:
@@ -307,6 +303,10 @@ def build_remove(router: RouterFacts, tf: TfFacts, opts: PeerOptions) -> Peering
             absent.append(c.name)
     if existing is not None and not (peered - {c.name for c in controls}):
         tf_changes.append(TfChange(DELETE_ROUTER, existing))
+    removed = {op.address for op in ops if isinstance(op, DeleteNeighbor)}
+    if removed and IMPORT_MAP in cfg.route_maps and d.vtysh_config and all(
+            a in removed for a, n in cfg.neighbors.items() if n.route_map_in == IMPORT_MAP):
+        ops.append(RouteMapPresence(False))  # tftui's own import route-map goes with its last user
     asn = cfg.asn or 0
     change = RouterChange(d, asn, tuple(ops) if not problems else (), cfg)
     return PeeringPlan(REMOVE, router, tf.asn, tuple(controls), change, tuple(tf_changes) if not problems else (),
