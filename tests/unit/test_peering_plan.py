@@ -79,6 +79,7 @@ def test_add_the_missing_control_node_on_both_sides():
     doc = plan.to_json()
     assert doc["router_lines"][0].startswith("set protocols bgp 65311") and doc["in_place"] == ["ctrl1"]
     undo = plan.undo()
+    assert plan.brings_up and not undo.brings_up and undo.undo().brings_up
     assert [c.kind for c in undo.tf_changes] == [REMOVE_SESSION]
     assert undo.router_change.ops == (DeleteNeighbor("172.31.11.87"),)
 

@@ -98,7 +98,6 @@ class _Out:
 
 
 async def _run(args: argparse.Namespace, out: _Out) -> int:
-    from tftui.core.peering.plan import ADD
     from tftui.services.peering import PeeringService
 
     loaded = load_config_or_raise(args)
@@ -147,7 +146,7 @@ async def _run(args: argparse.Namespace, out: _Out) -> int:
         out.doc["status"] = status.to_json()
         if status.done:
             out.say(f"done after {status.elapsed:.0f}s")
-            if plan.action == ADD:
+            if plan.brings_up:
                 from tftui.core.peering.checks import data_path_advice
 
                 out.say(data_path_advice([plan.router.address]).words())

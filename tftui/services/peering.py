@@ -27,6 +27,7 @@ from tftui.core.peering import validate
 from tftui.core.peering.checks import Cause, Probe, likely_causes
 from tftui.core.peering.plan import (
     ADD,
+    REMOVE,
     PeeringPlan,
     PeerOptions,
     RouterFacts,
@@ -255,7 +256,7 @@ class PeeringService:
                 except Exception as exc:  # a broken source must not end the watch
                     log.warning("control node %s: BGP neighbor state unavailable: %s", name, exc)
                     sides[name] = None
-        return PeeringStatus(plan.action.removeprefix("undo "), self.clock() - started,
+        return PeeringStatus(ADD if plan.brings_up else REMOVE, self.clock() - started,
                              pair_statuses(controls, st.neighbors, sides), st.check, st.check_note, list(st.errors))
 
     async def watch(self, plan: PeeringPlan, timeout: float, on_status: Callable[[PeeringStatus], None] | None = None,

@@ -99,12 +99,18 @@ class PeeringPlan:
         return self.router_change.empty and not self.tf_changes
 
     @property
+    def brings_up(self) -> bool:
+        """Whether applying this plan should end with sessions up (add, or the undo of a remove)."""
+        return self.action in (ADD, f"undo {REMOVE}")
+
+    @property
     def asn(self) -> int | None:
         return self.router_change.asn or self.router.config.asn
 
     def undo(self) -> PeeringPlan:
         """Both sides put back as they were before this plan (run after it was applied)."""
-        return replace(self, action=f"undo {self.action}", router_change=self.router_change.inverse(),
+        action = self.action.removeprefix("undo ") if self.action.startswith("undo ") else f"undo {self.action}"
+        return replace(self, action=action, router_change=self.router_change.inverse(),
                        tf_changes=tuple(c.inverse() for c in reversed(self.tf_changes)), in_place=(), problems=(),
                        notes=())
 
