@@ -41,7 +41,7 @@ VYOS14 = Dialect("vyos", Suite("frr", "9.1"), "1.4.0")
 CONTROL_FAMILIES = ("route-target", "inet-vpn", "e-vpn", "erm-vpn", "inet6-vpn")
 
 
-def _control(name: str, address: str, asn: int = 64512) -> BgpRouter:
+def _control(name: str, address: str, asn: int | str = 64512) -> BgpRouter:
     return BgpRouter(IP_FABRIC + ("__default__", name), "control-node", "contrail", asn, address, address, 179, 90,
                      CONTROL_FAMILIES, (), f"uuid-{name}")
 
@@ -111,6 +111,9 @@ def test_add_problems_block_the_plan():
     tf = TfFacts(64512, (_control("evil", "1.2.3.4; rm -rf /"),), {}, 1)
     evil = build_add(_router(), tf, PeerOptions())
     assert any("address of control node evil" in p for p in evil.problems) and evil.empty
+    tf = TfFacts(64512, (_control("evil", "1.2.3.4", "64512; write"),), {}, 1)  # what the config API says is checked
+    evil = build_add(_router(), tf, PeerOptions())
+    assert any("AS of control node evil" in p for p in evil.problems) and evil.empty
 
 
 def test_asn_mismatches_are_fixed_in_the_diff():

@@ -234,7 +234,11 @@ def build_add(router: RouterFacts, tf: TfFacts, opts: PeerOptions) -> PeeringPla
     router_done: set[str] = set()
     for c in controls:
         address = _control_address(c, problems)
-        remote_as = c.asn or tf.asn
+        try:
+            remote_as = validate.asn(c.asn or tf.asn, f"AS of control node {c.name}")
+        except ValidationError as exc:
+            problems.append(str(exc))
+            continue
         if address is None:
             continue
         n = cfg.neighbors.get(address)
