@@ -17,9 +17,14 @@ import sys
 
 from tftui.services.config import add_config_arguments
 
-from .common import fail, load_config_or_raise
+from .common import error, load_config_or_raise
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def fail(message: str, code: int) -> int:
+    error(message)
+    return code
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -47,6 +47,7 @@ class LabContext:
     introspect: IntrospectLab
     cluster: dict[str, Any] = field(default_factory=dict)  # the cluster config being written
     stoppers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    shared: dict[str, Any] = field(default_factory=dict)  # what one component offers the next (e.g. "keystone")
     peering: LabPeering | None = None  # the router <-> control node sessions, shared by the parts that show them
 
 
@@ -145,6 +146,7 @@ async def serve(args: argparse.Namespace) -> int:
         print(f"tftui lab: {exc}", file=sys.stderr)
         return 2
     topo.router.os = router_os(args)
+    topo.flow_export_rate = getattr(args, "flow_export_rate", 0)
     if getattr(args, "faults", ""):
         try:
             apply_faults(topo, parse_fault_spec(args.faults))
@@ -207,7 +209,7 @@ def _load_components() -> None:
     """Import the optional lab parts so they register themselves; a part that is absent is skipped."""
     import importlib
 
-    for mod in ("tftui.lab.agent", "tftui.lab.router", "tftui.lab.configapi", "tftui.lab.hosts"):
+    for mod in ("tftui.lab.agent", "tftui.lab.router", "tftui.lab.configapi", "tftui.lab.analytics", "tftui.lab.hosts"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:
