@@ -6,7 +6,8 @@ service's confirmed-write path (a draft, revision checks, the draft kept on fail
 done on the router is undone and what TF had already taken is taken back, so neither side is left half-peered.
 
 The control nodes' own view of the session comes from a `ControlNeighborSource` when one is given: a callable
-(control node name, router address) -> ControlSide | None, which the BGP neighbor introspect client provides.
+(control node name, router address) -> ControlSide | None, for the BGP neighbor introspect client to provide
+(`tftui peer` and the `:peer` view pass it in; without one the watch follows the router's side).
 """
 
 from __future__ import annotations
@@ -63,12 +64,6 @@ class ControlNeighborSource(Protocol):
     def __call__(self, control_node: str, router_address: str) -> Awaitable[ControlSide | None]: ...
 
 
-def control_source_for(cluster: ClusterSpec) -> ControlNeighborSource | None:
-    """The control nodes' side of the watch. None until the BGP neighbor introspect client exists: the watch then
-    follows the router's side and the cross-check only."""
-    return None
-
-
 @dataclass
 class ApplyResult:
     ok: bool
@@ -95,7 +90,7 @@ class PeeringService:
         self.monitor = RouterMonitor(spec, hosts_provider(cluster), interval, prompt, client=self.client)
         self.monitor.settle_big_tables = False
         self.policy = policy or PolicyService.from_cluster(cluster, readonly=readonly)
-        self.control_source = control_source if control_source is not None else control_source_for(cluster)
+        self.control_source = control_source  # None: the watch follows the router's side and the cross-check
         self.router_address = router_address or spec.host
         self.clock = clock
 
