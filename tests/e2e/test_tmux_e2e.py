@@ -89,7 +89,7 @@ def test_demo_routes_pane_and_cross_check(tmux, tmp_path):
     tmux.wait_for("polled", timeout=60)
     tmux.keys("r")
     screen = tmux.wait_for("Established", timeout=30)
-    assert "172.31.11.86" in screen and "10.47.255." in screen
+    assert "tf-ctrl1" in screen and "10.47.255." in screen  # peered with the lab's control nodes
     tmux.keys("c")
     screen = tmux.wait_for("missing        10.47.255.250/32", timeout=30)
     assert "wrong-vrouter" in screen and "orphan         10.47.0.99/32" in screen

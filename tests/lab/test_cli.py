@@ -139,6 +139,7 @@ def test_lab_scenario_choices_match_the_topology():
     from tftui.lab import args, topology
 
     assert sorted(args.SCENARIOS) == sorted(topology.SCENARIOS)
+    assert sorted(args.ROUTER_OS) == sorted(topology.ROUTER_OS)
 
 
 def test_config_option_before_or_after_the_subcommand(start_lab):

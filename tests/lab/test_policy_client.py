@@ -19,7 +19,7 @@ async def test_home_list_read_create_update_delete():
         vns = (await c.list("virtual-network"))["virtual-networks"]
         assert {tuple(v["fq_name"]) for v in vns} >= {("default-domain", "default-project", "ip-fabric")}
         assert await c.count("virtual-router") == 2
-        assert await c.count("bgp-router") == 3
+        assert await c.count("bgp-router") == 4  # three control nodes and the gateway router they peer with
         detail = await c.list("virtual-network", detail=True, filters={"fabric_snat": True})
         assert [v["virtual-network"]["name"] for v in detail["virtual-networks"]] == ["tenant-net"]
         fields = await c.list("virtual-router", fields=["virtual_router_ip_address"])

@@ -43,11 +43,13 @@ def test_routes_json(lab):
     res = _run("routes", "--config", str(cfg), "--json")
     assert res.returncode == 0, res.stderr
     doc = json.loads(res.stdout)
-    assert doc["router"] == "vyos" and doc["suite"] == ("frr 8.4.4" if suite == "frr" else "quagga")
-    (n,) = doc["neighbors"]
-    assert (n["address"], n["remote_as"], n["state"], n["established"]) == ("172.31.11.86", 64512, "Established", True)
+    assert doc["router"] == "vyos" and doc["suite"] == ("frr 9.1" if suite == "frr" else "quagga")
+    base = {"frr": 201, "quagga": 202}[suite]
+    # the demo's router is peered with its control nodes but the last one (ctrl3: `tftui peer add` does that)
+    assert [(n["address"], n["remote_as"], n["state"], n["established"]) for n in doc["neighbors"]] == [
+        (f"127.{base}.0.{10 + i}", 64512, "Established", True) for i in range(2)]
     bgp = [r for r in doc["routes"] if r["protocol"] == "bgp"]
-    assert len(bgp) == n["prefixes_received"] > 100
+    assert all(len(bgp) == n["prefixes_received"] > 100 for n in doc["neighbors"])
     conn = next(r for r in doc["routes"] if r["protocol"] == "connected")
     assert conn["nexthops"][0]["via"] is None
 
@@ -55,7 +57,7 @@ def test_routes_json(lab):
 def test_routes_text_and_unknown_router(lab):
     _, cfg = lab
     res = _run("routes", "--config", str(cfg))
-    assert res.returncode == 0 and "172.31.11.86" in res.stdout and "B>*" in res.stdout
+    assert res.returncode == 0 and "Established" in res.stdout and "B>*" in res.stdout
     res = _run("routes", "--config", str(cfg), "--router", "nope")
     assert res.returncode == 2 and "no router 'nope'" in res.stderr
 

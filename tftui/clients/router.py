@@ -334,18 +334,21 @@ class RouterClient:
 
     # ---------------------------------------------------------------- commands
 
-    async def run_raw(self, command: str) -> CommandOutput:
-        """Run one already-built command; a dead reused connection is reopened once."""
-        for attempt in (0, 1):
+    async def run_raw(self, command: str, stdin: str | None = None, timeout: float | None = None,
+                      retry: bool = True) -> CommandOutput:
+        """Run one already-built command; a dead reused connection is reopened once (`retry`: reads only -- a
+        configuration write that may have reached the router is never sent twice)."""
+        timeout = timeout or self.spec.timeout
+        for attempt in (0, 1) if retry else (1,):
             conn = await self._connection()
             try:
-                res = await asyncio.wait_for(conn.run(command, check=False), self.spec.timeout)
+                res = await asyncio.wait_for(conn.run(command, input=stdin, check=False), timeout)
             except TimeoutError:
                 # the hung command's channel would stay open on the router (sshd allows ~10 per connection):
                 # start the next command on a fresh connection instead
                 async with self._lock:
                     await self._drop()
-                raise RouterError(f"{self.spec.name}: `{command}` gave no answer within {self.spec.timeout:g}s") from None
+                raise RouterError(f"{self.spec.name}: `{command}` gave no answer within {timeout:g}s") from None
             except (asyncssh.ConnectionLost, asyncssh.DisconnectError, asyncssh.ChannelOpenError, OSError) as exc:
                 async with self._lock:
                     await self._drop()

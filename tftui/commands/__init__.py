@@ -13,4 +13,5 @@ COMMAND_MODULES = (
     "tftui.commands.vmis",
     "tftui.commands.introspect",
     "tftui.commands.analytics",
+    "tftui.commands.peer",
 )

@@ -90,20 +90,49 @@ class LabInterface:
     user: str = "cirros"
 
 
+@dataclass(frozen=True)
+class RouterOs:
+    """What the lab router is: its routing suite (and version) and, for a VyOS, the release `show version` names."""
+
+    suite: str  # frr | quagga
+    suite_version: str
+    vyos: str | None = None
+
+
+# VyOS 1.1 runs Quagga 0.99, 1.3 FRR 7.5, 1.4 FRR 9.1; `frr` is plain FRR on Debian 12 (no VyOS CLI at all)
+ROUTER_OS = {
+    "vyos-1.1": RouterOs("quagga", "0.99.20.1", "1.1.8"),
+    "vyos-1.3": RouterOs("frr", "7.5.1", "1.3.8"),
+    "vyos-1.4": RouterOs("frr", "9.1", "1.4.0"),
+    "frr": RouterOs("frr", "8.4.4"),
+}
+DEFAULT_ROUTER_OS = "vyos-1.4"
+
+
 @dataclass
 class LabRouter:
     name: str = "vyos"
     asn: int = 65311
     router_id: str = "172.31.10.140"
-    suite: str = "frr"  # frr | quagga
-    peer_address: str = "172.31.11.86"  # the TF control node, as the router sees it
-    peer_asn: int = 64512
+    os: str = DEFAULT_ROUTER_OS  # a ROUTER_OS key
+    address: str = "127.42.0.1"  # where it listens, and the address of its bgp-router object in TF
+    tf_asn: int = 64512  # TF's global AS: the control nodes' AS
+    tf_name: str = "vyos-gw"  # the name of its bgp-router object in the lab's config API
+    peered: set[str] = field(default_factory=set)  # control nodes peered on both sides when the lab starts
     # Prefixes the router must NOT have although a pod exists (the demo's deliberate discrepancy)
     withheld: set[str] = field(default_factory=set)
     # Prefix -> next hop override (a route via the wrong vrouter)
     misrouted: dict[str, str] = field(default_factory=dict)
     # Extra /32s the router has with no interface behind them
     orphans: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def profile(self) -> RouterOs:
+        return ROUTER_OS[self.os]
+
+    @property
+    def suite(self) -> str:
+        return self.profile.suite
 
 
 @dataclass
@@ -177,7 +206,11 @@ def _add_pods(topo: Topology, vrouters: list[LabNode], rng: random.Random, per_v
     vm_net = next((n for n in topo.networks if not n.ip_fabric_forwarding), pod_net)
     top = int(ipaddress.ip_network(pod_net.subnet).broadcast_address)
     pod_ips = (str(ipaddress.ip_address(top - 1 - k)) for k in range(1 << 20))
-    vm_ips = [str(h) for h in ipaddress.ip_network(vm_net.subnet).hosts()]
+    vm_subnet = ipaddress.ip_network(vm_net.subnet)
+    vm_hosts = vm_subnet.num_addresses - 2  # hosts(), without listing a /12's million of them (seconds per build)
+
+    def vm_ip(k: int) -> str:
+        return str(vm_subnet.network_address + 1 + k % vm_hosts)
     counter = 0
     for vi, vr in enumerate(vrouters):
         count = big_vrouter_pods if (vi == 0 and big_vrouter_pods) else per_vrouter
@@ -185,7 +218,7 @@ def _add_pods(topo: Topology, vrouters: list[LabNode], rng: random.Random, per_v
             counter += 1
             is_vm = j % 7 == 6
             if is_vm:
-                name, ip, net, user = f"vm-{counter:04d}", vm_ips[counter % len(vm_ips)], vm_net, "cirros"
+                name, ip, net, user = f"vm-{counter:04d}", vm_ip(counter), vm_net, "cirros"
             elif vi == 0 and j < 2:
                 name, ip, net, user = f"cirros{j + 1}", next(pod_ips), pod_net, "cirros"
             else:
@@ -217,7 +250,9 @@ def _vrouter(name: str, address: str) -> LabNode:
 
 
 def build(scenario: str = "demo", vrouters: int | None = None, base: int = 42, seed: int = 1,
-          pods_per_vrouter: int | None = None) -> Topology:
+          pods_per_vrouter: int | None = None, unpeered: tuple[str, ...] | None = None) -> Topology:
+    """`unpeered`: control nodes the router is not peered with at the start (None: the scenario's choice, which
+    for the demo is its last control node, so the walk of peering it can be done there)."""
     plan = AddressPlan(base)
     rng = random.Random(seed)
     if scenario not in SCENARIOS:
@@ -225,6 +260,15 @@ def build(scenario: str = "demo", vrouters: int | None = None, base: int = 42, s
     topo = SCENARIOS[scenario](plan, vrouters)
     topo.seed = seed
     topo.networks = _networks()
+    topo.router.address = f"127.{base}.0.1"
+    controls = [n.name for n in topo.nodes if "control" in n.roles]
+    if unpeered is None:
+        unpeered = tuple(controls[-1:]) if scenario == "demo" and len(controls) > 1 else ()
+    unknown = set(unpeered) - set(controls)
+    if unknown:
+        raise ValueError(f"--unpeered: no control node {', '.join(sorted(unknown))} in scenario {scenario} "
+                         f"(it has {', '.join(controls) or 'none'})")
+    topo.router.peered = {c for c in controls if c not in unpeered}
     vrs = topo.vrouters()
     big = 120 if scenario == "demo" else 0
     per = pods_per_vrouter if pods_per_vrouter is not None else (3 if len(vrs) <= 50 else 1)

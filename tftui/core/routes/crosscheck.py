@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 from .models import Neighbor, Route
 
-POLICY_FIX = ("FRR 8+ refuses eBGP routes without a policy: on the router run `no bgp ebgp-requires-policy` "
-              "under `router bgp ASN` (VyOS 1.4+: `set protocols bgp parameters no-ebgp-requires-policy`), "
+POLICY_FIX = ("FRR 7.4+ refuses eBGP routes without a policy: on the router run `no bgp ebgp-requires-policy` "
+              "under `router bgp ASN` (VyOS writes that itself unless `protocols bgp parameters "
+              "ebgp-requires-policy` is set: delete it), or `tftui peer add --ebgp-policy ...`, "
               "or attach an import route-map to the neighbor")
 
 MISSING, WRONG_VROUTER, ORPHAN, POLICY, NEIGHBOR_DOWN, NOT_INSTALLED = (

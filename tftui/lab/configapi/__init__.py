@@ -94,6 +94,8 @@ async def start(ctx: LabContext) -> None:
         token_ttl=getattr(args, "token_ttl", 3600.0), fault=getattr(args, "api_fault", None))
     ctx.stoppers.append(api.stop)
     ctx.shared["keystone"] = api.keystone
+    if ctx.peering is not None:
+        ctx.peering.attach_store(api.store)  # TF's side of the router's sessions follows this API from now on
     ctx.cluster["config_api"] = api.url
     if api.keystone_url:
         ctx.cluster["auth"] = {"type": "keystone", "url": api.keystone_url, "username": "admin",

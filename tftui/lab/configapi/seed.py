@@ -11,6 +11,8 @@ import hashlib
 import ipaddress
 import uuid as uuidlib
 
+from tftui.core.peering.tf import GATEWAYLESS_FAMILIES
+from tftui.core.policy.models import session_attr
 from tftui.lab.topology import Topology
 
 from .store import Store
@@ -35,7 +37,7 @@ def _ensure_tag(store: Store, name: str) -> str:
 
 
 def _infra(store: Store, topo: Topology) -> None:
-    _mk(store, "global-system-config", GSC, autonomous_system=topo.router.peer_asn, ibgp_auto_mesh=True)
+    _mk(store, "global-system-config", GSC, autonomous_system=topo.router.tf_asn, ibgp_auto_mesh=True)
     _mk(store, "global-vrouter-config", GSC + ["default-global-vrouter-config"], flow_export_rate=topo.flow_export_rate,
         port_translation_pools={"port_translation_pool": [
             {"protocol": "tcp", "port_count": "1024"}, {"protocol": "udp", "port_count": "1024"}]})
@@ -62,7 +64,7 @@ def _infra(store: Store, topo: Topology) -> None:
     controls = [n for n in topo.nodes if "control" in n.roles]
     for node in controls:
         _mk(store, "bgp-router", IP_FABRIC + ["__default__", node.name], bgp_router_parameters={
-            "router_type": "control-node", "vendor": "contrail", "autonomous_system": topo.router.peer_asn,
+            "router_type": "control-node", "vendor": "contrail", "autonomous_system": topo.router.tf_asn,
             "identifier": node.address, "address": node.address, "port": 179, "hold_time": 90,
             "address_families": {"family": ["route-target", "inet-vpn", "e-vpn", "erm-vpn", "inet6-vpn"]}})
     # Control nodes peer with each other (ibgp full mesh): refs both ways, as the real cluster has.
@@ -73,6 +75,27 @@ def _infra(store: Store, topo: Topology) -> None:
                  for o in controls if o is not node]
         if peers:
             store.update("bgp-router", uid, {"bgp_router_refs": peers})
+    _gateway(store, topo, controls)
+
+
+def _gateway(store: Store, topo: Topology, controls: list) -> None:
+    """The gateway router's bgp-router and its sessions from the control nodes it starts peered with (as the web
+    UI's BGP Routers form makes them), so that the lab router's sessions agree on both sides."""
+    r = topo.router
+    peered = [n for n in controls if n.name in r.peered]
+    if not peered:
+        return
+    fq = IP_FABRIC + ["__default__", r.tf_name]
+    _mk(store, "bgp-router", fq, bgp_router_parameters={
+        "router_type": "router", "vendor": "vyos" if r.profile.vyos else "frr", "autonomous_system": r.asn,
+        "identifier": r.router_id, "address": r.address, "port": 179, "hold_time": 90,
+        "address_families": {"family": list(GATEWAYLESS_FAMILIES)}})
+    for node in peered:
+        uid = store.uuid_of("bgp-router", IP_FABRIC + ["__default__", node.name])
+        refs = [{"uuid": ref["uuid"], **({"attr": ref["attr"]} if ref.get("attr") else {})}
+                for ref in store.objs[uid].get("bgp_router_refs", [])]
+        refs.append({"to": fq, "attr": session_attr(GATEWAYLESS_FAMILIES)})
+        store.update("bgp-router", uid, {"bgp_router_refs": refs})
 
 
 def _networks(store: Store, topo: Topology) -> None:
