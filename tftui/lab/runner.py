@@ -45,6 +45,7 @@ class LabContext:
     introspect: IntrospectLab
     cluster: dict[str, Any] = field(default_factory=dict)  # the cluster config being written
     stoppers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    parts: dict[str, Any] = field(default_factory=dict)  # what one component offers the next (config_api, traffic)
 
 
 # Each component: async fn(ctx) that starts its servers, registers stoppers and adds config keys.
@@ -186,7 +187,8 @@ def _load_components() -> None:
     """Import the optional lab parts so they register themselves; a part that is absent is skipped."""
     import importlib
 
-    for mod in ("tftui.lab.agent", "tftui.lab.router", "tftui.lab.configapi", "tftui.lab.hosts"):
+    # in start order: the flows read the config API's store; the hosts' VM shells send traffic through the flows
+    for mod in ("tftui.lab.agent", "tftui.lab.router", "tftui.lab.configapi", "tftui.lab.flows", "tftui.lab.hosts"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:

@@ -203,6 +203,20 @@ KERNEL_DROP_REASONS = {
     "SameFlowRflowKey": ("short-flow", "forward and reverse flow have the same key"),
 }
 
+# What the agent hands the datapath for each of its drop reasons (vr_flow.h VR_FLOW_DR_*, as KFlowInfo shows them)
+KERNEL_CODE_FOR_REASON = {
+    "Flow drop Policy": "Policy", "Flow drop Out Policy": "OutPolicy", "Flow drop SG": "SG",
+    "Flow drop OUT SG": "OutSG", "Flow drop REVERSE SG": "RevSG", "Flow drop REVERSE OUT SG": "RevOutSG",
+    "Flow drop Firewall Policy": "FwPolicy", "Flow drop OUT Firewall Policy": "OutFwPolicy",
+    "Flow drop REVERSE Firewall Policy": "RevFwPolicy", "Flow drop REVERSE OUT Firewall Policy": "RevOutFwPolicy",
+    "Short flow Interface unavialable": "IntfErr", "Short flow Ipv4 forwarding disabled": "Ipv4Dis",
+    "Short flow VRF unavailable": "VrfErr", "Short flow No Source route": "NoSrcRt",
+    "Short flow No Destination route": "NoDstRt", "Short flow Audit Entry": "Audit", "Short flow VRF CHANGE": "VrfChange",
+    "Short flow No Reverse flow": "NoRevFlow", "Short flow Reverse flow change": "RevFlowChng",
+    "Short flow NAT Changed": "NatChng", "Short flow Flow Limit Reached": "FlowLim",
+    "Short flow Linklocal source NAT failed": "LinkSrcNatErr", "Short flow same flow and rflow": "SameFlowRflowKey",
+}
+
 # KFlowInfo.flags / tcp_flags tokens (the agent pads each with spaces and joins them with "|")
 KERNEL_FLAGS = ("ACTIVE", "MIRROR", "VRFT", "SNAT", "SPAT", "DNAT", "DPAT", "LINK_LOCAL", "EVICTED",
                 "EVICT_CANDIDATE", "NEW_FLOW", "MODIFIED", "RFLOW_VALID")

@@ -19,7 +19,7 @@ One function for everything that simulates traffic (the lab's agent flow tables,
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..policy.models import Aps, Policy, Rule, Tag, fq_str
@@ -39,6 +39,9 @@ class Packet:
     dst_port: int = 0
 
     def reversed(self) -> Packet:
+        """The reply's flow key: ports swapped, except ICMP's, whose key is (id, 0) both ways."""
+        if self.protocol in (1, 58):
+            return Packet(self.dst_ip, self.src_ip, self.protocol, self.src_port, self.dst_port)
         return Packet(self.dst_ip, self.src_ip, self.protocol, self.dst_port, self.src_port)
 
 
@@ -109,6 +112,29 @@ class SecurityConfig:
         self._policies = {p.fq_name: p for p in self.policies}
         self._tag_fqs = {fq_str(t.fq_name) for t in self.tags}
 
+    @classmethod
+    def from_objects(cls, objects: Mapping[str, Iterable[dict]]) -> SecurityConfig:
+        """From config API bodies by type (``tag``, ``firewall-rule``, ``firewall-policy``,
+        ``application-policy-set``, ``address-group``, ``service-group``), as a read with detail returns them."""
+        def of(type_name: str) -> list[dict]:
+            return [o for o in objects.get(type_name, ()) if isinstance(o, dict)]
+
+        groups = {fq_str(o.get("fq_name") or []): tuple(
+            f"{s['subnet']['ip_prefix']}/{s['subnet'].get('ip_prefix_len', 32)}"
+            for s in ((o.get("address_group_prefix") or {}).get("subnet") or [])
+            if isinstance(s, dict) and isinstance(s.get("subnet"), dict) and s["subnet"].get("ip_prefix"))
+            for o in of("address-group")}
+        services = {}
+        for o in of("service-group"):
+            entries = []
+            for svc in (o.get("service_group_firewall_service_list") or {}).get("firewall_service") or []:
+                number = protocol_number(str(svc.get("protocol", "any")))
+                entries.append((number or 0, _ports(svc.get("src_ports")), _ports(svc.get("dst_ports"))))
+            services[fq_str(o.get("fq_name") or [])] = tuple(entries)
+        return cls([Tag.from_api(o) for o in of("tag")], [Rule.from_api(o) for o in of("firewall-rule")],
+                   [Policy.from_api(o) for o in of("firewall-policy")],
+                   [Aps.from_api(o) for o in of("application-policy-set")], groups, services)
+
     def policy(self, fq_name: tuple[str, ...]) -> Policy | None:
         return self._policies.get(tuple(fq_name))
 
@@ -138,6 +164,11 @@ class SecurityConfig:
             if scoped in self._tag_fqs:
                 return scoped
         return name
+
+
+def _ports(p) -> tuple[int, int]:
+    p = p if isinstance(p, dict) else {}
+    return int(p.get("start_port", 0)), int(p.get("end_port", 65535))
 
 
 def protocol_number(protocol: str) -> int | None:
