@@ -12,4 +12,5 @@ COMMAND_MODULES = (
     "tftui.commands.policy",
     "tftui.commands.vmis",
     "tftui.commands.introspect",
+    "tftui.commands.flows",
 )

@@ -182,7 +182,8 @@ def _add_pods(topo: Topology, vrouters: list[LabNode], rng: random.Random, per_v
     seed_ips = {"cirros1": str(ipaddress.ip_address(top - 4)), "cirros2": str(ipaddress.ip_address(top - 5))}
     pod_ips = (str(ipaddress.ip_address(top - 1 - k)) for k in range(1 << 20)
                if str(ipaddress.ip_address(top - 1 - k)) not in seed_ips.values())
-    vm_ips = [str(h) for h in ipaddress.ip_network(vm_net.subnet).hosts()]
+    vm_hosts = ipaddress.ip_network(vm_net.subnet)  # the k-th address is computed: a /12 has a million hosts
+    vm_host_count = max(1, vm_hosts.num_addresses - 2)
     counter = 0
     for vi, vr in enumerate(vrouters):
         count = big_vrouter_pods if (vi == 0 and big_vrouter_pods) else per_vrouter
@@ -190,7 +191,7 @@ def _add_pods(topo: Topology, vrouters: list[LabNode], rng: random.Random, per_v
             counter += 1
             is_vm = j % 7 == 6
             if is_vm:
-                name, ip, net, user = f"vm-{counter:04d}", vm_ips[counter % len(vm_ips)], vm_net, "cirros"
+                name, ip, net, user = f"vm-{counter:04d}", str(vm_hosts.network_address + 1 + counter % vm_host_count), vm_net, "cirros"
             elif vi == 0 and j < 2:
                 name = f"cirros{j + 1}"
                 ip, net, user = seed_ips[name], pod_net, "cirros"

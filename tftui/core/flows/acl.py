@@ -110,9 +110,13 @@ def _messages(body: bytes, max_bytes: int):
 
 def decode_acl_reply(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Acl]:
     """Every ACL of an ``AclReq`` reply (``__AclResp_list`` with its trailing ``Pagination``, or bare)."""
+    return acls_from_messages(_messages(body, max_bytes))
+
+
+def acls_from_messages(messages) -> list[Acl]:
     out: list[Acl] = []
     seen = False
-    for msg in _messages(body, max_bytes):
+    for msg in messages:
         if msg.name != "AclResp":
             continue
         seen = True
@@ -127,15 +131,24 @@ def decode_acl_reply(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Ac
 
 
 def decode_acl_counts(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> AclCounts:
-    for msg in _messages(body, max_bytes):
+    return counts_from_messages(_messages(body, max_bytes))
+
+
+def counts_from_messages(messages) -> AclCounts:
+    """Hit counts of one page, or of several pages merged (the figures of the last, every ACE once)."""
+    counts: dict[str, int] = {}
+    out = None
+    for msg in messages:
         if msg.name == "AclFlowCountResp":
             f = msg.fields
-            counts = tuple((_text(c.get("ace_id", "")), _int(c.get("flow_cnt"))) for c in f.get("aceid_cnt_list") or []
-                           if isinstance(c, Struct))
+            for c in f.get("aceid_cnt_list") or []:
+                if isinstance(c, Struct):
+                    counts[_text(c.get("ace_id", ""))] = _int(c.get("flow_cnt"))
             key = _text(f.get("iteration_key", ""))
-            return AclCounts(_int(f.get("flow_count")), _int(f.get("flow_miss")), counts,
-                             "" if counts_done(key) else key)
-    raise FlowDecodeError("not an ACL flow count reply")
+            out = AclCounts(_int(f.get("flow_count")), _int(f.get("flow_miss")), (), "" if counts_done(key) else key)
+    if out is None:
+        raise FlowDecodeError("not an ACL flow count reply")
+    return AclCounts(out.flow_count, out.flow_miss, tuple(counts.items()), out.next_key)
 
 
 def counts_done(key: str) -> bool:
@@ -160,16 +173,28 @@ def acl_flow_from_struct(st: dict) -> AclFlow:
 
 
 def decode_acl_flows(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> AclFlowPage:
-    for msg in _messages(body, max_bytes):
+    return acl_flows_from_messages(_messages(body, max_bytes))
+
+
+def acl_flows_from_messages(messages) -> AclFlowPage:
+    """The flows of one page, or of several merged: each flow once (every page after the first repeats the
+    previous page's last flow)."""
+    flows: dict[str, AclFlow] = {}
+    out = None
+    for msg in messages:
         if msg.name == "AclFlowResp":
             f = msg.fields
-            flows = tuple(acl_flow_from_struct(i) for i in f.get("flow_entries") or [] if isinstance(i, Struct))
+            for item in f.get("flow_entries") or []:
+                if isinstance(item, Struct):
+                    flow = acl_flow_from_struct(item)
+                    flows.setdefault(flow.uuid or f"{flow.src}/{flow.dst}/{flow.src_port}/{flow.dst_port}", flow)
             key = _text(f.get("iteration_key", ""))
-            return AclFlowPage(_int(f.get("flow_count")), _int(f.get("flow_miss")), flows,
-                               "" if flows_done(key) else key)
-        if msg.name == "AclFlowCountResp":  # what the agent answers NextAclFlowReq with a malformed key
-            return AclFlowPage()
-    raise FlowDecodeError("not an ACL flow reply")
+            out = AclFlowPage(_int(f.get("flow_count")), _int(f.get("flow_miss")), (), "" if flows_done(key) else key)
+        elif msg.name == "AclFlowCountResp" and out is None:  # the agent's answer to a malformed key
+            out = AclFlowPage()
+    if out is None:
+        raise FlowDecodeError("not an ACL flow reply")
+    return AclFlowPage(out.flow_count, out.flow_miss, tuple(flows.values()), out.next_key)
 
 
 # ------------------------------------------------------------------------------------ rendering

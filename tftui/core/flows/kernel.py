@@ -81,6 +81,10 @@ def decode_kflow_page(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> KFlowP
         messages = decode_messages(body, max_bytes)
     except SandeshError as exc:
         raise FlowDecodeError(str(exc)) from None
+    return kflows_from_messages(messages)
+
+
+def kflows_from_messages(messages) -> KFlowPage:
     flows: list[KernelFlow] = []
     handle = ""
     seen = False

@@ -214,7 +214,7 @@ def explain(rec: FlowRecord, resolver: RuleResolver | None = None,
         rule = _deciding_pass_rule(rec, resolver)
         said = f" by {describe_rule(rule, 'firewall-policy')}" if rule and rule.kind not in ("implicit",) else ""
         summary = f"{flow} {'passed' if verdict == 'pass' else verdict}{said}"
-        return Verdict(verdict, "", None, rule, (*head, *lines, f"verdict: {verdict}"), summary, local, remote)
+        return Verdict(verdict, "", None, rule, (*head, *lines), summary, local, remote)
     reason = drop_reason_of(rec.drop_reason)
     if reason.stage in ("network-policy", "security-group", "fwaas", "firewall-policy"):
         order = ("network-policy", "security-group", "fwaas", "firewall-policy")
@@ -235,7 +235,11 @@ def explain(rec: FlowRecord, resolver: RuleResolver | None = None,
         line = f"dropped (drop reason {rec.drop_reason or 'not given'})"
     if rule is not None:
         line += f"; the rule: {describe_rule(rule)}"
-    summary = f"{flow} dropped" + (f" by {describe_rule(rule)}" if rule is not None else "")
+    if rec.reverse_flow:
+        summary = f"{flow} dropped (reverse of a flow dropped by {describe_rule(rule)})" if rule is not None \
+            else f"{flow} dropped (reverse of a dropped flow)"
+    else:
+        summary = f"{flow} dropped" + (f" by {describe_rule(rule)}" if rule is not None else "")
     return Verdict("drop", "", reason, rule or RuleRef(None), (*head, line), summary, local, remote)
 
 

@@ -17,6 +17,7 @@ from tftui.core.flows.acl import (
 from tftui.core.flows.compile import agent_acl
 from tftui.core.flows.kernel import encode_kflow_error, encode_kflow_page, kflow_table_page
 from tftui.core.flows.records import (
+    START_KEY_OF,
     FlowTableInfo,
     encode_flow_page,
     encode_flow_record,
@@ -28,7 +29,7 @@ from tftui.lab.introspect_table import serves
 from tftui.lab.topology import LabNode
 
 from . import traffic_of
-from .table import KERNEL_TABLE_SIZE, START_KEYS, VrouterFlows
+from .table import KERNEL_TABLE_SIZE, VrouterFlows
 
 MAX_FLOWS = 524288 + 8192  # the vrouter's flow table plus its overflow table
 
@@ -53,7 +54,7 @@ def _page(lab, node: LabNode, key: str) -> bytes:
 
 @serves("FetchAllFlowRecords")
 def fetch_all(lab, node: LabNode, svc: ServiceDef, args: Args) -> bytes:
-    return _page(lab, node, START_KEYS[traffic_of(lab).key_format])
+    return _page(lab, node, START_KEY_OF[traffic_of(lab).key_format])
 
 
 @serves("NextFlowRecordsSet")
@@ -119,8 +120,8 @@ def _acl_flows(lab, node: LabNode, acl_uuid: str):
     out = []
     for entry in flows.records:
         rec = entry.record
-        evaluated = [u for name in ("policy_set", "out_policy_set") for u in rec.blocks.get(name, ()).acls] \
-            if rec.blocks else []
+        evaluated = [u for name in ("policy_set", "out_policy_set") if name in rec.blocks
+                     for u in rec.blocks[name].acls]
         if acl_uuid not in evaluated:
             continue
         policy, rule = split_fw_policy_match(rec.fw_policy_match)
@@ -180,4 +181,4 @@ def delete_all(lab, node: LabNode, svc: ServiceDef, args: Args) -> bytes:
     """A write: the lab counts it (tftui must never send it) and, like the agent, answers an empty listing."""
     traffic = traffic_of(lab)
     traffic.writes.append(("DeleteAllFlowRecords", node.name))
-    return encode_flow_page([], START_KEYS[traffic.key_format])
+    return encode_flow_page([], START_KEY_OF[traffic.key_format])

@@ -18,15 +18,14 @@ from dataclasses import dataclass, replace
 from tftui.core.flows.actions import DENY, KERNEL_CODE_FOR_REASON, PASS
 from tftui.core.flows.decide import Decision, Packet, Workload, decide, reverse_of, where_for
 from tftui.core.flows.kernel import KernelFlow
-from tftui.core.flows.records import PAGE_SIZE, AclBlock, FlowRecord
+from tftui.core.flows.records import PAGE_SIZE, START_KEY_OF, AclBlock, FlowRecord, flow_struct
+from tftui.core.sandesh import Raw, encode_struct
 from tftui.lab.agent import interface_table, vmi_config_name
 
 from .traffic import Conversation, LabTraffic, flow_uuid
 
 KERNEL_TABLE_SIZE = 524288  # vrouter's default flow table (--vr_flow_entries)
 FABRIC_NH = 10  # the key next hop of a flow without a VM interface here (the vhost's)
-START_KEYS = {"partition": "0-0-0-0-0-0.0.0.0-0.0.0.0", "dash": "0-0-0-0-0.0.0.0-0.0.0.0",
-              "colon": "0:0:0:0:0.0.0.0:0.0.0.0"}
 
 
 def _sort_key(rec: FlowRecord) -> tuple:
@@ -40,6 +39,11 @@ class Entry:
     conv: Conversation
     reverse: bool
     partition: int
+    xml: str = ""  # the record encoded once, counters left as placeholders (a page is 100 of them)
+
+
+# Counter values no flow has, replaced in the cached XML by the live ones
+_PACKETS, _BYTES = -7_100_000_001, -7_100_000_002
 
 
 def _setup_time(t: float) -> str:
@@ -56,7 +60,9 @@ class VrouterFlows:
         self.nh_of = {a.ip_addr: a.flow_key_idx for a in interface_table(traffic.topo, node) if a.type == "vport"
                       and a.ip_addr and a.ip_addr != node.address}
         self.vrf_of = {n.fq_name_str: 3 + i for i, n in enumerate(traffic.topo.networks)}
-        self.tables: list[list[Entry]] = [[] for _ in range(max(1, traffic.partitions))]
+        # agents before partitioned flow tables (the older key formats) had one table
+        partitions = traffic.partitions if traffic.key_format == "partition" else 1
+        self.tables: list[list[Entry]] = [[] for _ in range(max(1, partitions))]
         used: set[int] = set()
         view = traffic.view()
         for conv in traffic.conversations_on(vrouter):
@@ -140,6 +146,13 @@ class VrouterFlows:
         packets = max(1, int((now - entry.conv.started) * entry.conv.rate))
         return replace(entry.record, packets=packets, bytes=packets * entry.conv.size)
 
+    def raw(self, entry: Entry, now: float) -> Raw:
+        """The record as XML with its counters as of ``now``, encoded once per table."""
+        if not entry.xml:
+            entry.xml = encode_struct(flow_struct(replace(entry.record, packets=_PACKETS, bytes=_BYTES)))
+        live = self.live(entry, now)
+        return Raw(entry.xml.replace(f">{_PACKETS}<", f">{live.packets}<").replace(f">{_BYTES}<", f">{live.bytes}<"))
+
     @property
     def records(self) -> list[Entry]:
         return [e for table in self.tables for e in table]
@@ -167,36 +180,32 @@ class VrouterFlows:
             return None
         return partition, (src.version, nh, int(src), int(dst), proto, sport, dport)
 
-    def page(self, key: str) -> tuple[list[FlowRecord], str] | None:
+    def page(self, key: str) -> tuple[list[Raw], str] | None:
         """(records, next key) for ``NextFlowRecordsSet?flow_key=key``; None is the agent's FlowErrorResp."""
         parsed = self._parse(key)
         if parsed is None:
             return None
         partition, fk = parsed
-        tables = self.tables if self.traffic.key_format == "partition" else [self.records_sorted()]
-        keys = self.keys if self.traffic.key_format == "partition" else [[_sort_key(e.record) for e in tables[0]]]
+        tables, keys = self.tables, self.keys
         if partition >= len(tables):
             return None
         i = bisect.bisect_right(keys[partition], fk)
         while i >= len(tables[partition]) and partition + 1 < len(tables):
             partition, i = partition + 1, 0
         now = self.traffic.clock()
-        out: list[FlowRecord] = []
+        out: list[Raw] = []
         while i < len(tables[partition]):
             entry = tables[partition][i]
-            out.append(self.live(entry, now))
+            out.append(self.raw(entry, now))
             i += 1
             if len(out) == PAGE_SIZE:
                 if i < len(tables[partition]):
                     return out, self.key_of(entry.record, partition)
                 return out, f"{partition + 1}-0-0-0-0-0.0.0.0-0.0.0.0" if self.traffic.key_format == "partition" \
-                    else START_KEYS[self.traffic.key_format]
+                    else START_KEY_OF[self.traffic.key_format]
             while i >= len(tables[partition]) and partition + 1 < len(tables):
                 partition, i = partition + 1, 0
-        return out, START_KEYS[self.traffic.key_format]
-
-    def records_sorted(self) -> list[Entry]:
-        return sorted(self.records, key=lambda e: _sort_key(e.record))
+        return out, START_KEY_OF[self.traffic.key_format]
 
     def lookup(self, nh: int, sip: str, dip: str, sport: int, dport: int, proto: int) -> FlowRecord | None:
         for entry in self.records:
