@@ -48,3 +48,29 @@ async def flows_lab(offset: int, scenario: str = "seed-full", vrouters: int | No
 def target(topo, index: int = 0) -> VrouterTarget:
     vr = topo.vrouters()[index]
     return VrouterTarget(vr.name, vr.address)
+
+
+def seed_walk_with_vnc_api(host: str, port: int) -> None:
+    """The seed's firewall walk, as the web UI's screens do it, with the real vnc_api client."""
+    from vnc_api import vnc_api as v
+
+    api = v.VncApi(api_server_host=host, api_server_port=port, auth_type="noauth")
+    pm = api.policy_management_read(fq_name=["default-policy-management"])
+    for name in ("cirros1", "cirros2"):
+        api.tag_create(v.Tag(tag_type_name="label", tag_value=name))
+    for vmi in api.virtual_machine_interfaces_list(detail=True):
+        name = vmi.get_display_name()
+        if name in ("cirros1", "cirros2"):  # Configure > Networking > Ports: the tag on each port
+            api.set_tag(vmi, "label", name, is_global=True)
+    rule = v.FirewallRule(
+        name="deny-icmp", parent_obj=pm, action_list=v.ActionListType(simple_action="deny"),
+        service=v.FirewallServiceType(protocol="icmp"),
+        endpoint_1=v.FirewallRuleEndpointType(tags=["label=cirros1"]),
+        endpoint_2=v.FirewallRuleEndpointType(tags=["label=cirros2"]), direction="<>")
+    api.firewall_rule_create(rule)
+    policy = v.FirewallPolicy(name="policy1", parent_obj=pm)
+    policy.add_firewall_rule(rule, v.FirewallSequence(sequence="1.0"))
+    api.firewall_policy_create(policy)
+    aps = api.application_policy_set_read(fq_name=["default-policy-management", "default-application-policy-set"])
+    aps.add_firewall_policy(policy, v.FirewallSequence(sequence="1.0"))
+    api.application_policy_set_update(aps)

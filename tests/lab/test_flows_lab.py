@@ -125,3 +125,33 @@ async def test_unreachable_agent_is_a_clear_error():
         dead = type(dead)(dead.name, dead.address, 1)
         with pytest.raises(FlowReadError, match="connection refused"):
             await client.flows(dead)
+
+
+async def test_a_rules_hits_and_live_flows_on_every_vrouter():
+    import asyncio
+
+    from helpers.flows_lab import seed_walk_with_vnc_api
+
+    from tftui.core.inventory import parse_cluster
+    from tftui.lab.runner import cluster_config
+    from tftui.lab.shells import VmShell
+    from tftui.services.flows import FlowService
+
+    async with flows_lab(9, scenario="demo", vrouters=4) as (topo, intro, api, traffic):
+        host, port = api.url.rsplit("//", 1)[1].split(":")
+        await asyncio.to_thread(seed_walk_with_vnc_api, host, int(port))
+        cirros1 = next(i for i in topo.interfaces if i.vm_name == "cirros1")
+        VmShell(topo, cirros1, traffic).run("ping -c 1 10.47.255.250")
+        cfg = {**cluster_config(topo, 2, 3), "config_api": api.url}
+        svc = FlowService(parse_cluster("lab", cfg, "test"))
+        sec = await svc.security()
+        rule = next(r for r in sec.rules if r.fq_name[-1] == "deny-icmp")
+        policy = next(p for p in sec.policies if p.fq_name[-1] == "policy1")
+        hits = {h.vrouter: h for h in await svc.rule_hits(policy.uuid, rule.uuid, ["compute1", "compute4"])}
+        assert hits["compute1"].ace_ids == ("1.0",) and hits["compute1"].hits >= 2 and hits["compute1"].flows
+        assert hits["compute4"].hits == 0 and not hits["compute4"].flows and not hits["compute4"].error
+        snap = await svc.flows("compute1", "cirros1")
+        dropped = [r for r in snap.flows if r.dropped and not r.short_flow]  # (its short flow is not policy)
+        assert {r.uuid for r in dropped} <= set(hits["compute1"].flows) and dropped
+        assert snap.explainer.source == "config-api"
+        assert "policy1" in snap.explainer.why(dropped[0]).summary

@@ -12,7 +12,7 @@ import os
 
 import pytest
 import yaml
-from helpers.flows_lab import flows_lab
+from helpers.flows_lab import flows_lab, seed_walk_with_vnc_api
 
 from tftui.cli import main
 from tftui.lab.shells import VmShell
@@ -99,37 +99,12 @@ async def test_seed_walk_with_policy_apply_ping_ssh_and_why(start_lab, tmp_path,
     assert "0% packet loss" in ping.stdout and ping.ok
 
 
-def _vnc_walk(host: str, port: int) -> None:
-    from vnc_api import vnc_api as v
-
-    api = v.VncApi(api_server_host=host, api_server_port=port, auth_type="noauth")
-    pm = api.policy_management_read(fq_name=["default-policy-management"])
-    for name in ("cirros1", "cirros2"):
-        api.tag_create(v.Tag(tag_type_name="label", tag_value=name))
-    for vmi in api.virtual_machine_interfaces_list(detail=True):
-        name = vmi.get_display_name()
-        if name in ("cirros1", "cirros2"):  # Configure > Networking > Ports: the tag on each port
-            api.set_tag(vmi, "label", name, is_global=True)
-    rule = v.FirewallRule(
-        name="deny-icmp", parent_obj=pm, action_list=v.ActionListType(simple_action="deny"),
-        service=v.FirewallServiceType(protocol="icmp"),
-        endpoint_1=v.FirewallRuleEndpointType(tags=["label=cirros1"]),
-        endpoint_2=v.FirewallRuleEndpointType(tags=["label=cirros2"]), direction="<>")
-    api.firewall_rule_create(rule)
-    policy = v.FirewallPolicy(name="policy1", parent_obj=pm)
-    policy.add_firewall_rule(rule, v.FirewallSequence(sequence="1.0"))
-    api.firewall_policy_create(policy)
-    aps = api.application_policy_set_read(fq_name=["default-policy-management", "default-application-policy-set"])
-    aps.add_firewall_policy(policy, v.FirewallSequence(sequence="1.0"))
-    api.application_policy_set_update(aps)
-
-
 @pytest.mark.skipif(os.environ.get("CI") != "true" and importlib.util.find_spec("vnc_api") is None,
                     reason="pip install contrail-api-client==2005 future six requests")
 async def test_seed_walk_with_the_real_vnc_api_client(tmp_path, capsys):
     async with flows_lab(10) as (topo, intro, api, traffic):
         host, port = api.url.rsplit("//", 1)[1].split(":")
-        await asyncio.to_thread(_vnc_walk, host, int(port))
+        await asyncio.to_thread(seed_walk_with_vnc_api, host, int(port))
         cirros1 = next(i for i in topo.interfaces if i.vm_name == "cirros1")
         shell = VmShell(topo, cirros1, traffic)
         assert "100% packet loss" in shell.run("ping -c 2 10.47.255.250").output

@@ -257,7 +257,7 @@ async def _all_interfaces(svc: FlowService, client: FlowClient,
     return out
 
 
-def _locate(svc: FlowService, query: str, itfs: dict[str, list[AgentInterface]]) -> Endpoint:
+def _locate(svc: FlowService, query: str, itfs: dict[str, list[AgentInterface]], errors: dict[str, str]) -> Endpoint:
     for name in sorted(itfs):
         for itf in itfs[name]:
             if is_vm_interface(itf) and query in (itf.vm_name, itf.ip_addr, itf.name, itf.uuid):
@@ -265,7 +265,9 @@ def _locate(svc: FlowService, query: str, itfs: dict[str, list[AgentInterface]])
     try:
         ipaddress.ip_address(query)
     except ValueError:
-        raise FlowServiceError(f"{query!r} is neither an IP nor a VM/pod of cluster {svc.spec.name}") from None
+        unread = f" (vrouters not read: {', '.join(sorted(errors))})" if errors else ""
+        raise FlowServiceError(f"{query!r} is neither an IP nor a VM/pod of cluster {svc.spec.name}{unread}") \
+            from None
     return Endpoint(query, query)
 
 
@@ -276,7 +278,7 @@ async def why_between(svc: FlowService, src: str, dst: str, protocol: int | None
     errors: dict[str, str] = {}
     async with svc._client(page_cap=max(svc.page_cap, 1000)) as client:
         itfs = await _all_interfaces(svc, client, errors)
-        a, b = _locate(svc, src, itfs), _locate(svc, dst, itfs)
+        a, b = _locate(svc, src, itfs, errors), _locate(svc, dst, itfs, errors)
         if not (a.vrouter or b.vrouter):
             raise FlowServiceError(f"neither {src} nor {dst} is a VM/pod of cluster {svc.spec.name}")
         found: dict[str, tuple[FlowRecord, ...]] = {}
