@@ -3,6 +3,7 @@ traffic attached, on a 127.B range derived from TFTUI_TEST_BASE and checked free
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import socket
@@ -43,6 +44,16 @@ async def flows_lab(offset: int, scenario: str = "seed-full", vrouters: int | No
         if api is not None:
             await api.stop()
         await intro.stop()
+
+
+async def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    """``tftui ARGV`` in-process (off the event loop, which serves the lab): exit code, stdout, stderr."""
+    from tftui.cli import main
+
+    capsys.readouterr()
+    rc = await asyncio.to_thread(main, list(argv))
+    out = capsys.readouterr()
+    return rc, out.out, out.err
 
 
 def target(topo, index: int = 0) -> VrouterTarget:

@@ -3,20 +3,10 @@ demo's blocked pair, kernel flows, rules from the agent's ACLs when there is no 
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import yaml
-from helpers.flows_lab import flows_lab
-
-from tftui.cli import main
-
-
-async def _cli(capsys, *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = await asyncio.to_thread(main, list(argv))
-    out = capsys.readouterr()
-    return rc, out.out, out.err
+from helpers.flows_lab import flows_lab, run_cli
 
 
 def _config(tmp_path, topo, api) -> str:
@@ -35,7 +25,7 @@ async def test_flows_json_text_and_the_demos_blocked_pair(tmp_path, capsys):
 
         seed_demo(api.store, topo)  # what `tftui lab --scenario demo` seeds
         cfg = _config(tmp_path, topo, api)
-        rc, out, _ = await _cli(capsys, "flows", "--vrouter", "compute1", "--json", "--config", cfg)
+        rc, out, _ = await run_cli(capsys, "flows", "--vrouter", "compute1", "--json", "--config", cfg)
         doc = json.loads(out)
         assert rc == 0 and doc["vrouter"] == "compute1" and doc["complete"] and doc["rules_from"] == "config-api"
         flows = doc["flows"]
@@ -48,13 +38,13 @@ async def test_flows_json_text_and_the_demos_blocked_pair(tmp_path, capsys):
             "kind": "firewall", "uuid": blocked[0]["rule"]["uuid"], "policy": "default-policy-management:payments-guard",
             "name": "default-policy-management:web-to-db-5432", "text": "tier=web → tier=db, tcp:5432, deny"}
         assert any(f["short_flow"] == "Short flow No Destination route" for f in drops)
-        rc, out, _ = await _cli(capsys, "flows", "--vrouter", "compute1", "--drops", "--config", cfg)
+        rc, out, _ = await run_cli(capsys, "flows", "--vrouter", "compute1", "--drops", "--config", cfg)
         assert rc == 0 and out.startswith("# compute1 (") and "payments-guard" in out
         assert all(line.startswith("DROP") for line in out.splitlines()[2:])
-        rc, out, _ = await _cli(capsys, "why", "pod-0009", "pod-0010", "--proto", "tcp", "--port", "5432",
+        rc, out, _ = await run_cli(capsys, "why", "pod-0009", "pod-0010", "--proto", "tcp", "--port", "5432",
                                 "--config", cfg)
         assert rc == 1 and "web-to-db-5432" not in out and "tier=web → tier=db, tcp:5432, deny" in out
-        rc, out, _ = await _cli(capsys, "flows", "--vrouter", "compute1", "--kernel", "--drops", "--json",
+        rc, out, _ = await run_cli(capsys, "flows", "--vrouter", "compute1", "--kernel", "--drops", "--json",
                                 "--config", cfg)
         kernel = json.loads(out)["kernel_flows"]
         assert rc == 0 and kernel and {k["drop_reason"] for k in kernel} <= {"FwPolicy", "NoDstRt", "Unknown"}
@@ -64,17 +54,17 @@ async def test_flows_json_text_and_the_demos_blocked_pair(tmp_path, capsys):
 async def test_usage_errors_and_unreadable_agents(tmp_path, capsys):
     async with flows_lab(16, scenario="demo", vrouters=4) as (topo, intro, api, traffic):
         cfg = _config(tmp_path, topo, api)
-        rc, _, err = await _cli(capsys, "flows", "--vrouter", "nope", "--config", cfg)
+        rc, _, err = await run_cli(capsys, "flows", "--vrouter", "nope", "--config", cfg)
         assert rc == 2 and "tftui: error: 'nope' is not a vrouter" in err
-        rc, _, err = await _cli(capsys, "flows", "--vrouter", "compute1", "--vmi", "ghost", "--config", cfg)
+        rc, _, err = await run_cli(capsys, "flows", "--vrouter", "compute1", "--vmi", "ghost", "--config", cfg)
         assert rc == 2 and "no interface 'ghost'" in err
-        rc, _, err = await _cli(capsys, "flows", "--vrouter", "compute2", "--config", cfg)  # dead in the demo
+        rc, _, err = await run_cli(capsys, "flows", "--vrouter", "compute2", "--config", cfg)  # dead in the demo
         assert rc == 1 and "connection refused" in err
-        rc, _, err = await _cli(capsys, "why", "cirros1", "cirros2", "--proto", "gre-ish", "--config", cfg)
+        rc, _, err = await run_cli(capsys, "why", "cirros1", "cirros2", "--proto", "gre-ish", "--config", cfg)
         assert rc == 2 and "--proto" in err
-        rc, _, err = await _cli(capsys, "why", "nobody", "cirros2", "--config", cfg)
+        rc, _, err = await run_cli(capsys, "why", "nobody", "cirros2", "--config", cfg)
         assert rc == 2 and "neither an IP nor a VM/pod" in err
-        rc, out, err = await _cli(capsys, "why", "pod-0122", "cirros1", "--config", cfg)  # pod-0122 is on compute2
+        rc, out, err = await run_cli(capsys, "why", "pod-0122", "cirros1", "--config", cfg)  # pod-0122 is on compute2
         assert rc == 2 and "vrouters not read: compute2, compute3" in err
 
 
@@ -84,7 +74,7 @@ async def test_rules_from_the_agents_acls_without_a_config_api(tmp_path, capsys)
 
         seed_demo(api.store, topo)
         cfg = _config(tmp_path, topo, None)  # tftui is not told where the config API is
-        rc, out, _ = await _cli(capsys, "why", "pod-0009", "pod-0010", "--proto", "tcp", "--port", "5432", "--json",
+        rc, out, _ = await run_cli(capsys, "why", "pod-0009", "pod-0010", "--proto", "tcp", "--port", "5432", "--json",
                                 "--config", cfg)
         doc = json.loads(out)
         assert rc == 1 and doc["rules_from"] == "agent"

@@ -12,9 +12,8 @@ import os
 
 import pytest
 import yaml
-from helpers.flows_lab import flows_lab, seed_walk_with_vnc_api
+from helpers.flows_lab import flows_lab, run_cli, seed_walk_with_vnc_api
 
-from tftui.cli import main
 from tftui.lab.shells import VmShell
 from tftui.services.config import load_config
 from tftui.services.launcher import Launcher
@@ -44,21 +43,14 @@ application_policy_sets:
 """
 
 
-async def _cli(capsys, *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = await asyncio.to_thread(main, list(argv))
-    out = capsys.readouterr()
-    return rc, out.out, out.err
-
-
 async def test_seed_walk_with_policy_apply_ping_ssh_and_why(start_lab, tmp_path, capsys):
     lab = start_lab("seed-full", churn=0.0)
     cfg = str(lab.config_path)
-    rc, out, _ = await _cli(capsys, "why", "cirros1", "cirros2", "--proto", "icmp", "--config", cfg)
+    rc, out, _ = await run_cli(capsys, "why", "cirros1", "cirros2", "--proto", "icmp", "--config", cfg)
     assert rc == 0 and "PASSES" in out  # the simulated traffic pings its neighbours: nothing denies it yet
     walk = tmp_path / "walk.yaml"
     walk.write_text(SEED_WALK)
-    rc, out, err = await _cli(capsys, "policy", "apply", str(walk), "--config", cfg)
+    rc, out, err = await run_cli(capsys, "policy", "apply", str(walk), "--config", cfg)
     assert rc == 0, err
     assert "updated virtual-machine-interface default-domain:k8s-default:cirros1__" in out
 
@@ -72,28 +64,28 @@ async def test_seed_walk_with_policy_apply_ping_ssh_and_why(start_lab, tmp_path,
     [nc] = await launcher.run([cirros1], "nc -z -w 2 10.47.255.250 22")
     assert nc.ok
 
-    rc, out, _ = await _cli(capsys, "why", "cirros1", "cirros2", "--proto", "icmp", "--config", cfg)
+    rc, out, _ = await run_cli(capsys, "why", "cirros1", "cirros2", "--proto", "icmp", "--config", cfg)
     assert rc == 1
     assert "dropped by firewall policy `default-policy-management:policy1`, rule 1 (label=cirros1 ↔ label=cirros2, " \
            "icmp, deny) in application policy set `default-policy-management:default-application-policy-set`" in out
-    rc, out, _ = await _cli(capsys, "why", "cirros1", "10.47.255.250", "--proto", "icmp", "--json", "--config", cfg)
+    rc, out, _ = await run_cli(capsys, "why", "cirros1", "10.47.255.250", "--proto", "icmp", "--json", "--config", cfg)
     doc = json.loads(out)
     assert rc == 1 and doc["verdict"] == "drop" and doc["rule"]["policy"] == "default-policy-management:policy1"
     assert doc["rule"]["kind"] == "firewall" and doc["rule"]["name"] == "default-policy-management:deny-icmp"
     assert any(f["action"] == "drop" and f["drop_reason"] == "Flow drop Firewall Policy"
                for f in doc["flows"]["compute1"])
-    rc, out, _ = await _cli(capsys, "why", "cirros1", "cirros2", "--proto", "tcp", "--port", "22", "--config", cfg)
+    rc, out, _ = await run_cli(capsys, "why", "cirros1", "cirros2", "--proto", "tcp", "--port", "22", "--config", cfg)
     assert rc == 0 and "PASSES" in out
 
-    rc, out, _ = await _cli(capsys, "flows", "--vrouter", "compute1", "--vmi", "cirros1", "--drops", "--json",
+    rc, out, _ = await run_cli(capsys, "flows", "--vrouter", "compute1", "--vmi", "cirros1", "--drops", "--json",
                             "--config", cfg)
     flows = json.loads(out)["flows"]
     assert rc == 0 and flows and all(f["action"] == "drop" for f in flows)
     assert {f["local_tags"][0] for f in flows} >= {"label=cirros1"}
 
     walk.write_text(DETACHED)
-    assert (await _cli(capsys, "policy", "apply", str(walk), "--config", cfg))[0] == 0
-    rc, out, _ = await _cli(capsys, "why", "cirros1", "cirros2", "--proto", "icmp", "--config", cfg)
+    assert (await run_cli(capsys, "policy", "apply", str(walk), "--config", cfg))[0] == 0
+    rc, out, _ = await run_cli(capsys, "why", "cirros1", "cirros2", "--proto", "icmp", "--config", cfg)
     assert rc == 0 and "k8s-allowall" in out  # the same flows, re-evaluated: they pass again
     [ping] = await launcher.run([cirros1], "ping -c 2 10.47.255.250")
     assert "0% packet loss" in ping.stdout and ping.ok
@@ -116,11 +108,11 @@ async def test_seed_walk_with_the_real_vnc_api_client(tmp_path, capsys):
         cfg.write_text(yaml.safe_dump({"clusters": {"lab": {
             "config_api": api.url, "timeout": 5,
             "nodes": [{"name": n.name, "address": n.address, "roles": list(n.roles)} for n in topo.nodes]}}}))
-        rc, out, _ = await _cli(capsys, "why", "cirros1", "cirros2", "--proto", "icmp", "--config", str(cfg))
+        rc, out, _ = await run_cli(capsys, "why", "cirros1", "cirros2", "--proto", "icmp", "--config", str(cfg))
         assert rc == 1 and "firewall policy `default-policy-management:policy1`, rule 1" in out
-        rc, _, _ = await _cli(capsys, "why", "cirros1", "cirros2", "--proto", "tcp", "--port", "22",
+        rc, _, _ = await run_cli(capsys, "why", "cirros1", "cirros2", "--proto", "tcp", "--port", "22",
                               "--config", str(cfg))
         assert rc == 0
-        rc, out, _ = await _cli(capsys, "why", "cirros1", "cirros2", "--proto", "udp", "--port", "53",
+        rc, out, _ = await run_cli(capsys, "why", "cirros1", "cirros2", "--proto", "udp", "--port", "53",
                                 "--config", str(cfg))
         assert rc == 3 and "no flow" in out

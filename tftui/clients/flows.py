@@ -149,13 +149,7 @@ class FlowClient:
             raise FlowReadError(f"{_where(target)}: {exc}") from None
 
     async def table_info(self, target: VrouterTarget) -> FlowTableInfo:
-        reply = await self._request(target, "SandeshFlowTableInfoRequest")
-        if reply.error:
-            raise FlowReadError(f"{_where(target)}: {reply.error}")
-        try:
-            return table_info_from_messages(reply.messages)
-        except FlowDecodeError as exc:
-            raise FlowReadError(f"{_where(target)}: {exc}") from None
+        return await self._decoded(target, "SandeshFlowTableInfoRequest", None, table_info_from_messages)
 
     # ---------------------------------------------------------------------------- kernel, ACLs
 
@@ -175,30 +169,26 @@ class FlowClient:
             error = ""  # ErrResp for one index: no flow there
         return KernelFlowRead(target, tuple(flows), reply.more.key if reply.more else "", reply.pages, error)
 
-    async def acls(self, target: VrouterTarget, uuid: str = "") -> list[Acl]:
-        reply = await self._request(target, "AclReq", {"uuid": uuid} if uuid else None)
+    async def _decoded(self, target: VrouterTarget, name: str, args: dict | None, decode):
+        """The reply through ``decode``; an agent that answered nothing usable is a FlowReadError."""
+        reply = await self._request(target, name, args)
         if reply.error and not reply.messages:
             raise FlowReadError(f"{_where(target)}: {reply.error}")
         try:
-            return acls_from_messages(reply.messages)
+            return decode(reply.messages)
         except FlowDecodeError as exc:
-            raise FlowReadError(f"{_where(target)}: {exc}") from None
+            raise FlowReadError(f"{_where(target)}: {reply.error or exc}") from None
+
+    async def acls(self, target: VrouterTarget, uuid: str = "") -> list[Acl]:
+        return await self._decoded(target, "AclReq", {"uuid": uuid} if uuid else None, acls_from_messages)
 
     async def acl_counts(self, target: VrouterTarget, acl_uuid: str) -> AclCounts:
         """Flows of the ACL and hits per rule (ACE id), every page merged."""
-        reply = await self._request(target, "AclFlowCountReq", {"uuid": acl_uuid})
-        try:
-            return counts_from_messages(reply.messages)
-        except FlowDecodeError as exc:
-            raise FlowReadError(f"{_where(target)}: {reply.error or exc}") from None
+        return await self._decoded(target, "AclFlowCountReq", {"uuid": acl_uuid}, counts_from_messages)
 
     async def acl_flows(self, target: VrouterTarget, acl_uuid: str) -> AclFlowPage:
         """The flows that evaluated the ACL, each once."""
-        reply = await self._request(target, "AclFlowReq", {"uuid": acl_uuid})
-        try:
-            return acl_flows_from_messages(reply.messages)
-        except FlowDecodeError as exc:
-            raise FlowReadError(f"{_where(target)}: {reply.error or exc}") from None
+        return await self._decoded(target, "AclFlowReq", {"uuid": acl_uuid}, acl_flows_from_messages)
 
     async def interfaces(self, target: VrouterTarget) -> list[AgentInterface]:
         """Every interface of the agent (``ItfReq``, all pages), for ``flow_key_idx`` and VM names."""
