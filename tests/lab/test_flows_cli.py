@@ -38,6 +38,10 @@ async def test_flows_json_text_and_the_demos_blocked_pair(tmp_path, capsys):
             "kind": "firewall", "uuid": blocked[0]["rule"]["uuid"], "policy": "default-policy-management:payments-guard",
             "name": "default-policy-management:web-to-db-5432", "text": "tier=web → tier=db, tcp:5432, deny"}
         assert any(f["short_flow"] == "Short flow No Destination route" for f in drops)
+        implicit = [f for f in drops if f["rule"]["kind"] == "implicit"]  # the quarantined pod's (pod-0012)
+        assert implicit and all(f["rule"]["uuid"] == "00000000-0000-0000-0000-000000000002" for f in implicit)
+        assert {f["drop_reason"] for f in implicit} <= {"Flow drop OUT Firewall Policy", "Flow drop Firewall Policy",
+                                                        "UNKNOWN"} and "10.47.255.244" in {f["dip"] for f in implicit}
         rc, out, _ = await run_cli(capsys, "flows", "--vrouter", "compute1", "--drops", "--config", cfg)
         assert rc == 0 and out.startswith("# compute1 (") and "payments-guard" in out
         assert all(line.startswith("DROP") for line in out.splitlines()[2:])
@@ -47,7 +51,7 @@ async def test_flows_json_text_and_the_demos_blocked_pair(tmp_path, capsys):
         rc, out, _ = await run_cli(capsys, "flows", "--vrouter", "compute1", "--kernel", "--drops", "--json",
                                 "--config", cfg)
         kernel = json.loads(out)["kernel_flows"]
-        assert rc == 0 and kernel and {k["drop_reason"] for k in kernel} <= {"FwPolicy", "NoDstRt", "Unknown"}
+        assert rc == 0 and kernel and {k["drop_reason"] for k in kernel} <= {"FwPolicy", "OutFwPolicy", "Unknown"}
         assert any(k["drop_text"] == "firewall policy" for k in kernel)
 
 

@@ -82,7 +82,11 @@ async def test_kernel_flows_every_index_once():
     async with flows_lab(5, extra_flows=400) as (topo, intro, api, traffic), FlowClient(SETTINGS) as client:
         read = await client.kernel_flows(target(topo))
         agent = flows_of(intro, topo.vrouters()[0])
-        assert sorted(k.index for k in read.flows) == sorted(e.record.flow_handle for e in agent.records)
+        live = [e for e in agent.records if not e.record.short_flow]
+        assert sorted(k.index for k in read.flows) == sorted(e.record.flow_handle for e in live)
+        evicted = await client.kernel_flows(target(topo), show_evicted=True)  # the handle keeps " evicted_set"
+        assert sorted(k.index for k in evicted.flows) == sorted(e.record.flow_handle for e in agent.records)
+        assert len(evicted.flows) == len(read.flows) + 1 and any(k.evicted for k in evicted.flows)
         assert len({k.index for k in read.flows}) == len(read.flows) > 800 and read.pages >= 9
         pairs = {k.index: k.rflow for k in read.flows}
         assert all(pairs.get(r) == i for i, r in pairs.items() if r != -1)  # rflow points both ways

@@ -178,3 +178,14 @@ def test_first_matching_policy_wins_in_aps_order():
     cfg = _config(("first", [_rule("allow-icmp", "pass", "icmp")]), ("second", [SEED_DENY]))
     d = decide(cfg, ICMP, C1, C2, "local")
     assert not d.dropped and d.hit.rule.name == "allow-icmp" and d.hit.policy_position == 1
+
+
+def test_effective_tags_nearest_level_wins_labels_from_one_level():
+    from tftui.core.flows.decide import effective_tags
+
+    vmi = ("label=cirros1", "application=quarantine")
+    vn = ("application=k8s", "tier=web", "label=net")
+    project = ("application=k8s", "site=tokyo", "label=proj")
+    assert effective_tags(vmi, vn, project) == ("label=cirros1", "application=quarantine", "tier=web", "site=tokyo")
+    assert effective_tags((), vn, project) == ("label=net", "application=k8s", "tier=web", "site=tokyo")
+    assert effective_tags(("d:p:tier=db",), vn) == ("label=net", "d:p:tier=db", "application=k8s")

@@ -237,12 +237,14 @@ def build(scenario: str = "demo", vrouters: int | None = None, base: int = 42, s
     per = pods_per_vrouter if pods_per_vrouter is not None else (3 if len(vrs) <= 50 else 1)
     _add_pods(topo, vrs, rng, per, big_vrouter_pods=big)
     pods = [i for i in topo.interfaces if i.kind == "pod"]
-    if scenario == "demo" and len(pods) > 9:
+    if scenario == "demo" and len(pods) > 10:
         # the demo's blocked pair: a web pod that talks to its database on 5432, which a firewall policy the
         # demo's config API carries (lab/configapi/seed.py seed_demo) denies
         web, db = pods[7], pods[8]
         web.labels["tier"], db.labels["tier"] = "web", "db"
         topo.apps.append((web.vm_name, db.vm_name, 6, 5432))
+        # and one pod in quarantine: its own application set allows ICMP only, so the rest is implicitly denied
+        pods[10].labels["application"] = "quarantine"
     if scenario == "demo" and len(pods) > 6:
         topo.router.withheld.add(pods[4].ip + "/32")
         if len(vrs) > 1:

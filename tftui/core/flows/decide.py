@@ -171,6 +171,25 @@ def _ports(p) -> tuple[int, int]:
     return int(p.get("start_port", 0)), int(p.get("end_port", 65535))
 
 
+def effective_tags(*levels: Iterable[str]) -> tuple[str, ...]:
+    """An interface's tags from its own, its VM's, its network's and its project's, most specific first: one
+    tag per type, the nearest level's; labels only from the nearest level that has any
+    (vm_interface_config.cc ``CopyTag``)."""
+    out: dict[str, str] = {}
+    labels: list[str] = []
+    for level in levels:
+        level_labels = []
+        for fq in level:
+            kind = fq.rsplit(":", 1)[-1].partition("=")[0]
+            if kind == "label":
+                level_labels.append(fq)
+            else:
+                out.setdefault(kind, fq)
+        if level_labels and not labels:
+            labels = level_labels
+    return tuple(dict.fromkeys([*labels, *out.values()]))
+
+
 def protocol_number(protocol: str) -> int | None:
     """``any`` → None (matches all); names and numbers → the IP protocol number."""
     p = str(protocol).strip().lower()

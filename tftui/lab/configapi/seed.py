@@ -138,7 +138,8 @@ def seed(store: Store, topo: Topology) -> None:
 
 def seed_demo(store: Store, topo: Topology) -> None:
     """The demo's blocked pair: web pods may not reach databases on 5432 (a policy in the global APS, before
-    kube-manager's allow-all), so the demo has one denied conversation to find from the tree."""
+    kube-manager's allow-all), so the demo has one denied conversation to find from the tree; and a pod in
+    quarantine (its own application set, ICMP only), whose other traffic is denied implicitly."""
     if not any(store.uuid_of("tag", [t]) for t in ("tier=web", "tier=db")):
         return
     _mk(store, "firewall-rule", PM + ["web-to-db-5432"], action_list={"simple_action": "deny"},
@@ -150,3 +151,11 @@ def seed_demo(store: Store, topo: Topology) -> None:
     aps = store.uuid_of("application-policy-set", PM + ["default-application-policy-set"])
     store.update("application-policy-set", aps, {
         "firewall_policy_refs": [{"to": PM + ["payments-guard"], "attr": {"sequence": "1.0"}}]})
+    quarantine = store.uuid_of("tag", ["application=quarantine"])
+    if quarantine:  # a pod moved out of the k8s application: only what its own set allows passes
+        _mk(store, "firewall-rule", PM + ["icmp-only"], action_list={"simple_action": "pass"},
+            service={"protocol": "icmp"}, endpoint_1={"any": True}, endpoint_2={"any": True}, direction="<>")
+        _mk(store, "firewall-policy", PM + ["quarantine"],
+            firewall_rule_refs=[{"to": PM + ["icmp-only"], "attr": {"sequence": "1.0"}}])
+        _mk(store, "application-policy-set", PM + ["quarantine"], tag_refs=[{"uuid": quarantine}],
+            firewall_policy_refs=[{"to": PM + ["quarantine"], "attr": {"sequence": "1.0"}}])

@@ -215,7 +215,8 @@ class VrouterFlows:
         return None
 
     def kernel(self) -> list[KernelFlow]:
-        """The datapath's view of the same flows, sorted by index."""
+        """The datapath's view of the same flows, sorted by index; a short flow is evicted (the agent has the
+        vrouter drop it and reclaim its slot), listed only in show-evicted mode."""
         by_tuple = {(e.record.sip, e.record.dip, e.record.protocol, e.record.src_port, e.record.dst_port): e
                     for e in self.records}
         now = self.traffic.clock()
@@ -230,7 +231,7 @@ class VrouterFlows:
             out.append(KernelFlow(
                 r.flow_handle, r.sip, r.dip, r.src_port, r.dst_port, r.protocol,
                 partner.record.flow_handle if partner else -1, r.vrf, r.dest_vrf, "DROP" if dropped else "FORWARD",
-                ("ACTIVE", "RFLOW_VALID") if partner else ("ACTIVE",), tcp,
+                ("EVICTED",) if r.short_flow else ("ACTIVE", "RFLOW_VALID") if partner else ("ACTIVE",), tcp,
                 KERNEL_CODE_FOR_REASON.get(r.drop_reason, "Unknown") if dropped else "",
                 r.bytes, r.packets, r.nh, r.gen_id, 49152 + r.flow_handle % 16384 if r.peer_vrouter else 0))
         return sorted(out, key=lambda k: k.index)

@@ -14,7 +14,7 @@ import time
 import uuid as uuidlib
 from dataclasses import dataclass, field
 
-from tftui.core.flows.decide import Packet, SecurityConfig, Workload, decide, where_for
+from tftui.core.flows.decide import Packet, SecurityConfig, Workload, decide, effective_tags, where_for
 from tftui.lab.topology import LabInterface, Topology
 
 # Short-flow destinations: nothing in the lab routes them (the agent makes the flow short, then drops it).
@@ -65,9 +65,9 @@ def security_view(topo: Topology, store) -> SecurityView:
         tags: tuple[str, ...] = ()
         if store is not None:
             fq = itf.network.split(":")
-            tags = _tags_of(store, itf.vmi_uuid) + _tags_of(store, store.uuid_of("virtual-network", fq)) + \
-                _tags_of(store, store.uuid_of("project", fq[:2]))
-        workloads[itf.ip] = Workload(itf.ip, itf.vm_name, itf.network, tuple(dict.fromkeys(tags)), itf.vmi_uuid,
+            tags = effective_tags(_tags_of(store, itf.vmi_uuid), _tags_of(store, store.uuid_of("virtual-network", fq)),
+                                  _tags_of(store, store.uuid_of("project", fq[:2])))
+        workloads[itf.ip] = Workload(itf.ip, itf.vm_name, itf.network, tags, itf.vmi_uuid,
                                      itf.vrouter, gateways.get(itf.network, ""))
     tag_ids = {}
     for t in cfg.tags:
