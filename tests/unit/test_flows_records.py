@@ -206,3 +206,24 @@ def test_acl_counts_and_flows_follow_the_agents_keys():
 def test_flow_table_info_round_trip():
     info = FlowTableInfo(12, 40, 28, 524288, ((0, 7), (1, 5)))
     assert decode_flow_table_info(encode_flow_table_info(info)) == info
+
+
+def test_lean_decoding_reads_what_the_full_decoder_reads(shared_data):
+    from tftui.core.flows.lean import decode_flow_messages
+    from tftui.core.flows.records import page_from_messages
+    from tftui.core.sandesh import decode_messages
+
+    bodies = [(shared_data / REAL / "14_agent_FetchAllFlowRecords.FlowRecordsResp.bs4.xml").read_bytes(),
+              encode_flow_page([_record(i) for i in range(1, 30)], "0-21-1-2-6-10.0.0.1-10.0.0.2"),
+              encode_flow_record(_record(7))]
+    for body in bodies:
+        lean, full = decode_flow_messages(body), decode_messages(body)
+        assert [m.name for m in lean] == [m.name for m in full]
+        if lean[0].name == "FlowRecordsResp":
+            a, b = page_from_messages(lean), page_from_messages(full)
+            assert a == b and a.next_key == b.next_key
+            for x, y in zip(a.flows, b.flows, strict=True):
+                assert x.blocks and {k: (v.action, v.acls) for k, v in x.blocks.items()} == \
+                       {k: (v.action, v.acls) for k, v in y.blocks.items() if k in x.blocks}  # stages' blocks only
+        else:
+            assert decode_flow_record(body) == _record(7)

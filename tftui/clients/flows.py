@@ -20,12 +20,12 @@ from tftui.core.flows.acl import (
     counts_from_messages,
 )
 from tftui.core.flows.kernel import KernelFlow, kflows_from_messages
+from tftui.core.flows.lean import decode_flow_messages
 from tftui.core.flows.records import (
     NO_RECORD,
     FlowDecodeError,
     FlowRecord,
     FlowTableInfo,
-    decode_flow_messages,
     page_from_messages,
     record_from_messages,
     table_info_from_messages,
