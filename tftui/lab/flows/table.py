@@ -25,6 +25,7 @@ from tftui.lab.agent import interface_table, vmi_config_name
 from .traffic import Conversation, LabTraffic, flow_uuid
 
 KERNEL_TABLE_SIZE = 524288  # vrouter's default flow table (--vr_flow_entries)
+STATS_PERIOD = 60.0  # seconds between two updates of a flow's packet and byte counters
 FABRIC_NH = 10  # the key next hop of a flow without a VM interface here (the vhost's)
 
 
@@ -141,9 +142,11 @@ class VrouterFlows:
 
     # ------------------------------------------------------------------ serving
     def live(self, entry: Entry, now: float | None = None) -> FlowRecord:
-        """The record with its counters as of now (flows keep counting while they live)."""
+        """The record with its counters as of the last stats sample (flows keep counting while they live; the
+        agent's stats collector refreshes them now and then, not on every read)."""
         now = self.traffic.clock() if now is None else now
-        packets = max(1, int((now - entry.conv.started) * entry.conv.rate))
+        sampled = now - now % STATS_PERIOD
+        packets = max(1, int((sampled - entry.conv.started) * entry.conv.rate))
         return replace(entry.record, packets=packets, bytes=packets * entry.conv.size)
 
     def raw(self, entry: Entry, now: float) -> Raw:
