@@ -159,3 +159,29 @@ async def test_a_rules_hits_and_live_flows_on_every_vrouter():
         assert {r.uuid for r in dropped} <= set(hits["compute1"].flows) and dropped
         assert snap.explainer.source == "config-api"
         assert "policy1" in snap.explainer.why(dropped[0]).summary
+
+
+async def test_simulated_flows_reach_the_analytics_flow_table_when_export_is_on():
+    from tftui.lab.analytics import start_analytics_api
+    from tftui.lab.shells import VmShell
+
+    async with flows_lab(18) as (topo, intro, api, traffic):
+        topo.flow_export_rate = -1  # export every flow (global-vrouter-config flow_export_rate -1)
+        running = await start_analytics_api(topo, port=0)
+        try:
+            table = running.state.tables.flows
+            traffic.exporter = table.record
+            before = len(table.rows)
+            assert all(traffic.export(c) for c in traffic.conversations)
+            cirros1 = next(i for i in topo.interfaces if i.vm_name == "cirros1")
+            VmShell(topo, cirros1, traffic).run("nc -z 198.51.100.7 443")
+            rows = list(table.rows)[before:]
+            assert len(rows) == len(traffic.conversations)
+            mine = [r for r in rows if r["sourceip"] == cirros1.ip and r["destip"] == "198.51.100.7"]
+            assert mine and all(r["action"] == "drop" and r["drop_reason"] == "Short flow No Destination route"
+                                for r in mine)
+            topo.flow_export_rate = 0
+            table.export_rate = 0
+            assert not traffic.export(traffic.conversations[0])  # off: the table keeps nothing
+        finally:
+            await running.stop()

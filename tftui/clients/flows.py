@@ -30,7 +30,7 @@ from tftui.core.flows.records import (
     record_from_messages,
     table_info_from_messages,
 )
-from tftui.core.sandesh import Struct, decode_messages
+from tftui.core.sandesh import Struct
 
 from .agent import AGENT_SERVICE, VrouterTarget
 from .introspect import IntrospectClient, IntrospectSettings
@@ -40,6 +40,7 @@ from .introspect_requests import (
     IntrospectRequester,
     IntrospectRequestError,
     RequestLimits,
+    strict_messages,
 )
 
 DEFAULT_PAGE_CAP = 100  # 10,000 flows per read; "load more" goes on from where it stopped
@@ -100,7 +101,7 @@ class FlowClient:
         await self._http.close()
 
     async def _request(self, target: VrouterTarget, name: str, args: dict | None = None,
-                       walker: IntrospectRequester | None = None, decode: Decoder = decode_messages) -> IntrospectReply:
+                       walker: IntrospectRequester | None = None, decode: Decoder = strict_messages) -> IntrospectReply:
         try:
             return await (walker or self._lists).request(target.address, target.port, name, args,
                                                          service=AGENT_SERVICE, decode=decode)

@@ -26,8 +26,13 @@ from tftui.core.status import FetchKind
 from .introspect import IntrospectClient, IntrospectSettings
 
 # Turns a reply body into its messages: core's generic decoder, or a leaner one for a big reply (flow tables)
-# that keeps the same shape (continuation links included).
+# that keeps the same shape (continuation links included). Both refuse a body that is not Sandesh.
 Decoder = Callable[[bytes, int], list[Message]]
+
+
+def strict_messages(body: bytes, max_bytes: int) -> list[Message]:
+    """A 200 page that is not Sandesh (pysandesh's <h3> errors, proxies' HTML) is an error, not a message."""
+    return decode_messages(body, max_bytes, strict=True)
 
 
 class IntrospectRequestError(Exception):
@@ -58,7 +63,7 @@ class IntrospectReply:
     pages: int = 0
     error: str | None = None  # the server's ErrorResp, or why a page could not be read
     stopped: str = ""  # why the walk ended before the reply did ("" when it did not)
-    more: Continuation | None = None  # what would fetch the rest, when a cap or an error stopped the walk
+    more: Continuation | None = None  # what would fetch the rest, when a cap stopped the walk
     elapsed: float = 0.0
 
     @property
@@ -138,7 +143,7 @@ class IntrospectRequester:
 
     async def request(self, address: str, port: int, name: str, args: dict[str, Any] | None = None,
                       service: str | None = None, whole: bool = False,
-                      decode: Decoder = decode_messages) -> IntrospectReply:
+                      decode: Decoder = strict_messages) -> IntrospectReply:
         """Send ``name`` with ``args`` (by field name) and follow its pages. ``whole``: take an agent table in
         one request with Pagination's ``all`` key rather than page by page. Raises RequestRefused, before
         sending anything, for a request with side effects or arguments that do not fit; ServerUnreadable
@@ -163,7 +168,7 @@ class IntrospectRequester:
         return request_path(target, {target.fields[0].name: key})
 
     async def _walk(self, address: str, port: int, name: str, path: str, service: str | None,
-                    whole: bool, decode: Decoder = decode_messages) -> IntrospectReply:
+                    whole: bool, decode: Decoder = strict_messages) -> IntrospectReply:
         limits = self.limits
         reply = IntrospectReply(name, address, port)
         started = time.monotonic()
@@ -206,7 +211,7 @@ class IntrospectRequester:
         return reply
 
     async def _one(self, address: str, port: int, path: str,
-                   decode: Decoder = decode_messages) -> list[Message] | str:
+                   decode: Decoder = strict_messages) -> list[Message] | str:
         """One page decoded, or why it could not be."""
         fetch = await self._http.get(address, port, path)
         where = path.split("?")[0]

@@ -13,4 +13,5 @@ COMMAND_MODULES = (
     "tftui.commands.vmis",
     "tftui.commands.introspect",
     "tftui.commands.flows",
+    "tftui.commands.analytics",
 )

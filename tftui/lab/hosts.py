@@ -255,7 +255,7 @@ def files_for(write_config: str | None) -> LabSshFiles:
 @register_component
 async def start(ctx: LabContext) -> None:
     port = int(getattr(ctx.args, "ssh_port", None) or DEFAULT_SSH_PORT)
-    hosts = LabHosts(ctx.topo, files_for(getattr(ctx.args, "write_config", None)), port, ctx.parts.get("traffic"))
+    hosts = LabHosts(ctx.topo, files_for(getattr(ctx.args, "write_config", None)), port, ctx.shared.get("traffic"))
     await hosts.start()
     ctx.stoppers.append(hosts.stop)
     ctx.cluster["ssh"] = hosts.cluster_keys()

@@ -45,7 +45,7 @@ class LabContext:
     introspect: IntrospectLab
     cluster: dict[str, Any] = field(default_factory=dict)  # the cluster config being written
     stoppers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    parts: dict[str, Any] = field(default_factory=dict)  # what one component offers the next (config_api, traffic)
+    shared: dict[str, Any] = field(default_factory=dict)  # what one component offers the next (e.g. "keystone")
 
 
 # Each component: async fn(ctx) that starts its servers, registers stoppers and adds config keys.
@@ -126,6 +126,7 @@ def _introspect_tls(args: argparse.Namespace, topo: Topology):
 
 async def serve(args: argparse.Namespace) -> int:
     topo = build(args.scenario, vrouters=args.vrouters, base=args.base, seed=args.seed)
+    topo.flow_export_rate = getattr(args, "flow_export_rate", 0)
     if getattr(args, "faults", ""):
         try:
             apply_faults(topo, parse_fault_spec(args.faults))
@@ -188,7 +189,8 @@ def _load_components() -> None:
     import importlib
 
     # in start order: the flows read the config API's store; the hosts' VM shells send traffic through the flows
-    for mod in ("tftui.lab.agent", "tftui.lab.router", "tftui.lab.configapi", "tftui.lab.flows", "tftui.lab.hosts"):
+    for mod in ("tftui.lab.agent", "tftui.lab.router", "tftui.lab.configapi", "tftui.lab.analytics", "tftui.lab.flows",
+                "tftui.lab.hosts"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:

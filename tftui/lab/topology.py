@@ -117,6 +117,7 @@ class Topology:
     seed: int = 1
     # applications talking on a port: (source VM, destination VM, IP protocol, destination port)
     apps: list[tuple[str, str, int, int]] = field(default_factory=list)
+    flow_export_rate: int = 0  # global-vrouter-config flow_export_rate: 0 (the default since R4.0) exports no flows
 
     def node(self, name: str) -> LabNode:
         return next(n for n in self.nodes if n.name == name)

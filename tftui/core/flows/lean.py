@@ -7,7 +7,7 @@ tftui never reads; building a generic tree of all of it costs several times what
 
 from __future__ import annotations
 
-from ..sandesh import DEFAULT_MAX_BYTES, Message, Struct, children, decode_value, parse_document
+from ..sandesh import DEFAULT_MAX_BYTES, Message, SandeshError, Struct, children, decode_value, parse_document
 from ..sandesh import scalar as _scalar
 
 _SCALARS = frozenset({"sip", "dip", "src_port", "dst_port", "protocol", "vrf", "dest_vrf", "nh", "uuid", "action",
@@ -50,6 +50,9 @@ def decode_flow_messages(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> lis
     the fields tftui reads (the continuation link of ``flow_key`` kept)."""
     root = parse_document(body, max_bytes)
     elements = children(root) if root.get("type") == "slist" or root.tag.startswith("__") else [root]
+    odd = next((e.tag for e in elements if e.get("type") != "sandesh"), None)
+    if odd is not None:  # as strict decode_messages: an HTML error page served with 200 is not a reply
+        raise SandeshError(f"not a Sandesh reply (<{odd[:40]}>)")
     out = []
     for el in elements:
         st = Struct(el.tag)

@@ -97,7 +97,8 @@ async def start(ctx: LabContext) -> None:
         token_ttl=getattr(args, "token_ttl", 3600.0), fault=getattr(args, "api_fault", None),
         demo=ctx.topo.scenario == "demo")
     ctx.stoppers.append(api.stop)
-    ctx.parts["config_api"] = api
+    ctx.shared["config_api"] = api
+    ctx.shared["keystone"] = api.keystone
     ctx.cluster["config_api"] = api.url
     if api.keystone_url:
         ctx.cluster["auth"] = {"type": "keystone", "url": api.keystone_url, "username": "admin",

@@ -1,8 +1,9 @@
 """The lab agents' flows: every vrouter answers the agent's flow requests from the lab's traffic, with
 verdicts from the lab config API's security objects (see docs/flows.md).
 
-The component starts after the config API (it reads its store) and before the compute hosts (their VM
-shells send traffic through it); ``traffic_of(lab)`` is how the introspect handlers and the shells find it.
+The component starts after the config API (it reads its store) and the analytics API (it files flow
+records there) and before the compute hosts (their VM shells send traffic through it); ``traffic_of(lab)`` is
+how the introspect handlers and the shells find it.
 """
 
 from __future__ import annotations
@@ -33,13 +34,19 @@ def attach(lab, traffic: LabTraffic) -> None:
 @register_component
 async def start(ctx: LabContext) -> None:
     args = ctx.args
-    api = ctx.parts.get("config_api")
+    api = ctx.shared.get("config_api")
     extra = getattr(args, "flows", None)
     traffic = LabTraffic(ctx.topo, store=api.store if api is not None else None,
                          key_format=getattr(args, "flow_key_format", None) or "partition",
                          extra_flows=extra if extra is not None else SCENARIO_EXTRA_FLOWS.get(ctx.topo.scenario, 0))
     attach(ctx.introspect, traffic)
-    ctx.parts["traffic"] = traffic
+    ctx.shared["traffic"] = traffic
+    analytics = ctx.shared.get("analytics")
+    if analytics is not None:  # the simulated flows reach FlowRecordTable when flow export is on
+        traffic.exporter = analytics.state.tables.flows.record
+        for conv in traffic.conversations:
+            if not traffic.export(conv):
+                break  # export is off: the table keeps nothing
 
 
 from . import handlers  # noqa: E402,F401  (registers the agent's flow requests in the lab's request table)

@@ -93,6 +93,7 @@ class LabTraffic:
     conversations: list[Conversation] = field(default_factory=list)
     version: int = 0  # bumped when a conversation is added
     writes: list = field(default_factory=list)  # requests with side effects the agents received (must stay empty)
+    exporter: object = None  # the lab analytics' FlowTable.record: flows filed as the agent exports them
     _view: SecurityView | None = None
 
     def __post_init__(self) -> None:
@@ -112,6 +113,28 @@ class LabTraffic:
     def add(self, conv: Conversation) -> None:
         self.conversations.append(conv)
         self.version += 1
+        self.export(conv)
+
+    def export(self, conv: Conversation) -> bool:
+        """File the conversation's forward flow with analytics, as the source's agent exports it on setup (the
+        analytics lab keeps it only when flow export is on: flow_export_rate, 0 by default)."""
+        if self.exporter is None:
+            return False
+        a, b = self.endpoint(conv.src.ip), self.endpoint(conv.dst_ip)
+        if conv.short_reason:
+            action, reason = "drop", conv.short_reason
+        else:
+            d = decide(self.view().cfg, Packet(a.ip, b.ip, conv.protocol, conv.src_port, conv.dst_port), a, b,
+                       "local" if a.vrouter == b.vrouter else "source")
+            action, reason = ("drop", d.drop_reason) if d.dropped else ("pass", "")
+        vr = self.topo.node(conv.src.vrouter)
+        other = self.topo.node(b.vrouter).address if b.vrouter and b.vrouter != conv.src.vrouter else ""
+        started = int(conv.started * 1e6)
+        return self.exporter(
+            vrouter=vr.name, source_vn=a.vn, source_ip=a.ip, sport=conv.src_port, dest_vn=b.vn, dest_ip=b.ip,
+            dport=conv.dst_port, protocol=conv.protocol, action=action, setup_time=started, drop_reason=reason,
+            packets=1, bytes=conv.size, vmi=conv.src.vmi_uuid, vrouter_ip=vr.address, other_vrouter_ip=other,
+            uuid=flow_uuid(vr.name, a.ip, b.ip, conv.protocol, conv.src_port, conv.dst_port), direction=1)
 
     def conversations_on(self, vrouter: str) -> list[Conversation]:
         """The conversations whose source or destination interface is on ``vrouter``."""
