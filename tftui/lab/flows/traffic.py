@@ -199,14 +199,18 @@ def simulated(topo: Topology, now: float, extra: int = 0) -> list[Conversation]:
         if src and dst:
             for j in range(3):
                 out.append(Conversation(src, dst.ip, proto, 51000 + j, port, now - 120 + j * 30, rate=2.0, size=300))
+    by_vrouter: dict[str, list[LabInterface]] = {}
+    for itf in itfs:
+        by_vrouter.setdefault(itf.vrouter, []).append(itf)
+    position = {id(itf): k for k, itf in enumerate(itfs)}
     for vr in topo.vrouters():
-        local = [i for i in itfs if i.vrouter == vr.name]
+        local = by_vrouter.get(vr.name)
         if not local:
             continue
         out.append(Conversation(local[0], UNROUTED, 6, 45000, 443, now - 30, rate=0.2, size=60,
                                 short_reason="Short flow No Destination route"))
         for j in range(extra):
-            dst = local[(j + 1) % len(local)] if len(local) > 1 else itfs[(itfs.index(local[0]) + 1) % n]
+            dst = local[(j + 1) % len(local)] if len(local) > 1 else itfs[(position[id(local[0])] + 1) % n]
             out.append(Conversation(local[j % len(local)], dst.ip, 6, 20000 + j % 40000, 8080 + j // 40000,
                                     now - 300 + j % 300, rate=0.1, size=200))
     return out
