@@ -78,6 +78,14 @@ async def test_one_flow_by_key_with_the_interfaces_flow_key_idx():
         assert await client.flow(t, mine.nh, mine.sip, mine.dip, mine.src_port, 9, mine.protocol) is None
 
 
+async def test_flow_table_info_counts_every_partition():
+    async with flows_lab(19, extra_flows=100) as (topo, intro, api, traffic), FlowClient(SETTINGS) as client:
+        info = await client.table_info(target(topo))
+        table = flows_of(intro, topo.vrouters()[0])
+        assert info.flow_count == len(table.records) == sum(c for _, c in info.tables)
+        assert [i for i, _ in info.tables] == [0, 1] and info.max_flows > info.flow_count
+
+
 async def test_kernel_flows_every_index_once():
     async with flows_lab(5, extra_flows=400) as (topo, intro, api, traffic), FlowClient(SETTINGS) as client:
         read = await client.kernel_flows(target(topo))
