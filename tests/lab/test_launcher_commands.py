@@ -39,8 +39,9 @@ async def test_vmis_json_lists_every_readable_interface(lab):
     assert len(doc["interfaces"]) == 123
     first = doc["interfaces"][0]
     assert list(first) == ["vrouter", "vrouter_address", "name", "vm_name", "vm_uuid", "vn", "ip", "mac",
-                           "metadata_ip", "active"]
+                           "metadata_ip", "active", "flow_key_idx"]
     assert (first["vm_name"], first["metadata_ip"], first["active"]) == ("cirros1", "169.254.0.4", True)
+    assert first["flow_key_idx"] > 0  # FetchFlowRecord's nh for this interface's flows
     rc, out, err = await tftui("vmis", "--config", str(cfg), "--vrouter", "compute4")
     lines = out.splitlines()
     assert rc == 0 and lines[0].split()[:3] == ["VROUTER", "VM", "IP"] and len(lines) == 4

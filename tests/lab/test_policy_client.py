@@ -115,10 +115,12 @@ async def test_delete_refused_while_referred_and_set_tag():
         await c.ref_update("application-policy-set", pm, "firewall-policy",
                            ref_fq_name=["default-policy-management", "p1"], attr={"sequence": "9.0"})
         aps = await c.read("application-policy-set", pm)
-        assert [(r["to"][-1], r["attr"]["sequence"]) for r in aps["firewall_policy_refs"]] == [("p1", "9.0")]
+        seeded = ("k8s-allowall", "99.0")  # kube-manager's allow-all, which the lab seeds
+        assert [(r["to"][-1], r["attr"]["sequence"]) for r in aps["firewall_policy_refs"]] == [seeded, ("p1", "9.0")]
         await c.ref_update("application-policy-set", pm, "firewall-policy",
                            ref_fq_name=["default-policy-management", "p1"], operation="DELETE")
-        assert not (await c.read("application-policy-set", pm)).get("firewall_policy_refs")
+        aps = await c.read("application-policy-set", pm)
+        assert [(r["to"][-1], r["attr"]["sequence"]) for r in aps["firewall_policy_refs"]] == [seeded]
 
 
 async def test_keystone_token_cached_and_renewed_on_expiry():

@@ -145,3 +145,30 @@ def test_settings_from_cluster():
             "type": "keystone", "url": "http://h:5000/v3", "username": "a", "password": "clear"}}))
     with pytest.raises(ConfigError, match="not an http"):
         config_api_settings(ClusterSpec("x", (), config_api="h:8082"))
+
+
+def test_ports_carry_the_tags_the_rules_use():
+    from tftui.core.policy.models import Port
+    from tftui.core.policy.validate import ValidationError
+
+    tags, rules, policies, apss = _sample()
+    used = {t for r in rules for ep in (r.endpoint_1, r.endpoint_2) if ep.kind == "tags" for t in ep.value}
+    tag = sorted(used)[0]
+    ports = [Port("u1", ("d", "p", "web1__u1"), "web1", tags=(tag, "app=cirros")),
+             Port("u2", ("d", "p", "idle__u2"), "idle", tags=("app=cirros",))]
+    doc = export_doc(tags, rules, policies, apss, ports)
+    assert doc["ports"] == [{"name": "web1", "tags": [tag]}]  # only the tags policies use; idle has none
+    desired = parse_doc(doc)
+    assert desired.ports == [("web1", (tag,))]
+    vmi = {"uuid": "u1", "display_name": "web1", "fq_name": ["d", "p", "web1__u1"],
+           "tag_refs": [{"to": ["app=cirros"], "uuid": "t9"}]}
+    [step] = [s for s in plan(desired, {"virtual-machine-interface": {("d", "p", "web1__u1"): vmi}})
+              if s.type == "virtual-machine-interface"]
+    assert step.op == "update" and step.body == {"tag_refs": [{"to": ["app=cirros"]}, {"to": tag.split(":")}]}
+    vmi["tag_refs"].append({"to": tag.split(":"), "uuid": "t1"})
+    assert not [s for s in plan(desired, {"virtual-machine-interface": {("d", "p", "web1__u1"): vmi}})
+                if s.type == "virtual-machine-interface"]  # already there: nothing to do
+    with pytest.raises(ValidationError, match="no port named 'web1'"):
+        plan(desired, {"virtual-machine-interface": {}})
+    with pytest.raises(ValidationError, match="ports\\[0\\]"):
+        parse_doc({"ports": [{"name": "x"}]})

@@ -55,6 +55,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="make the lab router misbehave: refuse every login, present another host key, "
                         "never answer a command, drop the connection halfway through a table, or fail to save "
                         "its configuration")
+    p.add_argument("--flows", type=int, default=None, metavar="N",
+                   help="N more TCP conversations per vrouter in the agents' flow tables (pagination and scale)")
+    p.add_argument("--flow-key-format", choices=("partition", "dash", "colon"), default="partition",
+                   help="the agents' flow paging keys: current (partitioned), or an older release's format")
     p.add_argument("--api-fault", choices=("expire", "409", "503", "garbage"), default=None,
                    help="make the lab config API misbehave: tokens expire after 3 uses (implies --keystone), "
                         "every write conflicts, everything is unavailable, or replies are not JSON")

@@ -71,9 +71,9 @@ class VmHost:
     """One VM's own SSH server; listens only once someone is forwarded to it."""
 
     def __init__(self, topo: Topology, itf: LabInterface, address: str, key: asyncssh.SSHKey,
-                 authorized: asyncssh.SSHAuthorizedKeys):
+                 authorized: asyncssh.SSHAuthorizedKeys, traffic=None):
         self.topo, self.itf, self.address, self.key, self.authorized = topo, itf, address, key, authorized
-        self.shell = VmShell(topo, itf)
+        self.traffic = traffic
         self._server: asyncssh.SSHAcceptor | None = None
         self._lock = asyncio.Lock()
         self.port = 0
@@ -83,8 +83,8 @@ class VmHost:
             if self._server is None:
                 self._server = await asyncssh.listen(
                     self.address, 0, server_host_keys=[self.key], authorized_client_keys=self.authorized,
-                    process_factory=lambda p: _serve_shell(p, self.shell), allow_scp=False, sftp_factory=None,
-                    keepalive_interval=0, login_timeout=10)
+                    process_factory=lambda p: _serve_shell(p, VmShell(self.topo, self.itf, self.traffic)),
+                    allow_scp=False, sftp_factory=None, keepalive_interval=0, login_timeout=10)
                 self.port = self._server.get_port()
         return self.port
 
@@ -159,8 +159,9 @@ class ComputeHost:
 class LabHosts:
     """All compute hosts of a topology, their keys, and the files a client needs to trust them."""
 
-    def __init__(self, topo: Topology, files: LabSshFiles, port: int = DEFAULT_SSH_PORT):
+    def __init__(self, topo: Topology, files: LabSshFiles, port: int = DEFAULT_SSH_PORT, traffic=None):
         self.topo, self.files, self.port = topo, files, port
+        self.traffic = traffic  # lab/flows: what the VM shells send goes through the agents' decision
         self.computes: dict[str, ComputeHost] = {}
 
     async def start(self) -> None:
@@ -177,7 +178,7 @@ class LabHosts:
             vms: dict[str, VmHost] = {}
             for itf in self.topo.interfaces_on(node.name):
                 vm_key = asyncssh.generate_private_key(KEY_TYPE)
-                vms[itf.metadata_ip] = VmHost(self.topo, itf, node.address, vm_key, authorized)
+                vms[itf.metadata_ip] = VmHost(self.topo, itf, node.address, vm_key, authorized, self.traffic)
                 known.append(f"{host_key_alias(node.address, itf.metadata_ip)} "
                              f"{vm_key.export_public_key('openssh').decode().strip()}")
             self.computes[node.name] = ComputeHost(self.topo, node, self.port, key, authorized, vms)
@@ -254,7 +255,7 @@ def files_for(write_config: str | None) -> LabSshFiles:
 @register_component
 async def start(ctx: LabContext) -> None:
     port = int(getattr(ctx.args, "ssh_port", None) or DEFAULT_SSH_PORT)
-    hosts = LabHosts(ctx.topo, files_for(getattr(ctx.args, "write_config", None)), port)
+    hosts = LabHosts(ctx.topo, files_for(getattr(ctx.args, "write_config", None)), port, ctx.shared.get("traffic"))
     await hosts.start()
     ctx.stoppers.append(hosts.stop)
     ctx.cluster["ssh"] = hosts.cluster_keys()

@@ -209,7 +209,9 @@ def _load_components() -> None:
     """Import the optional lab parts so they register themselves; a part that is absent is skipped."""
     import importlib
 
-    for mod in ("tftui.lab.agent", "tftui.lab.router", "tftui.lab.configapi", "tftui.lab.analytics", "tftui.lab.hosts"):
+    # in start order: the flows read the config API's store; the hosts' VM shells send traffic through the flows
+    for mod in ("tftui.lab.agent", "tftui.lab.router", "tftui.lab.configapi", "tftui.lab.analytics", "tftui.lab.flows",
+                "tftui.lab.hosts"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:

@@ -144,6 +144,8 @@ class Topology:
     router: LabRouter = field(default_factory=LabRouter)
     analytics: bool = True
     seed: int = 1
+    # applications talking on a port: (source VM, destination VM, IP protocol, destination port)
+    apps: list[tuple[str, str, int, int]] = field(default_factory=list)
     flow_export_rate: int = 0  # global-vrouter-config flow_export_rate: 0 (the default since R4.0) exports no flows
 
     def node(self, name: str) -> LabNode:
@@ -205,7 +207,11 @@ def _add_pods(topo: Topology, vrouters: list[LabNode], rng: random.Random, per_v
     pod_net = next(n for n in topo.networks if n.ip_fabric_forwarding)
     vm_net = next((n for n in topo.networks if not n.ip_fabric_forwarding), pod_net)
     top = int(ipaddress.ip_network(pod_net.subnet).broadcast_address)
-    pod_ips = (str(ipaddress.ip_address(top - 1 - k)) for k in range(1 << 20))
+    # The seed's two pods keep the seed's addresses (cirros1 10.47.255.251, cirros2 10.47.255.250), so its
+    # firewall walk (`ping 10.47.255.250` from cirros1) replays word for word; the other pods count down from the top.
+    seed_ips = {"cirros1": str(ipaddress.ip_address(top - 4)), "cirros2": str(ipaddress.ip_address(top - 5))}
+    pod_ips = (str(ipaddress.ip_address(top - 1 - k)) for k in range(1 << 20)
+               if str(ipaddress.ip_address(top - 1 - k)) not in seed_ips.values())
     vm_subnet = ipaddress.ip_network(vm_net.subnet)
     vm_hosts = vm_subnet.num_addresses - 2  # hosts(), without listing a /12's million of them (seconds per build)
 
@@ -220,7 +226,8 @@ def _add_pods(topo: Topology, vrouters: list[LabNode], rng: random.Random, per_v
             if is_vm:
                 name, ip, net, user = f"vm-{counter:04d}", vm_ip(counter), vm_net, "cirros"
             elif vi == 0 and j < 2:
-                name, ip, net, user = f"cirros{j + 1}", next(pod_ips), pod_net, "cirros"
+                name = f"cirros{j + 1}"
+                ip, net, user = seed_ips[name], pod_net, "cirros"
             else:
                 name, ip, net, user = f"pod-{counter:04d}", next(pod_ips), pod_net, "cirros"
             labels = {"app": "cirros", "label": name} if not is_vm else {}
@@ -274,6 +281,14 @@ def build(scenario: str = "demo", vrouters: int | None = None, base: int = 42, s
     per = pods_per_vrouter if pods_per_vrouter is not None else (3 if len(vrs) <= 50 else 1)
     _add_pods(topo, vrs, rng, per, big_vrouter_pods=big)
     pods = [i for i in topo.interfaces if i.kind == "pod"]
+    if scenario == "demo" and len(pods) > 10:
+        # the demo's blocked pair: a web pod that talks to its database on 5432, which a firewall policy the
+        # demo's config API carries (lab/configapi/seed.py seed_demo) denies
+        web, db = pods[7], pods[8]
+        web.labels["tier"], db.labels["tier"] = "web", "db"
+        topo.apps.append((web.vm_name, db.vm_name, 6, 5432))
+        # and one pod in quarantine: its own application set allows ICMP only, so the rest is implicitly denied
+        pods[10].labels["application"] = "quarantine"
     if scenario == "demo" and len(pods) > 6:
         topo.router.withheld.add(pods[4].ip + "/32")
         if len(vrs) > 1:

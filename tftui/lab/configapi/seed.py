@@ -42,14 +42,24 @@ def _infra(store: Store, topo: Topology) -> None:
         port_translation_pools={"port_translation_pool": [
             {"protocol": "tcp", "port_count": "1024"}, {"protocol": "udp", "port_count": "1024"}]})
     _mk(store, "domain", ["default-domain"])
-    for project in ("default-project", "admin", "k8s-default"):
+    for project in ("default-project", "admin"):
         _mk(store, "project", ["default-domain", project])
     _mk(store, "virtual-network", IP_FABRIC, is_provider_network=True)
     _mk(store, "routing-instance", IP_FABRIC + ["__default__"])
     _mk(store, "policy-management", PM)
+    _mk(store, "project", ["default-domain", "k8s-default"], tag_refs=[{"uuid": _ensure_tag(store, "application=k8s")}])
     _mk(store, "application-policy-set", PM + ["default-application-policy-set"], all_applications=True)
     k8s = _ensure_tag(store, "application=k8s")
-    _mk(store, "application-policy-set", PM + ["k8s"], tag_refs=[{"uuid": k8s}])
+    # kube-manager's cluster APS: tagged application=k8s (which its namespaces' projects carry, so every pod
+    # gets it) and ending in an allow-all policy, so anything no earlier policy denies passes
+    _mk(store, "firewall-rule", PM + ["k8s-allowall"], action_list={"simple_action": "pass"},
+        service={"protocol": "any", "src_ports": {"start_port": 0, "end_port": 65535},
+                 "dst_ports": {"start_port": 0, "end_port": 65535}},
+        endpoint_1={"any": True}, endpoint_2={"any": True}, direction="<>")
+    _mk(store, "firewall-policy", PM + ["k8s-allowall"],
+        firewall_rule_refs=[{"to": PM + ["k8s-allowall"], "attr": {"sequence": "1.0"}}])
+    _mk(store, "application-policy-set", PM + ["k8s"], tag_refs=[{"uuid": k8s}],
+        firewall_policy_refs=[{"to": PM + ["k8s-allowall"], "attr": {"sequence": "99.0"}}])
     for node in topo.nodes:
         gsc_child = GSC + [node.name]
         if "config" in node.roles:
@@ -147,3 +157,28 @@ def seed(store: Store, topo: Topology) -> None:
     _infra(store, topo)
     _networks(store, topo)
     _interfaces(store, topo)
+
+
+def seed_demo(store: Store, topo: Topology) -> None:
+    """The demo's blocked pair: web pods may not reach databases on 5432 (a policy in the global APS, before
+    kube-manager's allow-all), so the demo has one denied conversation to find from the tree; and a pod in
+    quarantine (its own application set, ICMP only), whose other traffic is denied implicitly."""
+    if not any(store.uuid_of("tag", [t]) for t in ("tier=web", "tier=db")):
+        return
+    _mk(store, "firewall-rule", PM + ["web-to-db-5432"], action_list={"simple_action": "deny"},
+        service={"protocol": "tcp", "src_ports": {"start_port": 0, "end_port": 65535},
+                 "dst_ports": {"start_port": 5432, "end_port": 5432}},
+        endpoint_1={"tags": ["tier=web"]}, endpoint_2={"tags": ["tier=db"]}, direction=">")
+    _mk(store, "firewall-policy", PM + ["payments-guard"],
+        firewall_rule_refs=[{"to": PM + ["web-to-db-5432"], "attr": {"sequence": "1.0"}}])
+    aps = store.uuid_of("application-policy-set", PM + ["default-application-policy-set"])
+    store.update("application-policy-set", aps, {
+        "firewall_policy_refs": [{"to": PM + ["payments-guard"], "attr": {"sequence": "1.0"}}]})
+    quarantine = store.uuid_of("tag", ["application=quarantine"])
+    if quarantine:  # a pod moved out of the k8s application: only what its own set allows passes
+        _mk(store, "firewall-rule", PM + ["icmp-only"], action_list={"simple_action": "pass"},
+            service={"protocol": "icmp"}, endpoint_1={"any": True}, endpoint_2={"any": True}, direction="<>")
+        _mk(store, "firewall-policy", PM + ["quarantine"],
+            firewall_rule_refs=[{"to": PM + ["icmp-only"], "attr": {"sequence": "1.0"}}])
+        _mk(store, "application-policy-set", PM + ["quarantine"], tag_refs=[{"uuid": quarantine}],
+            firewall_policy_refs=[{"to": PM + ["quarantine"], "attr": {"sequence": "1.0"}}])
