@@ -217,6 +217,7 @@ def _add_pods(topo: Topology, vrouters: list[LabNode], rng: random.Random, per_v
 
     def vm_ip(k: int) -> str:
         return str(vm_subnet.network_address + 1 + k % vm_hosts)
+
     counter = 0
     for vi, vr in enumerate(vrouters):
         count = big_vrouter_pods if (vi == 0 and big_vrouter_pods) else per_vrouter
