@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
         loaded = load_from_args(args)
     except ConfigError as exc:
         print(f"config: not loaded: {exc}")
+        _print_warnings(exc.warnings)
         return 2
     print(f"config file: {loaded.config_path or '(none)'} (from {loaded.config_source})")
     if loaded.inventory_path:
@@ -42,6 +42,13 @@ def run(args: argparse.Namespace) -> int:
               "theme": spec.theme, "config_api": spec.config_api, "analytics_api": spec.analytics_api}
     for key, value in values.items():
         print(f"  {key}: {redact(str(value))}    [{loaded.sources.get(key, 'built-in default')}]")
-    for w in loaded.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+    print("routers: " + (", ".join(f"{r.name} ({r.host}:{r.port})" for r in spec.routers) or "(none)"))
+    _print_warnings(loaded.warnings)
     return 0
+
+
+def _print_warnings(warnings) -> None:
+    """On stdout with the rest: what is wrong with the config is part of what info reports."""
+    print(f"config warnings: {len(warnings) or 'none'}")
+    for w in warnings:
+        print(f"  {w}")
