@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .auth import AuthSpec, parse_auth
-from .catalog import ServiceDef, is_known_role, normalise_role, services_for_roles
+from .catalog import Layout, ServiceDef, is_known_role, normalise_role, services_for_roles
 from .config_schema import check_cluster
 from .config_values import ConfigError, parse_number, parse_port, validate_address
 from .launcher import SshSettings, parse_ssh_settings
@@ -41,9 +41,11 @@ class NodeSpec:
     ports: dict[str, int] = field(default_factory=dict)  # service key -> introspect port override
     probe_ports: dict[str, int | None] = field(default_factory=dict)
 
-    def services(self) -> list[ServiceDef]:
+    def services(self, layout: Layout | None = None) -> list[ServiceDef]:
+        """The node's services in ``layout`` with this node's ports; without one, every service it may run in any
+        release (what the poller fetches before it knows the layout)."""
         out = []
-        for svc in services_for_roles(self.roles):
+        for svc in services_for_roles(self.roles, layout):
             changes: dict[str, Any] = {}
             if svc.port is not None and svc.key in self.ports:
                 changes["port"] = self.ports[svc.key]

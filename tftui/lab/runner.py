@@ -124,7 +124,8 @@ def _introspect_tls(args: argparse.Namespace, topo: Topology):
 
 
 async def serve(args: argparse.Namespace) -> int:
-    topo = build(args.scenario, vrouters=args.vrouters, base=args.base, seed=args.seed)
+    topo = build(args.scenario, vrouters=args.vrouters, base=args.base, seed=args.seed,
+                 release=getattr(args, "release", None))
     if getattr(args, "faults", ""):
         try:
             apply_faults(topo, parse_fault_spec(args.faults))

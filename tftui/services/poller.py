@@ -15,7 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tftui.clients.introspect import IntrospectClient, IntrospectSettings
-from tftui.core.cluster import NodeResult, evaluate_node, introspect_states, services_needing_probe
+from tftui.core.cluster import (
+    NodeResult,
+    evaluate_node,
+    introspect_states,
+    node_layout,
+    services_needing_probe,
+)
 from tftui.core.inventory import ClusterSpec, NodeSpec
 from tftui.core.status import FetchResult, ProbeResult
 
@@ -55,13 +61,14 @@ class Poller:
         previous = previous if previous is not None and previous.polled else None
         max_bytes = self.client.settings.max_bytes
         states = introspect_states(services, fetches, max_bytes, previous)
+        decided = node_layout(node, fetches, states, previous)
         probes: dict[str, ProbeResult] = {}
-        wanted = services_needing_probe(services, states)
+        wanted = services_needing_probe(node.services(decided[0]), states)
         if wanted:
             results = await asyncio.gather(*(self.client.probe(node.address, s.probe_port) for s in wanted))
             probes = {s.key: r for s, r in zip(wanted, results, strict=True)}
         return evaluate_node(node, fetches, probes, at=self.clock(), max_bytes=max_bytes, previous=previous,
-                             introspected=states)
+                             introspected=states, decided=decided)
 
     def _due(self, node: NodeSpec, now: float, force: bool) -> bool:
         return force or now >= self._next_due.get(node.name, 0.0)
