@@ -16,7 +16,7 @@ from tftui.core.catalog import (
     Layout,
     services_for_roles,
 )
-from tftui.core.cluster import evaluate_node
+from tftui.core.cluster import evaluate_node, services_to_fetch
 from tftui.core.inventory import NodeSpec
 from tftui.core.layout import Evidence, decide_layout
 from tftui.core.nodestatus import NodeStatus, ProcessInfo, ProcessStatus, encode_node_status_reply
@@ -212,3 +212,20 @@ def test_seed_release_analytics_and_database_pods():
     assert not result.layout.analytics
     assert {p: set(s) for p, s in result.blocks().items()} == {k: PODS_5_0[k] for k in ("analytics", "database")}
     assert result.service("query-engine").pod == "analytics" and result.service("database-kafka").status == "active"
+
+
+def test_once_the_layout_is_known_only_its_services_and_the_telltale_nodemgrs_are_fetched():
+    spec = NodeSpec("ctrl1", "10.0.0.1", ("config", "config_database", "analytics", "analytics_database"))
+    everything = {s.key for s in services_to_fetch(spec) if s.port}
+    assert {"config-database-nodemgr", "alarm-gen", "query-engine"} <= everything
+    modern = evaluate_node(spec, all_replies(spec, database_nodemgr=reply(processes=["contrail-query-engine"])),
+                           {}, at=1.0)
+    assert modern.layout == MODERN
+    assert {s.key for s in services_to_fetch(spec, modern) if s.port} == everything - {"alarm-gen"}  # no such pod
+    legacy = evaluate_node(spec, all_replies(spec, config_database_nodemgr=REFUSED, database_nodemgr=reply(
+        processes=["kafka"])), {}, at=1.0)
+    assert legacy.layout == LEGACY
+    plan = {s.key for s in services_to_fetch(spec, legacy) if s.port}
+    assert "config-database-nodemgr" in plan and plan == everything  # 8112 stays watched: an upgrade shows there
+    unseen = evaluate_node(spec, {}, {}, at=1.0)
+    assert unseen.layout_evidence == () and services_to_fetch(spec, unseen) == spec.services()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from .catalog import MODERN, Layout, ServiceDef
+from .catalog import MODERN, SPLIT_NODEMGRS, Layout, ServiceDef
 from .inventory import NodeSpec
 from .layout import Evidence, decide_layout
 from .status import (
@@ -52,6 +52,19 @@ class NodeResult:
 
 def pending_result(spec: NodeSpec) -> NodeResult:
     return NodeResult(spec.name, spec.address, spec.roles, (), reachable=False, at=0.0, polled=False)
+
+
+_WATCHED = frozenset(k for keys in SPLIT_NODEMGRS.values() for k in keys)
+
+
+def services_to_fetch(spec: NodeSpec, previous: NodeResult | None = None) -> list[ServiceDef]:
+    """Every service the node may run until its layout is known; then its layout's, plus the nodemgrs only a newer
+    release runs (their answer, or their refusal, is how a changed release shows)."""
+    if previous is None or not previous.layout_evidence:
+        return spec.services()
+    current = spec.services(previous.layout)
+    keys = {s.key for s in current}
+    return current + [s for s in spec.services() if s.key in _WATCHED and s.key not in keys]
 
 
 def services_needing_probe(spec_services: list[ServiceDef], introspected: dict[str, ServiceState]) -> list[ServiceDef]:

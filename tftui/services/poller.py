@@ -21,6 +21,7 @@ from tftui.core.cluster import (
     introspect_states,
     node_layout,
     services_needing_probe,
+    services_to_fetch,
 )
 from tftui.core.inventory import ClusterSpec, NodeSpec
 from tftui.core.status import FetchResult, ProbeResult
@@ -53,12 +54,12 @@ class Poller:
         self.last_round: RoundStats | None = None
 
     async def poll_node(self, node: NodeSpec) -> NodeResult:
-        services = node.services()
+        previous = self.state.results.get(node.name)
+        previous = previous if previous is not None and previous.polled else None
+        services = services_to_fetch(node, previous)
         introspect = [s for s in services if s.port is not None]
         fetched = await asyncio.gather(*(self.client.node_status(node.address, s.port) for s in introspect))
         fetches: dict[str, FetchResult] = {s.key: f for s, f in zip(introspect, fetched, strict=True)}
-        previous = self.state.results.get(node.name)
-        previous = previous if previous is not None and previous.polled else None
         max_bytes = self.client.settings.max_bytes
         states = introspect_states(services, fetches, max_bytes, previous)
         decided = node_layout(node, fetches, states, previous)
