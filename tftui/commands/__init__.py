@@ -11,4 +11,6 @@ COMMAND_MODULES = (
     "tftui.commands.routes",
     "tftui.commands.policy",
     "tftui.commands.vmis",
+    "tftui.commands.introspect",
+    "tftui.commands.analytics",
 )

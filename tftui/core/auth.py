@@ -18,7 +18,7 @@ class AuthSpec:
     domain: str = "Default"
 
 
-def parse_url(value: object, where: str) -> str:
+def http_url(value: object, where: str) -> str:
     text = str(value).strip().rstrip("/")
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -41,5 +41,5 @@ def parse_auth(raw: object, where: str) -> AuthSpec:
     for key in ("url", "username", "password_env"):
         if not raw.get(key):
             raise ConfigError(f"{where}.{key}: required for keystone auth")
-    return AuthSpec("keystone", parse_url(raw["url"], f"{where}.url"), str(raw["username"]), str(raw["password_env"]),
+    return AuthSpec("keystone", http_url(raw["url"], f"{where}.url"), str(raw["username"]), str(raw["password_env"]),
                     str(raw.get("project", "admin")), str(raw.get("domain", "Default")))

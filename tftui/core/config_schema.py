@@ -193,6 +193,17 @@ SSH_KEYS: dict[str, Key] = {
     "connect_timeout": key(NUMBER, "seconds per hop (10)"),
 }
 
+ANALYTICS_KEYS: dict[str, Key] = {
+    "verify": key(BOOL, "verify the analytics API's certificate (https)"),
+    "ca": key(STR, "CA bundle for the analytics API"),
+    "cert": key(STR, "client certificate for the analytics API"),
+    "key": key(STR, "client key for the analytics API"),
+    "timeout": key(NUMBER, "seconds per analytics request (the cluster's timeout, at least 1)"),
+    "query_timeout": key(NUMBER, "seconds an analytics query may take (120)"),
+    "max_bytes": key(NUMBER, "largest analytics reply read (64 MiB)"),
+    "stale_after": key(NUMBER, "seconds after which a UVE counts as stale"),
+}
+
 GATEWAYLESS_KEYS: dict[str, Key] = {
     "networks": key(NAMES, "networks with IP fabric forwarding (default: asked from the config API)"),
     "hosts_file": key(STR, "interface list (YAML/JSON) for when no vrouter agent can be asked"),
@@ -209,10 +220,11 @@ CLUSTER_KEYS: dict[str, Key] = {
     "no_proxy": key(NAMES, "hosts and networks that bypass proxy"),
     "introspect": key(Section(INTROSPECT_KEYS), "introspect scheme, TLS and ports"),
     "probe_ports": key(PROBE_PORTS, "TCP probe ports for daemons with neither introspect nor nodemgr"),
-    "status_source": key(choice("auto", "introspect", "analytics"), "where service states come from (auto)"),
+    "status_source": key(choice("auto", "introspect", "analytics"), "where service states come from (introspect)"),
     "theme": key(STR, "UI theme name"),
     "config_api": key(STR, "config API URL (policy editor, networks, BGP peers, discovery)"),
-    "analytics_api": key(STR, "analytics API URL"),
+    "analytics_api": key(STR, "analytics API URL (default: the first analytics node's, port 8081)"),
+    "analytics": key(Section(ANALYTICS_KEYS), "analytics API TLS, timeouts and caps"),
     "auth": key(Section(AUTH_KEYS), "config/analytics API authentication"),
     "routers": key(ListOf(Section(ROUTER_KEYS)), "the gateway router(s), over SSH"),
     "gatewayless": key(Section(GATEWAYLESS_KEYS), "inputs of the gatewayless cross-check"),

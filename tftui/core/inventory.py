@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .analytics.status import SOURCES as STATUS_SOURCES
 from .auth import AuthSpec, parse_auth
 from .catalog import Layout, ServiceDef, is_known_role, normalise_role, services_for_roles
 from .config_schema import check_cluster
@@ -22,7 +23,7 @@ __all__ = ["ClusterSpec", "ConfigError", "NodeSpec", "TLSSettings", "parse_clust
 DEFAULT_POLL_INTERVAL = 5.0
 MIN_POLL_INTERVAL = 1.0
 DEFAULT_TIMEOUT = 3.0
-STATUS_SOURCES = ("auto", "introspect", "analytics")
+DEFAULT_STATUS_SOURCE = "introspect"
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class ClusterSpec:
     routers: tuple[RouterSpec, ...] = ()
     ssh: SshSettings = SshSettings()
     gatewayless: GatewaylessSpec = GatewaylessSpec()
-    status_source: str = "auto"  # auto | introspect | analytics
+    status_source: str = DEFAULT_STATUS_SOURCE  # auto | introspect | analytics (core/analytics/status.py)
     discover: bool | None = None  # None: discover when no nodes are listed
     raw: dict = field(default_factory=dict, compare=False)  # the cluster's own mapping, for later features
 
@@ -179,7 +180,8 @@ def merge_nodes(inventory: list[NodeSpec], configured: list[NodeSpec]) -> list[N
     return out
 
 
-def _float(d: dict, key: str, default: float, where: str, minimum: float = 0.1) -> float:
+def float_setting(d: dict, key: str, default: float, where: str, minimum: float = 0.1) -> float:
+    """``d[key]`` as a number (``default`` when unset or null), at least ``minimum``; ConfigError naming the key."""
     v = d.get(key)
     return parse_number(default if v is None else v, f"{where}.{key}", minimum)
 
@@ -217,14 +219,14 @@ def parse_cluster(name: str, d: Any, source: str, inventory_nodes: list[NodeSpec
     scheme = str(introspect.get("scheme") or "http").lower()
     if scheme not in ("http", "https"):
         raise ConfigError(f"{where}.introspect.scheme: must be http or https")
-    status_source = str(d.get("status_source") or "auto").lower()
+    status_source = str(d.get("status_source") or DEFAULT_STATUS_SOURCE).lower()
     if status_source not in STATUS_SOURCES:
         raise ConfigError(f"{where}.status_source: must be one of {', '.join(STATUS_SOURCES)}")
     return ClusterSpec(
         name=name,
         nodes=tuple(nodes),
-        poll_interval=_float(d, "poll_interval", DEFAULT_POLL_INTERVAL, where, MIN_POLL_INTERVAL),
-        timeout=_float(d, "timeout", DEFAULT_TIMEOUT, where),
+        poll_interval=float_setting(d, "poll_interval", DEFAULT_POLL_INTERVAL, where, MIN_POLL_INTERVAL),
+        timeout=float_setting(d, "timeout", DEFAULT_TIMEOUT, where),
         scheme=scheme,
         tls=TLSSettings(
             verify=introspect.get("verify") is not False,
@@ -232,7 +234,7 @@ def parse_cluster(name: str, d: Any, source: str, inventory_nodes: list[NodeSpec
         ),
         proxy=d.get("proxy") or None,
         no_proxy=_no_proxy(d.get("no_proxy")),
-        concurrency=int(_float(d, "concurrency", 256, where, 1)),
+        concurrency=int(float_setting(d, "concurrency", 256, where, 1)),
         config_api=d.get("config_api"),
         analytics_api=d.get("analytics_api"),
         theme=d.get("theme"),

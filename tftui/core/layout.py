@@ -3,7 +3,7 @@
 Per split, the evidence in order of weight:
 
 1. a nodemgr only the newer release runs answered (config-database 8112; analytics-alarm 8113 or
-   analytics-snmp 8114): the split is there;
+   analytics-snmp 8114), or the analytics API reports its NodeStatus: the split is there;
 2. an answering nodemgr's ``process_info`` lists the processes of its own pod: the config nodemgr listing
    cassandra/zookeeper/rabbitmq, the analytics nodemgr listing query-engine or alarm-gen, or the database
    nodemgr listing kafka or zookeeper says the older layout; the database nodemgr listing query-engine
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from .analytics.status import EVIDENCE as ANALYTICS_EVIDENCE
 from .catalog import ANALYTICS, CONFIG_DATABASE, MODERN, SPLIT_NODEMGRS, Layout, normalise_role
 from .status import FetchKind, FetchResult, ServiceState
 
@@ -42,11 +43,14 @@ class Evidence:
     why: str
 
 
-def _from_answers(split: str, fetches: dict[str, FetchResult]) -> Evidence | None:
+def _from_answers(split: str, fetches: dict[str, FetchResult], states: dict[str, ServiceState]) -> Evidence | None:
     for key in SPLIT_NODEMGRS[split]:
         f = fetches.get(key)
         if f is not None and f.connected:
             return Evidence(split, True, f"{key} answered")
+        st = states.get(key)
+        if st is not None and st.evidence == ANALYTICS_EVIDENCE:  # analytics has its NodeStatus: it runs
+            return Evidence(split, True, f"analytics reports {key}")
     return None
 
 
@@ -79,7 +83,7 @@ def decide_layout(roles: tuple[str, ...] | list[str], fetches: dict[str, FetchRe
     for split, split_roles in SPLIT_ROLES.items():
         if not have & split_roles:
             continue
-        found = _from_answers(split, fetches) or _from_processes(split, states)
+        found = _from_answers(split, fetches, states) or _from_processes(split, states)
         if found is None and split in before:
             last = before[split]
             found = last if last.why.endswith("(as last decided)") else Evidence(split, last.newer,

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from tftui.core.analytics.settings import analytics_settings
 from tftui.core.config_schema import Issue, check_cluster, check_document
 from tftui.core.inventory import ClusterSpec, ConfigError, choose_cluster, parse_cluster, parse_instances
 from tftui.core.redact import has_url_password
@@ -180,10 +181,11 @@ def load_config(config: str | None = None, inventory: str | None = None, cluster
     try:
         inventory_nodes = parse_instances(read_yaml(inv_path), str(inv_path)) if inv_path else None
         spec = parse_cluster(name, cdoc, str(path or inv_path), inventory_nodes)
+        analytics_settings(spec)  # a bad analytics key is a config error now, not at first poll
     except ConfigError as exc:
         exc.warnings = warn  # what was found before the error still deserves a word (a secret in clear)
         raise
-    for key in ("poll_interval", "timeout", "proxy", "theme", "config_api", "analytics_api"):
+    for key in ("poll_interval", "timeout", "proxy", "theme", "config_api", "analytics_api", "status_source"):
         sources[key] = f"{path} clusters.{name}.{key}" if key in cdoc else "built-in default"
     if not spec.nodes and not spec.config_api and not spec.routers:
         raise ConfigError(f"cluster {name!r} has no nodes (add nodes: or inventory:, or pass --inventory)")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from tftui.core.auth import AuthSpec, parse_auth, parse_url
+from tftui.core.auth import AuthSpec, http_url, parse_auth
 from tftui.core.inventory import ClusterSpec
 
-__all__ = ["AuthSpec", "ConfigApiSettings", "config_api_settings", "parse_auth"]  # AuthSpec's home is core.auth
+# AuthSpec, http_url and parse_auth live in core.auth (ClusterSpec parses ``auth:`` with them); kept importable here
+__all__ = ["AuthSpec", "ConfigApiSettings", "config_api_settings", "http_url", "parse_auth"]
 
 
 @dataclass(frozen=True)
@@ -28,5 +29,5 @@ def config_api_settings(cluster: ClusterSpec) -> ConfigApiSettings | None:
     """None when the cluster has no ``config_api``."""
     if not cluster.config_api:
         return None
-    return ConfigApiSettings(parse_url(cluster.config_api, f"clusters.{cluster.name}.config_api"), cluster.auth,
+    return ConfigApiSettings(http_url(cluster.config_api, f"clusters.{cluster.name}.config_api"), cluster.auth,
                              timeout=max(cluster.timeout, 1.0), proxy=cluster.proxy, no_proxy=cluster.no_proxy)
