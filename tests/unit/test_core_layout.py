@@ -229,3 +229,12 @@ def test_once_the_layout_is_known_only_its_services_and_the_telltale_nodemgrs_ar
     assert "config-database-nodemgr" in plan and plan == everything  # 8112 stays watched: an upgrade shows there
     unseen = evaluate_node(spec, {}, {}, at=1.0)
     assert unseen.layout_evidence == () and services_to_fetch(spec, unseen) == spec.services()
+
+
+def test_a_nodemgr_the_analytics_api_reports_shows_its_release_too():
+    """With status_source analytics/auto the poller does not ask 8112 when analytics already reports it."""
+    roles = ("config", "config_database")
+    reported = {"config-database-nodemgr": ServiceState("config-database-nodemgr", "config-database", "nodemgr",
+                                                        "active", evidence="analytics")}
+    layout, evidence = decide_layout(roles, {}, reported)
+    assert layout.config_database and [e.why for e in evidence] == ["analytics reports config-database-nodemgr"]
