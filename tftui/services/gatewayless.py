@@ -1,17 +1,41 @@
 """Where the gatewayless cross-check gets its interfaces: the vrouter agents (ItfReq), with the networks that
-forward on the IP fabric taken from the config API, or from ``gatewayless.networks`` in the config."""
+forward on the IP fabric taken from the config API, or from ``gatewayless.networks`` in the config; else an
+interface list in a file (``gatewayless.hosts_file``, ``--hosts``)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 
+import yaml
+
+from tftui.clients.router import RouterError
 from tftui.core.inventory import ClusterSpec
 from tftui.core.routes.crosscheck import ExpectedHost
 from tftui.core.routes.hosts import expected_hosts
 
-from .routes import HostsProvider, RouterError, hosts_from_file
-
 log = logging.getLogger(__name__)
+HostsProvider = Callable[[], Awaitable[list[ExpectedHost]]]
+
+
+def hosts_from_file(path: str | Path, names: dict[str, str] | None = None) -> HostsProvider:
+    """Interfaces from a YAML/JSON list (the lab writes one; operators may too); ``names`` (address -> node name)
+    names the vrouters the file gives only by address."""
+    p = Path(path).expanduser()
+
+    async def load() -> list[ExpectedHost]:
+        try:
+            doc = yaml.safe_load(await asyncio.to_thread(p.read_text, encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise RouterError(f"cannot read the interface list {p}: {exc}") from None
+        hosts, problems = expected_hosts(doc if isinstance(doc, list) else [], names=names)
+        for problem in problems:
+            log.warning("%s: %s", p, problem)
+        return hosts
+
+    return load
 
 
 async def iff_networks_from_api(spec: ClusterSpec) -> list[str]:

@@ -9,23 +9,21 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-
-import yaml
 
 from tftui.clients.router import CommandOutput, Fetched, PasswordPrompt, RouterClient, RouterError
 from tftui.core.inventory import ClusterSpec
 from tftui.core.routes.config import RouterSpec, choose_router
-from tftui.core.routes.crosscheck import CrossCheck, ExpectedHost, cross_check
-from tftui.core.routes.hosts import expected_hosts
+from tftui.core.routes.crosscheck import CrossCheck, cross_check
 from tftui.core.routes.models import Neighbor, Route
 
+from .gatewayless import HostsProvider, hosts_from_file, hosts_provider
 from .heap import settle_heap
 
+__all__ = ["HostsProvider", "RouterMonitor", "RouterState", "hosts_from_file", "state_json"]
+
 log = logging.getLogger(__name__)
-HostsProvider = Callable[[], Awaitable[list[ExpectedHost]]]
 
 
 @dataclass
@@ -64,24 +62,6 @@ def _kept(out: CommandOutput) -> CommandOutput:
     return replace(out, stdout=f"{out.stdout[:cut]}... ({more} more characters not kept)\n")
 
 
-def hosts_from_file(path: str | Path, names: dict[str, str] | None = None) -> HostsProvider:
-    """Interfaces from a YAML/JSON list (the lab writes one; operators may too); ``names`` (address -> node name)
-    names the vrouters the file gives only by address."""
-    p = Path(path).expanduser()
-
-    async def load() -> list[ExpectedHost]:
-        try:
-            doc = yaml.safe_load(await asyncio.to_thread(p.read_text, encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise RouterError(f"cannot read the interface list {p}: {exc}") from None
-        hosts, problems = expected_hosts(doc if isinstance(doc, list) else [], names=names)
-        for problem in problems:
-            log.warning("%s: %s", p, problem)
-        return hosts
-
-    return load
-
-
 class RouterMonitor:
     def __init__(self, spec: RouterSpec, hosts: HostsProvider | None = None, interval: float | None = None,
                  prompt: PasswordPrompt | None = None, client: RouterClient | None = None,
@@ -106,8 +86,6 @@ class RouterMonitor:
                      interval: float | None = None) -> RouterMonitor:
         """The monitor for one router of the cluster's `routers:` list (the first unless named)."""
         # the cluster's `timeout` is for introspect polls; a router table can take longer, so routers default to 10s
-        from .gatewayless import hosts_provider
-
         monitor = cls(choose_router(list(cluster.routers), router), hosts_provider(cluster), interval, prompt)
         monitor.vrouter_names = {n.address: n.name for n in cluster.vrouters}
         if not cluster.vrouters:
