@@ -182,3 +182,34 @@ async def test_filter_narrows_as_you_type(tmp_path):
         await pilot.press("backspace", "backspace", "backspace", "backspace")
         assert app.screen.text_filter == "100.64.1" and app.screen.matching == 256 * 6 + 160  # .1. and .10-.15.
         assert routes.row_count == MAX_ROWS
+
+
+async def test_a_router_only_cluster_opens_with_its_routes(tmp_path):
+    """No nodes, only `routers:`: the app opens, `r` shows the router's tables, and the cross-check says what it
+    lacks instead of refusing (the lab router's pods are there, but no vrouter is known to compare them with)."""
+    from tftui.core.inventory import parse_cluster
+    from tftui.ui.app import TftuiApp
+
+    server, _ = await routes_lab(tmp_path)
+    spec = parse_cluster("edge", {"routers": [server.config_entry()]}, "t")
+    app = TftuiApp(spec, autopoll=False)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("r")
+            screen = app.screen
+            assert isinstance(screen, RoutesScreen)
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if screen.monitor.state.last_fetched and screen.monitor.state.check:
+                    break
+            assert _texts(screen.query_one("#neighbors", DataTable), 0) == ["172.31.11.86"]
+            await pilot.press("c")
+            await pilot.pause()
+            summary = str(screen.query_one("#check-summary", Static).render())
+            assert "0/0 pod/VM /32s" in summary and "no vrouters known: no pod/VM /32 to compare" in summary
+            assert screen.query_one("#check-table", DataTable).row_count == 0  # neighbors fine, nothing else
+    finally:
+        monitor = getattr(app, "_routes_monitor", None)
+        if monitor is not None:
+            await monitor.stop()
+        await server.stop()

@@ -7,7 +7,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tftui.core.inventory import ClusterSpec, ConfigError
+from tftui.core.inventory import ClusterSpec, ConfigError, parse_cluster
 from tftui.core.policy.diff import is_noop, render_diff
 from tftui.core.policy.export import dump_yaml, export_doc, parse_doc, plan
 from tftui.core.policy.models import Aps, BgpRouter, Endpoint, Network, Policy, PolicyRef, Rule, Tag
@@ -135,14 +135,15 @@ def test_parse_doc_never_crashes(doc):
 
 
 def test_settings_from_cluster():
-    spec = ClusterSpec("lab", (), config_api="http://10.0.0.10:8082/", raw={"auth": {
-        "type": "keystone", "url": "http://10.0.0.10:5000/v3", "username": "admin", "password_env": "OS_PASSWORD"}})
+    spec = parse_cluster("lab", {"config_api": "http://10.0.0.10:8082/", "auth": {
+        "type": "keystone", "url": "http://10.0.0.10:5000/v3", "username": "admin", "password_env": "OS_PASSWORD"}},
+        "test")
     s = config_api_settings(spec)
     assert s.url == "http://10.0.0.10:8082" and s.auth.type == "keystone" and s.auth.password_env == "OS_PASSWORD"
     assert config_api_settings(ClusterSpec("x", ())) is None
-    with pytest.raises(ConfigError, match="password_env"):
-        config_api_settings(ClusterSpec("x", (), config_api="http://h:8082", raw={"auth": {
-            "type": "keystone", "url": "http://h:5000/v3", "username": "a", "password": "clear"}}))
+    with pytest.raises(ConfigError, match="clusters.x.auth.password: .*password_env"):
+        parse_cluster("x", {"config_api": "http://h:8082", "auth": {
+            "type": "keystone", "url": "http://h:5000/v3", "username": "a", "password": "clear"}}, "test")
     with pytest.raises(ConfigError, match="not an http"):
         config_api_settings(ClusterSpec("x", (), config_api="h:8082"))
 

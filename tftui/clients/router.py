@@ -24,8 +24,9 @@ from typing import Any
 
 import asyncssh
 
+from tftui.core.config_values import JumpHost
 from tftui.core.routes.bgp import detect_suite, parse_bgp_prefix_json, parse_bgp_prefix_text
-from tftui.core.routes.config import JumpSpec, RouterSpec
+from tftui.core.routes.config import RouterSpec
 from tftui.core.routes.models import BgpPath, Neighbor, Parsed, Route, Suite
 from tftui.core.routes.rib import parse_route_json, parse_route_text
 from tftui.core.routes.summary import parse_summary_json, parse_summary_text
@@ -281,7 +282,7 @@ class RouterClient:
         tunnel = None
         try:
             if spec.jump is not None:
-                j: JumpSpec = spec.jump
+                j: JumpHost = spec.jump
                 tunnel = await self._open(j.host, j.port, j.username or spec.username, j.identity_file or spec.identity_file,
                                           j.known_hosts or spec.known_hosts, spec.host_key_policy)
             conn = await self._open(spec.host, spec.port, spec.username, spec.identity_file, spec.known_hosts,

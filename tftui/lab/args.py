@@ -6,12 +6,16 @@ import argparse
 
 # Kept in step with topology.SCENARIOS by a test; importing the topology here would load the lab
 # into every headless command.
-SCENARIOS = ("demo", "degraded", "fleet", "hostile", "seed-analytics-less", "seed-full")
+SCENARIOS = ("demo", "degraded", "fleet", "full-r2011", "hostile", "seed-analytics-less", "seed-full")
 ROUTER_OS = ("frr", "vyos-1.1", "vyos-1.3", "vyos-1.4")  # kept in step with topology.ROUTER_OS by the same test
+RELEASES = ("5.0", "2011")  # topology.RELEASES
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scenario", default="demo", choices=sorted(SCENARIOS), help="which cluster to simulate")
+    p.add_argument("--release", choices=RELEASES, default=None,
+                   help="the simulated release: 5.0 (the seed's: config database inside config) or 2011 "
+                        "(config-database, analytics-alarm, analytics-snmp pods); default: the scenario's")
     p.add_argument("--vrouters", type=int, default=None, help="number of simulated computes (up to 2000)")
     p.add_argument("--base", type=int, default=42, help="second octet of the lab's 127.B.x.y addresses")
     p.add_argument("--seed", type=int, default=1)

@@ -5,8 +5,9 @@ root shell and forwards ``direct-tcpip`` to its own VMs' metadata IPs, as ``ssh 
 cirros@169.254.0.4`` needs: the metadata IP is looked up on *that* compute only, then the channel is
 joined to the VM's own SSH server (started on first use, on a loopback port of the compute's address).
 Host keys are generated per run and written to a known_hosts file keyed the way the launcher looks
-them up (``[COMPUTE]:PORT`` and ``COMPUTE-METADATA_IP``), with a client key and an ssh_config, so host
-key checking stays on in the demo.
+them up (``[COMPUTE]:PORT`` and ``COMPUTE-METADATA_IP``), with a client key; the lab's config names
+both in ``ssh:`` and nothing else (no ssh config of its own), so host key checking stays on in the demo
+and the demo logs in exactly as a cluster configured only through tftui's config does.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ class LabSshFiles:
     directory: Path
     client_key: Path
     known_hosts: Path
-    ssh_config: Path
     temporary: bool = False
 
 
@@ -186,7 +186,6 @@ class LabHosts:
         for compute in self.computes.values():
             compute.peers = peers - {(compute.node.address, self.port)}
         _write_private(self.files.known_hosts, ("\n".join(known) + "\n").encode())
-        _write_private(self.files.ssh_config, ssh_config_text(self.files).encode())
         started: list[ComputeHost] = []
         try:
             for compute in self.computes.values():
@@ -210,29 +209,8 @@ class LabHosts:
                         "known_hosts": str(self.files.known_hosts)},
             "vm": {"username": "cirros", "identity_file": str(self.files.client_key),
                    "known_hosts": str(self.files.known_hosts)},
-            "config_file": str(self.files.ssh_config),
             "connect_timeout": 3,
         }
-
-
-def _quote(path: Path) -> str:
-    return '"' + str(path).replace('"', "") + '"'
-
-
-def ssh_config_text(files: LabSshFiles) -> str:
-    """For OpenSSH (``-F``): it reaches the jump hop too, which ``-i``/``-o`` on the command line do not."""
-    return (
-        "# written by `tftui lab`: trust only this lab's generated host keys, log in with its key\n"
-        "Host *\n"
-        f"    IdentityFile {_quote(files.client_key)}\n"
-        "    IdentitiesOnly yes\n"
-        f"    UserKnownHostsFile {_quote(files.known_hosts)}\n"
-        "    GlobalKnownHostsFile /dev/null\n"
-        "    StrictHostKeyChecking yes\n"
-        "    UpdateHostKeys no\n"
-        "    CheckHostIP no\n"
-        "    LogLevel ERROR\n"
-    )
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -248,8 +226,7 @@ def files_for(write_config: str | None) -> LabSshFiles:
         directory, temporary = cfg.parent / f"{cfg.stem}-ssh", False
     else:
         directory, temporary = Path(tempfile.mkdtemp(prefix="tftui-lab-ssh-")), True
-    return LabSshFiles(directory, directory / "client_ed25519", directory / "known_hosts", directory / "ssh_config",
-                       temporary)
+    return LabSshFiles(directory, directory / "client_ed25519", directory / "known_hosts", temporary)
 
 
 @register_component

@@ -141,7 +141,8 @@ def unpeered(args: argparse.Namespace) -> tuple[str, ...] | None:
 
 async def serve(args: argparse.Namespace) -> int:
     try:
-        topo = build(args.scenario, vrouters=args.vrouters, base=args.base, seed=args.seed, unpeered=unpeered(args))
+        topo = build(args.scenario, vrouters=args.vrouters, base=args.base, seed=args.seed,
+                     unpeered=unpeered(args), release=getattr(args, "release", None))
     except ValueError as exc:
         print(f"tftui lab: {exc}", file=sys.stderr)
         return 2

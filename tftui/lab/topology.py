@@ -12,7 +12,7 @@ import random
 import uuid as uuidlib
 from dataclasses import dataclass, field
 
-from tftui.core.catalog import ServiceDef, services_for_roles
+from tftui.core.catalog import LEGACY, MODERN, Layout, ServiceDef, services_for_roles
 from tftui.lab.fault_spec import FAULTS, FaultRule
 
 # Behaviour of one service's introspect on the lab node
@@ -26,6 +26,12 @@ LAB_PROBE_PORTS = {"webui-job": 3000}
 ANALYTICS_LESS = "Collector connection down"
 NTP = "NTP state unsynchronized."
 DISK_NTP = "Disk for DB is too low. NTP state unsynchronized."
+DISK_LOW = "Disk for DB is too low. "  # R2011's nodemgr ends its description with a space
+
+# Releases the lab can be: the seed's 5.0 (config database inside config, analytics not split) and 2011, the
+# build the lab's NodeStatus reports (config-database, analytics-alarm and analytics-snmp pods).
+RELEASES: dict[str, Layout] = {"5.0": LEGACY, "2011": MODERN}
+BUILDS = {"5.0": ("5.0", "5.0-latest"), "2011": ("2011", "2011.L3-146")}  # build-version, build-id (the seed ran "latest")
 
 
 @dataclass
@@ -46,9 +52,11 @@ class LabNode:
     dead: bool = False  # nothing listens at all
     hang: bool = False  # every port accepts and never answers
     disk_percent: int = 20
+    layout: Layout = MODERN  # the pods its release has; set from the topology's release
 
     def services(self) -> list[ServiceDef]:
-        return services_for_roles(self.roles)
+        """What runs on the node in its release: only those services listen (nothing on 8112 on 5.0)."""
+        return services_for_roles(self.roles, self.layout)
 
     def behaviour_of(self, key: str) -> ServiceBehaviour:
         return self.behaviour.setdefault(key, ServiceBehaviour())
@@ -146,6 +154,7 @@ class Topology:
     seed: int = 1
     # applications talking on a port: (source VM, destination VM, IP protocol, destination port)
     apps: list[tuple[str, str, int, int]] = field(default_factory=list)
+    release: str = "2011"
     flow_export_rate: int = 0  # global-vrouter-config flow_export_rate: 0 (the default since R4.0) exports no flows
 
     def node(self, name: str) -> LabNode:
@@ -189,13 +198,13 @@ ANALYTICS_LESS_ROLES = ("config_database", "config", "control", "webui", "k8s_ma
 
 
 def _standard_processes(node: LabNode) -> None:
-    for svc in node.services():
+    for svc in services_for_roles(node.roles):  # in any release: the scenario's release is set afterwards
         if svc.process:
             node.processes.setdefault(svc.process, "PROCESS_STATE_RUNNING")
 
 
 def _describe_all(node: LabNode, description: str, mode: str = NON_FUNCTIONAL, only_nodemgr: bool = False) -> None:
-    for svc in node.services():
+    for svc in services_for_roles(node.roles):  # in any release: the scenario's release is set afterwards
         if svc.port is None or (only_nodemgr and not svc.is_nodemgr):
             continue
         node.behaviour[svc.key] = ServiceBehaviour(mode, description)
@@ -258,14 +267,22 @@ def _vrouter(name: str, address: str) -> LabNode:
 
 
 def build(scenario: str = "demo", vrouters: int | None = None, base: int = 42, seed: int = 1,
-          pods_per_vrouter: int | None = None, unpeered: tuple[str, ...] | None = None) -> Topology:
+          pods_per_vrouter: int | None = None, unpeered: tuple[str, ...] | None = None,
+          release: str | None = None) -> Topology:
     """`unpeered`: control nodes the router is not peered with at the start (None: the scenario's choice, which
-    for the demo is its last control node, so the walk of peering it can be done there)."""
+    for the demo is its last control node, so the walk of peering it can be done there).
+    `release`: 5.0 or 2011 (default: the scenario's own, 5.0 for the seed's clusters, else 2011)."""
     plan = AddressPlan(base)
     rng = random.Random(seed)
     if scenario not in SCENARIOS:
         raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
     topo = SCENARIOS[scenario](plan, vrouters)
+    if release is not None:
+        if release not in RELEASES:
+            raise ValueError(f"unknown release {release!r}; known: {', '.join(RELEASES)}")
+        topo.release = release
+    for node in topo.nodes:
+        node.layout = RELEASES[topo.release]
     topo.seed = seed
     topo.networks = _networks()
     topo.router.address = f"127.{base}.0.1"
@@ -307,7 +324,24 @@ def _seed_full(plan: AddressPlan, vrouters: int | None) -> Topology:
         ctrl.behaviour[key] = ServiceBehaviour(NON_FUNCTIONAL, DISK_NTP)
     ctrl.disk_percent = 91
     nodes = [ctrl] + [_vrouter(f"compute{i + 1}", plan.vrouter(i)) for i in range(vrouters or 1)]
-    return Topology("seed-full", nodes)
+    return Topology("seed-full", nodes, release="5.0")
+
+
+R2011_CONTROLLER_ROLES = CONTROLLER_ROLES + ("analytics_alarm", "analytics_snmp")
+
+
+def _full_r2011(plan: AddressPlan, vrouters: int | None) -> Topology:
+    """The seed's full controller as a 2011 cluster deploys it (analytics_alarm and analytics_snmp roles too): the
+    low disk shows on the config-database and database nodemgrs, the config nodemgr itself is fine."""
+    ctrl = LabNode("ctrl1", plan.controller(0), R2011_CONTROLLER_ROLES)
+    _standard_processes(ctrl)
+    for key in ("control-nodemgr", "analytics-nodemgr"):
+        ctrl.behaviour[key] = ServiceBehaviour(NON_FUNCTIONAL, NTP)
+    for key in ("config-database-nodemgr", "database-nodemgr"):
+        ctrl.behaviour[key] = ServiceBehaviour(NON_FUNCTIONAL, DISK_LOW)
+    ctrl.disk_percent = 91
+    nodes = [ctrl] + [_vrouter(f"compute{i + 1}", plan.vrouter(i)) for i in range(vrouters or 1)]
+    return Topology("full-r2011", nodes, release="2011")
 
 
 def _seed_analytics_less(plan: AddressPlan, vrouters: int | None) -> Topology:
@@ -321,7 +355,7 @@ def _seed_analytics_less(plan: AddressPlan, vrouters: int | None) -> Topology:
         vr.behaviour["vrouter-nodemgr"] = ServiceBehaviour(NON_FUNCTIONAL, ANALYTICS_LESS)
         vr.behaviour["vrouter-agent"] = ServiceBehaviour(FUNCTIONAL, ANALYTICS_LESS)
         nodes.append(vr)
-    return Topology("seed-analytics-less", nodes, analytics=False)
+    return Topology("seed-analytics-less", nodes, analytics=False, release="5.0")
 
 
 def _degraded(plan: AddressPlan, vrouters: int | None) -> Topology:
@@ -407,5 +441,6 @@ SCENARIOS = {
     "fleet": _fleet,
     "seed-full": _seed_full,
     "seed-analytics-less": _seed_analytics_less,
+    "full-r2011": _full_r2011,
     "degraded": _degraded,
 }
