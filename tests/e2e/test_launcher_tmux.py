@@ -24,7 +24,7 @@ def test_s_opens_the_vm_shell_and_the_tui_comes_back(tmux, start_lab, tmp_path):
     tmux.type("ip -o a")
     tmux.keys("Enter")
     screen = tmux.wait_for("scope global eth0")
-    assert "inet 10.47.255.254/12 scope global eth0" in screen
+    assert "inet 10.47.255.251/12 scope global eth0" in screen  # cirros1, at the seed's address
     tmux.type("exit")
     tmux.keys("Enter")
     screen = tmux.wait_for("123/123 interfaces")

@@ -15,7 +15,7 @@ def test_routes_views_in_tmux(tmux, start_lab, tmp_path):
     tmux.start(f"cd {ROOT} && TFTUI_STATE_DIR={tmp_path} {sys.executable} -m tftui --config {lab.config_path} "
                f"--view routes; echo EXITED $?; sleep 30")
     screen = tmux.wait_for("Established")
-    assert "tf-control-node" in screen and "B>*" in screen and "frr 8.4.4" in screen
+    assert "tf-ctrl1" in screen and "B>*" in screen and "frr 9.1" in screen
     tmux.keys("c")
     screen = tmux.wait_for("gatewayless: ")
     assert "missing" in screen and "wrong-vrouter" in screen and "orphan" in screen

@@ -18,7 +18,9 @@ from tftui.ui.framework.dialogs import RawScreen
 from tftui.ui.node_tree import NodeTree
 from tftui.ui.views.events import EventsView
 
-MAX_KEY_LATENCY = 3.0  # seconds for a key to take effect on a loaded 2-core machine; a freeze is far longer
+# A hang detector, not a timing target (key latency is measured in benchmarks/bench_ui.py): a frozen UI never
+# comes back, a busy shared machine only slows it down.
+MAX_KEY_LATENCY = 12.0
 
 
 async def _wait(pilot, cond, timeout: float = 15.0) -> None:

@@ -7,6 +7,7 @@ from helpers.ui_apps import settle
 from textual.widgets import Static
 
 from tftui.core.agent import Vmi
+from tftui.services.launcher import ssh_config_path
 from tftui.services.vmis import VmiService
 from tftui.ui.app import TftuiApp
 from tftui.ui.views.containers import ContainersView
@@ -81,7 +82,7 @@ async def test_ssh_without_a_terminal_to_hand_over_shows_the_command(lab):
         modal = app.screen
         assert isinstance(modal, CommandLineScreen) and spawned == []
         vr = topo.vrouters()[0]
-        assert modal.command.startswith(f"ssh -F {hosts.files.ssh_config} -J root@{vr.address}:2022 ")
+        assert modal.command.startswith(f"ssh -F {ssh_config_path(spec.name)} -J root@{vr.address}:2022 ")
         assert f"HostKeyAlias={vr.address}-169.254.0.4" in modal.command
         assert modal.command.endswith("-- cirros@169.254.0.4")
         await pilot.press("escape")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers.routes_ui import NOW, routes_app, routes_lab
+from helpers.routes_ui import BASE, NOW, routes_app, routes_lab
 from helpers.ui_apps import settle
 from textual.widgets import DataTable, Static, TextArea
 
@@ -38,7 +38,9 @@ async def test_views_against_lab(tmp_path):
             screen = app.screen
             assert isinstance(screen, RoutesView)
             routes = screen.table
-            assert "172.31.11.86 AS 64512 Established" in _summary(app)
+            # the router peers with the demo's control nodes but its last one (ctrl3 is left for `peer add`)
+            assert f"127.{BASE}.0.10 AS 64512 Established" in _summary(app)
+            assert f"127.{BASE}.0.11 AS 64512 Established" in _summary(app)
             bgp_count = mon.state.neighbors[0].prefixes_received
             assert routes.row_count == bgp_count and set(_texts(routes, 0)) == {"B>*"}
             await pilot.press("P")  # bgp -> all
@@ -86,7 +88,8 @@ async def test_views_against_lab(tmp_path):
             assert sorted(_texts(app.screen.table, 0)) == ["orphan", "wrong-vrouter"]
             app.open_view("neighbors")
             await settle(pilot)
-            assert isinstance(app.screen, NeighborsView) and _texts(app.screen.table, 0) == ["172.31.11.86"]
+            assert isinstance(app.screen, NeighborsView)
+            assert _texts(app.screen.table, 0) == [f"127.{BASE}.0.10", f"127.{BASE}.0.11"]
     finally:
         await mon.stop()
         await server.stop()
@@ -216,3 +219,31 @@ async def test_filter_narrows_as_you_type(tmp_path):
         assert routes.row_count == RoutesView.PAGE
         await pilot.press("ctrl+u", *"!100.64.1")  # `!` inverts
         assert len(app.screen.shown) == 4000 - (256 * 6 + 160)
+
+
+async def test_a_router_only_cluster_opens_with_its_routes(tmp_path):
+    """No nodes, only `routers:`: the app opens, `r` shows the router's tables, and the cross-check says what it
+    lacks instead of refusing (the lab router's pods are there, but no vrouter is known to compare them with)."""
+    from tftui.core.inventory import parse_cluster
+
+    server, _ = await routes_lab(tmp_path)
+    spec = parse_cluster("edge", {"routers": [server.config_entry()]}, "t")
+    app = TftuiApp(spec, autopoll=False)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("r")
+            screen = app.screen
+            assert isinstance(screen, RoutesView)
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if screen.monitor.state.last_fetched and screen.monitor.state.check:
+                    break
+            await settle(pilot)
+            assert "AS 64512 Established" in _summary(app)
+            await pilot.press("c")
+            await settle(pilot)
+            summary = _summary(app)
+            assert "0/0 pod/VM /32s" in summary and "no vrouters known: no pod/VM /32 to compare" in summary
+            assert app.screen.table.row_count == 0  # neighbors fine, nothing else
+    finally:
+        await server.stop()  # the app closed the monitor it built

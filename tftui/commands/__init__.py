@@ -12,5 +12,7 @@ COMMAND_MODULES = (
     "tftui.commands.policy",
     "tftui.commands.vmis",
     "tftui.commands.introspect",
+    "tftui.commands.flows",
     "tftui.commands.analytics",
+    "tftui.commands.peer",
 )

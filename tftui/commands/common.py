@@ -11,6 +11,7 @@ EXIT_FAIL = 1  # the cluster (or what was asked of it) is not well, or could not
 EXIT_USAGE = 2  # bad usage or config
 EXIT_UNKNOWN = 3  # `tftui status`: nothing failed, but something is unknown
 EXIT_UNAVAILABLE = 3  # the analytics commands: the analytics API could not answer
+EXIT_NOTHING_COMPARED = 3  # `tftui check gatewayless`: no problem found, but no pod/VM /32 could be compared
 
 
 def error(message: object, code: int = EXIT_FAIL) -> int:
@@ -29,13 +30,23 @@ def note(message: object) -> None:
 
 
 def load_config_or_raise(args: argparse.Namespace):
-    """The LoadedConfig for --config/--inventory/--cluster; its warnings are printed, a ConfigError raised."""
+    """The LoadedConfig for --config/--inventory/--cluster; its warnings are printed, a ConfigError raised
+    (after the warnings found before it)."""
+    from tftui.core.inventory import ConfigError
     from tftui.services.config import load_from_args
 
-    loaded = load_from_args(args)
-    for w in loaded.warnings:
-        warning(w)
+    try:
+        loaded = load_from_args(args)
+    except ConfigError as exc:
+        print_warnings(exc.warnings)
+        raise
+    print_warnings(loaded.warnings)
     return loaded
+
+
+def print_warnings(warnings) -> None:
+    for w in warnings:
+        warning(w)
 
 
 def write_stdout(text: str) -> bool:

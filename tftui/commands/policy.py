@@ -58,17 +58,19 @@ async def _export(args: argparse.Namespace) -> int:
     try:
         await svc.load_tags()
         await svc.load_security()
+        await svc.load_ports()
         st = svc.state
-        doc = export_doc(st.tags, list(st.rules.values()), st.policies, st.apss)
+        doc = export_doc(st.tags, list(st.rules.values()), st.policies, st.apss, st.ports)
     finally:
         await svc.aclose()
     sys.stdout.write(json.dumps(doc, indent=2) + "\n" if args.format == "json" else dump_yaml(doc))
     return EXIT_OK
 
 
-async def _current(svc) -> dict:
+async def _current(svc, with_ports: bool) -> dict:
     out: dict = {}
-    for type_name in ("tag", "firewall-rule", "firewall-policy", "application-policy-set"):
+    types = ("tag", "firewall-rule", "firewall-policy", "application-policy-set")
+    for type_name in types + (("virtual-machine-interface",) if with_ports else ()):
         out[type_name] = {tuple(o["fq_name"]): o for o in await svc.client.list_all(type_name)}
     return out
 
@@ -90,7 +92,7 @@ async def _apply(args: argparse.Namespace) -> int:
         await svc.aclose()
         return error("--readonly: nothing applied (use --dry-run to see the diff)", EXIT_USAGE)
     try:
-        current = await _current(svc)
+        current = await _current(svc, bool(desired.ports))
         steps = plan(desired, current)
         for step in steps:
             print(step.diff() + "\n")

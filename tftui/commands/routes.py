@@ -1,7 +1,8 @@
 """`tftui routes` (the gateway router's neighbors and routes) and `tftui check gatewayless` (pods vs routes).
 
 Exit status: 0 fine; 1 the router could not be read (routes) or the cross-check found problems (check);
-2 usage/config errors or no interface list to check against.
+2 usage/config errors; 3 (check) no problem found but no pod/VM /32 could be compared (no vrouters known,
+or no interface list): the check says what it lacked.
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ import sys
 
 from tftui.services.config import add_config_arguments
 
-from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, error, load_config_or_raise, warning
+from .common import (
+    EXIT_FAIL,
+    EXIT_NOTHING_COMPARED,
+    EXIT_OK,
+    EXIT_USAGE,
+    error,
+    load_config_or_raise,
+    warning,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -81,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     if mon is None:
         return EXIT_USAGE
     mon.hosts = None  # this command prints no cross-check: do not poll every agent for one
+    mon.cross_checks = False
     mon.settle_big_tables = False
     st = asyncio.run(_fetch(mon))
     _report(st)
@@ -104,9 +114,6 @@ def run_check(args: argparse.Namespace) -> int:
     mon = _monitor(args)
     if mon is None:
         return EXIT_USAGE
-    if mon.hosts is None:
-        return error("no interface list: configure config_api or gatewayless.networks (with vrouters), pass "
-                     "--hosts FILE, or set gatewayless.hosts_file", EXIT_USAGE)
     st = asyncio.run(_fetch(mon))
     _report(st)
     if st.check is None:
@@ -115,4 +122,6 @@ def run_check(args: argparse.Namespace) -> int:
         print(json.dumps(crosscheck_document(st.name, st.check), indent=2))
     else:
         print(crosscheck_text(st.name, st.check))
-    return EXIT_FAIL if st.check.problems else EXIT_OK
+    if st.check.problems:
+        return EXIT_FAIL
+    return EXIT_NOTHING_COMPARED if st.check.note else EXIT_OK

@@ -114,8 +114,6 @@ def _options_after_target(args: argparse.Namespace, rest: list[str]) -> list[str
 
 
 def run_ssh(args: argparse.Namespace) -> int:
-    import subprocess
-
     from tftui.core.agent import InvalidInput, validate_user, validate_vm_name
     from tftui.core.inventory import ConfigError
     from tftui.services.launcher import Launcher
@@ -155,15 +153,11 @@ def run_ssh(args: argparse.Namespace) -> int:
             note(f"  {v.vrouter}  {v.vm_name}  {v.ip}  {v.metadata_ip}  {v.name}")
         return EXIT_USAGE
     try:
-        argv = launcher.ssh_argv(found[0], command or None, user=user)
+        if args.print_only:
+            print(launcher.command_line(found[0], user=user, command=command or None))
+            return EXIT_OK
+        return launcher.interactive(found[0], command or None, user=user)
     except InvalidInput as exc:
         return error(exc)
-    if args.print_only:
-        from tftui.core.launcher import display_command
-
-        print(display_command(argv))
-        return EXIT_OK
-    try:
-        return subprocess.call(argv)
     except FileNotFoundError:
         return error("the OpenSSH client (ssh) is not installed")

@@ -33,7 +33,7 @@ def run_ui(args: argparse.Namespace) -> int:
     spec, discovery_warning = resolve_nodes(loaded.cluster)
     if discovery_warning:
         loaded.warnings.append(discovery_warning)
-    if not spec.nodes:
+    if not spec.nodes and not spec.routers:
         if demo:
             demo.stop()
         return error(f"cluster {spec.name} has no nodes ({discovery_warning or 'none configured'})", EXIT_USAGE)
@@ -41,8 +41,9 @@ def run_ui(args: argparse.Namespace) -> int:
         setup_file_logging()
         from .app import TftuiApp
 
-        app = TftuiApp(spec, readonly=args.readonly, theme=args.theme, keymap=loaded.keymap,
-                       view=getattr(args, "view", None))
+        # a cluster of just its router: the routes are what there is to see
+        view = getattr(args, "view", None) or (None if spec.nodes else "routes")
+        app = TftuiApp(spec, readonly=args.readonly, theme=args.theme, keymap=loaded.keymap, view=view)
         for w in loaded.warnings:
             app.call_later(app.notify, w, severity="warning", timeout=10)
         app.run()

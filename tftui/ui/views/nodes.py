@@ -160,9 +160,7 @@ class NodesScreen(ViewScreen):
 
     def _show_compute(self, result) -> None:
         """A vrouter's container table and kernel module line, over SSH when ``ssh.compute`` is configured."""
-        ssh = self.services.spec.raw.get("ssh") if isinstance(self.services.spec.raw, dict) else None
-        wanted = (result is not None and "vrouter" in result.roles and isinstance(ssh, dict)
-                  and bool(ssh.get("compute")))
+        wanted = result is not None and "vrouter" in result.roles and self.services.spec.ssh.compute_configured
         feed = None
         if wanted:
             try:

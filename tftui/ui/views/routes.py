@@ -250,15 +250,18 @@ class GatewaylessView(RouterView):
             return []
         return [Row(f"{f.kind}|{f.prefix or f.expected or i}",
                     (Tone(f.kind, "err" if f.kind in ("missing", "neighbor-down") else "warn"), f.prefix or "",
-                     f.vm_name or "", f.expected or "", ", ".join(f.actual)), f,
+                     f.vm_name or "", f.expected_text, f.actual_text), f,
                     rank=2 if f.kind in ("missing", "neighbor-down") else 1) for i, f in enumerate(check.findings)]
 
     def summary(self, st: RouterState) -> Text:
         check = st.check
         if check is None:
             return Text(f"gatewayless check: {st.check_note or 'not run yet'}", style="yellow")
-        return Text(f"gatewayless: {check.ok}/{check.expected} pod/VM /32s on the router via their vrouter",
+        text = Text(f"gatewayless: {check.ok}/{check.expected} pod/VM /32s on the router via their vrouter",
                     style="bold green" if not check.problems else "bold yellow")
+        if check.note:  # what the check could not compare, and why
+            text.append(f"\n{check.note}", style="yellow")
+        return text
 
     def detail(self, row: Row) -> Text:
         f = row.item
