@@ -108,3 +108,4 @@ def test_the_cycle_finder_finds_a_cycle():
 
 def test_no_import_cycle_in_tftui():
     assert cycles(module_graph()) == []
+
