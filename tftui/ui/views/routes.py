@@ -239,9 +239,9 @@ class GatewaylessView(RouterView):
     COLUMNS = (
         Column("kind", "Problem", 14, priority=0),
         Column("prefix", "Prefix", 18, priority=0),
-        Column("vm", "VM/pod", 14, priority=1),
-        Column("expected", "Expected", 16, priority=2),
-        Column("actual", "Router has", 20, priority=3, grow=True),
+        Column("vm", "VM/pod", 12, priority=1),
+        Column("expected", "Expected", 22, priority=2),  # "compute1 (127.42.1.1)": the detail panel has it too
+        Column("actual", "Router has", 22, priority=3, grow=True),
     )
 
     def rows(self, st: RouterState) -> list[Row]:
