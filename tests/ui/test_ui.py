@@ -178,7 +178,7 @@ async def test_live_polling_and_refresh_against_the_lab(start_lab):
                 break
         assert app.cluster.rounds > rounds
         await pilot.press("p")
-        assert app.poller.paused and "PAUSED" in str(app.query_one("#status-header").render())
+        assert app.polling.paused and "PAUSED" in str(app.query_one("#status-header").render())
         app.query_one(NodeTree).select_name("bms2")
         await pilot.pause(0.6)
         assert "agent: active (Collector connection down)" in detail_text(app)
@@ -237,3 +237,31 @@ async def test_vrouter_expands_into_interfaces_and_shows_the_compute_view(start_
             if "PRESENT" in text:
                 break
         assert "vrouter kernel module is PRESENT" in text
+
+
+async def test_poller_process_death_is_in_the_header_until_it_is_back(start_lab):
+    import os
+    import signal
+
+    lab = start_lab("demo", vrouters=2)
+    app = TftuiApp(load_config(str(lab.config_path)).cluster)
+
+    async def until(cond) -> None:
+        for _ in range(100):
+            if cond():
+                return
+            await pilot.pause(0.1)
+        raise AssertionError("not in time")
+
+    def header() -> str:
+        return str(app.query_one("#status-header").render())
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: app.cluster.rounds >= 1)
+        # the selected node's detail has its replies (processes from the nodemgr) from the poller process
+        await until(lambda: "processes (nodemgr)" in detail_text(app))
+        os.kill(app.polling.pid, signal.SIGKILL)
+        await until(lambda: "POLLER DOWN" in header())
+        rounds = app.cluster.rounds
+        await until(lambda: app.cluster.rounds > rounds and "POLLER DOWN" not in header())
+        assert app.polling.restarts == 1

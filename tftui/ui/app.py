@@ -17,7 +17,7 @@ from tftui.core.inventory import ClusterSpec
 from tftui.core.status import Health
 from tftui.services.heap import settle_heap
 from tftui.services.poller import Poller
-from tftui.services.poller_thread import PollerThread
+from tftui.services.poller_process import PollerProcess
 from tftui.services.state import ClusterState
 
 from .detail import DetailPane, age, render_detail
@@ -65,7 +65,7 @@ class TftuiApp(App):
         self.poller = poller or Poller(spec, clock=clock)
         self.cluster: ClusterState = self.poller.state
         self.autopoll = autopoll
-        self.polling: Poller | PollerThread = self.poller  # what refresh/pause talk to
+        self.polling: Poller | PollerProcess = self.poller  # what refresh/pause/backoff talk to
         self._poller_error_shown = False
         self.theme_errors: list[str] = []
         self._requested_theme = theme or spec.theme or "tftui-dark"
@@ -132,19 +132,20 @@ class TftuiApp(App):
         self.show_selected()
 
     def start_polling(self) -> None:
-        self.polling = PollerThread(self.poller)
+        self.polling = PollerProcess(self.spec, self.cluster)
         self.polling.start()
 
     def on_unmount(self) -> None:
-        if isinstance(self.polling, PollerThread):
+        if isinstance(self.polling, PollerProcess):
             self.polling.stop()
 
     def _tick(self) -> None:
         """Once a second: the header's poll age, and a dead poller reported."""
         self.update_header()
-        if isinstance(self.polling, PollerThread) and self.polling.error and not self._poller_error_shown:
-            self._poller_error_shown = True
-            self.notify(f"polling stopped: {self.polling.error!r}", severity="error", timeout=30)
+        error = self.polling.error if isinstance(self.polling, PollerProcess) else None
+        if error and not self._poller_error_shown:
+            self.notify(error, severity="error", timeout=10)
+        self._poller_error_shown = bool(error)
 
     # ------------------------------------------------------------------------------ updates
 
@@ -182,8 +183,10 @@ class TftuiApp(App):
             text.append(f" │ polled {age(self.clock() - last)} ago ({self.cluster.last_round_duration:.2f}s)")
         else:
             text.append(" │ polling…")
-        if self.poller.paused:
+        if self.polling.paused:
             text.append(" │ PAUSED", style=self.palette.warn)
+        if isinstance(self.polling, PollerProcess) and self.polling.error:
+            text.append(" │ POLLER DOWN", style=self.palette.err)
         if self.readonly:
             text.append(" │ READ-ONLY", style=self.palette.err)
         self.query_one(StatusHeader).update(text)
@@ -212,7 +215,8 @@ class TftuiApp(App):
         self._compute_detail_for(name)
         result = self.cluster.results.get(name) if name else None
         health = self.cluster.health(name) if result is not None else Health.PENDING
-        backoff = self.poller.backoff_of(name) if name else 0.0
+        self.cluster.watch(name)
+        backoff = self.polling.backoff_of(name) if name else 0.0
         self.query_one(DetailPane).show(render_detail(result, health, self.palette, self.clock(), backoff))
 
     @on(NodeTree.InterfacesWanted)
@@ -273,9 +277,9 @@ class TftuiApp(App):
         self.notify("refreshing all nodes now", timeout=2)
 
     def action_pause(self) -> None:
-        self.polling.set_paused(not self.poller.paused)
+        self.polling.set_paused(not self.polling.paused)
         self.update_header()
-        self.notify("polling paused" if self.poller.paused else "polling resumed", timeout=2)
+        self.notify("polling paused" if self.polling.paused else "polling resumed", timeout=2)
 
     def action_events(self) -> None:
         self.push_screen(EventsScreen(self.cluster))
