@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from .catalog import ServiceDef, is_known_role, normalise_role, services_for_roles
@@ -39,6 +40,11 @@ class NodeSpec:
     probe_ports: dict[str, int | None] = field(default_factory=dict)
 
     def services(self) -> list[ServiceDef]:
+        return list(self._services)
+
+    @cached_property
+    def _services(self) -> tuple[ServiceDef, ...]:
+        """Worked out once per node: the poller asks for them several times per node and round."""
         out = []
         for svc in services_for_roles(self.roles):
             changes: dict[str, Any] = {}
@@ -47,7 +53,7 @@ class NodeSpec:
             if svc.key in self.probe_ports:
                 changes["probe_port"] = self.probe_ports[svc.key]
             out.append(replace(svc, **changes) if changes else svc)
-        return out
+        return tuple(out)
 
 
 @dataclass(frozen=True)
