@@ -19,7 +19,7 @@ if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     fi
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends tmux frr exabgp openssh-server openssh-client iproute2 procps >/dev/null
+    apt-get install -y -qq --no-install-recommends tmux frr exabgp openssh-server openssh-client iproute2 procps prometheus >/dev/null
 fi
 
 python3 -m venv .venv
