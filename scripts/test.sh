@@ -33,3 +33,6 @@ for bench in benchmarks/bench_*.py; do
     echo "== $bench --quick"
     .venv/bin/python "$bench" --quick
 done
+# two minutes of the UI on the churning lab: fails on growing fds, tasks, poller memory, or errors in the log
+echo "== benchmarks/soak.py --quick"
+.venv/bin/python benchmarks/soak.py --quick

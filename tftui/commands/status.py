@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 
 EXIT_USAGE = 2
@@ -37,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from tftui.core.inventory import ConfigError
     from tftui.core.render import exit_code, status_json, status_text
 
-    from .common import load_config_or_raise
+    from .common import load_config_or_raise, write_json
 
     try:
         loaded = load_config_or_raise(args)
@@ -60,8 +59,7 @@ def run(args: argparse.Namespace) -> int:
         spec = replace(spec, nodes=tuple(n for n in spec.nodes if n.name in args.node))
     results = asyncio.run(_poll(spec))
     if args.json:
-        json.dump(status_json(results), sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        write_json(status_json(results))
     else:
         sys.stdout.write(status_text(results))
     return exit_code(results)
