@@ -9,6 +9,7 @@ import signal
 import time
 
 import pytest
+from conftest import free_bases
 
 from tftui.core.status import Health
 from tftui.services.config import load_config
@@ -130,7 +131,7 @@ def test_a_ui_that_does_not_read_does_not_stop_polling(start_lab, poller_process
 
 
 def test_a_lab_that_goes_away_and_comes_back(poller_process):
-    base = int(os.environ.get("TFTUI_TEST_BASE", "100")) + 45
+    base = free_bases(min(int(os.environ.get("TFTUI_TEST_BASE", "100")) + 45, 240))[0]  # the same range twice
     lab = start_demo_lab("demo", vrouters=2, churn=0, bases=(base,))
     try:
         spec = load_config(str(lab.config_path)).cluster

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import multiprocessing
 import os
@@ -140,38 +141,50 @@ def _send_forever(conn: Connection, outbox: _Outbox) -> None:
             return
 
 
-def _collect(poller: Poller, outbox: _Outbox, seen: dict) -> None:
-    """Move what changed in the child's state since the last look into the outbox."""
-    state = poller.state
-    changed = state.drain_changed()
-    results = {name: compact(state.results[name]) for name in changed}
-    watched = seen.get("watched")
-    if watched in state.results and state.results[watched] is not seen.get("watched_result"):
-        seen["watched_result"] = results[watched] = state.results[watched]
-    new_events = state.events_total - seen.get("events_total", 0)
-    events = list(state.events)[-new_events:] if new_events > 0 else []
-    seen["events_total"] = state.events_total
-    rounds = state.rounds - seen.get("rounds", 0)
-    seen["rounds"] = state.rounds
-    backoffs = poller.backoffs()
-    backoffs_changed = backoffs != seen.get("backoffs")
-    seen["backoffs"] = backoffs
-    if not (results or events or rounds or backoffs_changed):
-        return
+class _Stream:
+    """The child's side of the stream: what the UI has been sent so far, and the next update from the state."""
 
-    def put(u: Update) -> None:
-        u.results.update(results)
-        u.add_events(events)
-        if rounds:
-            u.rounds += rounds
-            u.last_round = (state.last_round_at, state.last_round_duration)
-        if backoffs_changed:
-            u.backoffs = backoffs
+    def __init__(self, poller: Poller, outbox: _Outbox, watched: str | None):
+        self.poller, self.outbox = poller, outbox
+        self.watched = watched  # the node whose whole result is sent each time it is polled
+        self._watched_sent: NodeResult | None = None
+        self._events_sent = 0
+        self._rounds_sent = 0
+        self._backoffs_sent: dict[str, float] | None = None
 
-    outbox.add(put)
+    def watch(self, name: str | None) -> None:
+        self.watched, self._watched_sent = name, None
+
+    def collect(self) -> None:
+        """Move what changed in the poller's state since the last look into the outbox."""
+        state = self.poller.state
+        results = {name: compact(state.results[name]) for name in state.drain_changed()}
+        watched = state.results.get(self.watched) if self.watched else None
+        if watched is not None and watched is not self._watched_sent:
+            self._watched_sent = results[watched.name] = watched
+        new_events = min(state.events_total - self._events_sent, len(state.events))
+        events = list(itertools.islice(reversed(state.events), new_events))[::-1]
+        self._events_sent = state.events_total
+        rounds, self._rounds_sent = state.rounds - self._rounds_sent, state.rounds
+        backoffs = self.poller.backoffs()
+        backoffs_changed = backoffs != self._backoffs_sent
+        self._backoffs_sent = backoffs
+        if not (results or events or rounds or backoffs_changed):
+            return
+
+        def put(u: Update) -> None:
+            u.results.update(results)
+            u.add_events(events)
+            if rounds:
+                u.rounds += rounds
+                u.last_round = (state.last_round_at, state.last_round_duration)
+            if backoffs_changed:
+                u.backoffs = backoffs
+
+        self.outbox.add(put)
 
 
-def _read_commands(conn: Connection, loop: asyncio.AbstractEventLoop, poller: Poller, seen: dict,
+def _read_commands(conn: Connection, loop: asyncio.AbstractEventLoop, poller: Poller, stream: _Stream,
                    stop: asyncio.Event) -> None:
     while True:
         try:
@@ -186,31 +199,26 @@ def _read_commands(conn: Connection, loop: asyncio.AbstractEventLoop, poller: Po
         elif command == "pause":
             loop.call_soon_threadsafe(poller.set_paused, bool(arg))
         elif command == "watch":
-            def watch(name=arg) -> None:
-                seen["watched"], seen["watched_result"] = name, None
-            loop.call_soon_threadsafe(watch)
+            loop.call_soon_threadsafe(stream.watch, arg)
 
 
 async def _child(spec: ClusterSpec, commands: Connection, outbox: _Outbox, paused: bool, watched: str | None) -> None:
     poller = Poller(spec)
     poller.set_paused(paused)
-    seen: dict = {"watched": watched}
+    stream = _Stream(poller, outbox, watched)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    threading.Thread(target=_read_commands, args=(commands, loop, poller, seen, stop), name="tftui-poller-commands",
-                     daemon=True).start()
+    threading.Thread(target=_read_commands, args=(commands, loop, poller, stream, stop),
+                     name="tftui-poller-commands", daemon=True).start()
     polling = asyncio.create_task(poller.run())
     try:
         while not stop.is_set() and not polling.done():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), FLUSH_EVERY)
-            _collect(poller, outbox, seen)
+            await asyncio.sleep(FLUSH_EVERY)
+            stream.collect()
     finally:
         polling.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await polling
-    if polling.done() and not polling.cancelled() and polling.exception() is not None:
-        raise polling.exception()
+            await polling  # a poller that failed raises here: logged by child_main, the UI restarts the child
 
 
 def child_main() -> None:
