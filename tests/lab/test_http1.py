@@ -175,3 +175,13 @@ async def test_a_proxy_that_refuses_connect_is_an_error_with_its_status():
         async with IntrospectClient(settings) as client:
             r = await client.node_status("10.99.0.7", 8085)
         assert (r.kind.value, r.error) == ("error", "proxy refused CONNECT (HTTP 407)")
+
+
+async def test_idle_connections_stay_within_the_file_descriptor_budget():
+    async with Server(lambda head: (OK, False)) as a, Server(lambda head: (OK, False)) as b, \
+            IntrospectClient(IntrospectSettings()) as client:
+        client._pool.max_idle = 1  # as if the process could hold very few descriptors
+        for _ in range(2):
+            assert (await client.node_status("127.0.0.1", a.port)).http_status == 200
+            assert (await client.node_status("127.0.0.1", b.port)).http_status == 200
+        assert (a.connections, b.connections) == (1, 2)  # a's is kept; b's is closed after each use

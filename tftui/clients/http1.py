@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import resource
 import ssl
 import time
 from dataclasses import dataclass
@@ -223,7 +224,12 @@ class HTTPPool:
         self.max_bytes = max_bytes
         self.ssl_context = ssl_context
         self._idle: dict[tuple, list[_Connection]] = {}
+        self._idle_count = 0
         self._busy: set[_Connection] = set()
+        # Idle connections hold file descriptors: never so many that a new connect fails with EMFILE
+        # (20,000 introspects at 10,000 vrouters; a login shell's default limit is often 1024).
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        self.max_idle = max(16, soft // 2) if soft != resource.RLIM_INFINITY else 1 << 20
 
     async def _open(self, host: str, port: int, proxy: Proxy | None) -> _Connection:
         loop = asyncio.get_running_loop()
@@ -259,6 +265,7 @@ class HTTPPool:
         now = time.monotonic()
         while idle:
             conn = idle.pop()
+            self._idle_count -= 1
             if conn.reusable and now - conn.last_used < IDLE_SECONDS:
                 return conn
             conn.abort()
@@ -266,8 +273,9 @@ class HTTPPool:
 
     def _give_back(self, key: tuple, conn: _Connection) -> None:
         idle = self._idle.setdefault(key, [])
-        if conn.reusable and len(idle) < MAX_IDLE_PER_TARGET:
+        if conn.reusable and len(idle) < MAX_IDLE_PER_TARGET and self._idle_count < self.max_idle:
             idle.append(conn)
+            self._idle_count += 1
         else:
             conn.abort()
 
@@ -303,6 +311,7 @@ class HTTPPool:
             for conn in conns:
                 conn.abort()
         self._idle.clear()
+        self._idle_count = 0
         for conn in list(self._busy):
             conn.abort()
         self._busy.clear()

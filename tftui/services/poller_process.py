@@ -233,9 +233,10 @@ def child_main() -> None:
     if command != "start":
         return
     spec, level, paused, watched = arg
-    from .loop import install_fast_loop
+    from .loop import install_fast_loop, raise_open_files_limit
 
     install_fast_loop()
+    raise_open_files_limit()
     outbox = _Outbox()
     root = logging.getLogger("tftui")
     root.setLevel(level)
