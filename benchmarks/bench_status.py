@@ -40,23 +40,25 @@ except SystemExit as exc:
     code = exc.code
 else:
     code = 0
-sys.stderr.write("PEAK_RSS_KB=%d\\n" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+usage = resource.getrusage(resource.RUSAGE_SELF)
+sys.stderr.write("PEAK_RSS_KB=%d CPU_S=%.3f\\n" % (usage.ru_maxrss, usage.ru_utime + usage.ru_stime))
 sys.exit(code)
 """
 
 
-def run_once(config: Path) -> tuple[float, float, int, int]:
+def run_once(config: Path) -> tuple[float, float, int, float]:
     t0 = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", WRAPPER, "status", "--config", str(config), "--json"],
                          capture_output=True, text=True, cwd=ROOT, timeout=600,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     wall = time.perf_counter() - t0
-    rss = next(int(line.split("=")[1]) for line in out.stderr.splitlines() if line.startswith("PEAK_RSS_KB="))
+    figures = next(line for line in out.stderr.splitlines() if line.startswith("PEAK_RSS_KB="))
+    rss, cpu_s = (float(part.split("=")[1]) for part in figures.split())
     nodes = json.loads(out.stdout)["nodes"]
     unreachable = sum(1 for n in nodes if not n["reachable"])
     if out.returncode != 0 or unreachable:
         raise SystemExit(f"tftui status: exit {out.returncode}, {unreachable} unreachable: {out.stderr[-500:]}")
-    return wall, rss / 1024, len(nodes), out.returncode
+    return wall, rss / 1024, len(nodes), cpu_s
 
 
 def measure(args, vrouters: int, offset: int, references: bool):
@@ -90,16 +92,21 @@ def main() -> int:
     runs, (parse_wall, seq_wall), _ = measure(args, args.vrouters, 0, references=True)
     wall = statistics.median(r[0] for r in runs)
     rss = max(r[1] for r in runs)
-    print(f"{args.vrouters} vrouters: {wall:.2f} s wall (min {min(r[0] for r in runs):.2f}), peak RSS {rss:.0f} MB")
+    cpu_s = statistics.median(r[3] for r in runs)
+    print(f"{args.vrouters} vrouters: {wall:.2f} s wall (min {min(r[0] for r in runs):.2f}), {cpu_s:.2f} s CPU, "
+          f"peak RSS {rss:.0f} MB")
     print(f"  reference parse-only floor {parse_wall:.2f} s: {wall / parse_wall:.1f}x the floor (target <= 3x)")
     print(f"  reference sequential client {seq_wall:.2f} s: {seq_wall / wall:.1f}x faster (target >= 10x)")
     if args.big:
         big_runs, _, processes = measure(args, args.big, 1, references=False)
         big_wall = statistics.median(r[0] for r in big_runs)
         big_rss = max(r[1] for r in big_runs)
+        big_cpu = statistics.median(r[3] for r in big_runs)
         print(f"{args.big} vrouters (lab in {processes} processes): {big_wall:.2f} s wall "
-              f"(min {min(r[0] for r in big_runs):.2f}), peak RSS {big_rss:.0f} MB (target < 400 MB)")
-        print(f"  reference the {args.vrouters} run: {big_wall / wall:.2f}x for {args.big / args.vrouters:g}x the nodes "
+              f"(min {min(r[0] for r in big_runs):.2f}), {big_cpu:.2f} s CPU, peak RSS {big_rss:.0f} MB "
+              f"(target < 400 MB)")
+        print(f"  reference the {args.vrouters} run: {big_wall / wall:.2f}x the wall, {big_cpu / cpu_s:.2f}x the CPU "
+              f"for {args.big / args.vrouters:g}x the nodes "
               f"(target <= {5.5 * args.big / 10_000 * 2000 / args.vrouters:.1f}x)")
     print(load_line() + " at the end")
     return 0
