@@ -31,7 +31,12 @@ async def _poll(spec):
 
 
 def run(args: argparse.Namespace) -> int:
+    import gc
     from dataclasses import replace
+
+    # One round and out: the cyclic collector only rescans the growing heap (config, results), 2/3 of the CPU
+    # at 10,000 nodes; reference counting frees what it must, and the process ends after the round.
+    gc.disable()
 
     from tftui.core.inventory import ConfigError
     from tftui.core.render import exit_code, status_json, status_text

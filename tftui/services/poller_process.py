@@ -35,6 +35,7 @@ from multiprocessing.connection import Connection
 from tftui.core.cluster import NodeResult
 from tftui.core.inventory import ClusterSpec
 
+from .heap import settle_heap
 from .poller import Poller
 from .state import ClusterState, Event
 
@@ -47,7 +48,8 @@ MAX_PENDING_EVENTS = 5000
 MAX_PENDING_LOGS = 1000
 RESTART_DELAY = 1.0
 MAX_RESTART_DELAY = 30.0
-STABLE_AFTER = 30.0  # a child that lived this long restarts after the short delay again
+STABLE_AFTER = 30.0
+SETTLE_HEAP_EVERY = 30  # rounds  # a child that lived this long restarts after the short delay again
 
 
 def compact(result: NodeResult) -> NodeResult:
@@ -211,10 +213,15 @@ async def _child(spec: ClusterSpec, commands: Connection, outbox: _Outbox, pause
     threading.Thread(target=_read_commands, args=(commands, loop, poller, stream, stop),
                      name="tftui-poller-commands", daemon=True).start()
     polling = asyncio.create_task(poller.run())
+    settled_at = 0
     try:
         while not stop.is_set() and not polling.done():
             await asyncio.sleep(FLUSH_EVERY)
             stream.collect()
+            rounds = poller.state.rounds
+            if rounds and (not settled_at or rounds - settled_at >= SETTLE_HEAP_EVERY):
+                settled_at = rounds
+                settle_heap()  # full collections between rounds, not over the whole heap during one
     finally:
         polling.cancel()
         with contextlib.suppress(asyncio.CancelledError):
