@@ -11,5 +11,7 @@ COMMAND_MODULES = (
     "tftui.commands.routes",
     "tftui.commands.policy",
     "tftui.commands.vmis",
+    "tftui.commands.introspect",
+    "tftui.commands.analytics",
     "tftui.commands.exporter",
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tftui.core.catalog import ServiceDef
+from tftui.core.catalog import MODULE_IDS, ServiceDef
 from tftui.core.nodestatus import (
     ConnectionInfo,
     CpuLoad,
@@ -16,7 +16,7 @@ from tftui.core.nodestatus import (
     ProcessStatus,
 )
 
-from .topology import FUNCTIONAL, MODULE_IDS, LabNode, Topology
+from .topology import FUNCTIONAL, LabNode, Topology
 
 OBJECT_KEYS = {
     "control": "ObjectBgpRouter", "config": "ObjectConfigNode", "config_database": "ObjectConfigDatabaseInfo",
@@ -32,7 +32,7 @@ BUILD_INFO = json.dumps({"build-info": [{"build-version": "2011", "build-id": "2
 START = "1764000000000000"
 
 
-def _object_key(node: LabNode, svc: ServiceDef) -> str:
+def object_key(node: LabNode, svc: ServiceDef) -> str:
     if svc.key.startswith("config-database"):
         return OBJECT_KEYS["config_database"]
     return OBJECT_KEYS.get(POD_ROLE.get(svc.pod, ""), "ObjectVRouter")
@@ -95,7 +95,7 @@ def node_status_for(topo: Topology, node: LabNode, svc: ServiceDef, tick: int = 
         state="Functional" if b.mode == FUNCTIONAL else "Non-Functional",
         connection_infos=_connections(topo, node, svc), description=b.description,
     )
-    ns = NodeStatus(name=node.name, key=_object_key(node, svc), process_status=(ps,))
+    ns = NodeStatus(name=node.name, key=object_key(node, svc), process_status=(ps,))
     if not svc.is_nodemgr:
         return ns
     h = sum(map(ord, node.name))

@@ -47,6 +47,7 @@ class LabContext:
     introspect: IntrospectLab
     cluster: dict[str, Any] = field(default_factory=dict)  # the cluster config being written
     stoppers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    shared: dict[str, Any] = field(default_factory=dict)  # what one component offers the next (e.g. "keystone")
 
 
 # Each component: async fn(ctx) that starts its servers, registers stoppers and adds config keys.
@@ -131,6 +132,7 @@ def _introspect_tls(args: argparse.Namespace, topo: Topology):
 
 async def serve(args: argparse.Namespace) -> int:
     topo = build(args.scenario, vrouters=args.vrouters, base=args.base, seed=args.seed)
+    topo.flow_export_rate = getattr(args, "flow_export_rate", 0)
     if getattr(args, "faults", ""):
         try:
             apply_faults(topo, parse_fault_spec(args.faults))
@@ -202,7 +204,7 @@ def _load_components() -> None:
     """Import the optional lab parts so they register themselves; a part that is absent is skipped."""
     import importlib
 
-    for mod in ("tftui.lab.agent", "tftui.lab.router", "tftui.lab.configapi", "tftui.lab.hosts"):
+    for mod in ("tftui.lab.agent", "tftui.lab.router", "tftui.lab.configapi", "tftui.lab.analytics", "tftui.lab.hosts"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:
