@@ -24,7 +24,7 @@ def fleet_lab(args, vrouters: int, churn: float = 0.0, extra: tuple[str, ...] = 
     throughput, not timeouts), on ``--base`` (+ offset, for a second lab in the same run) or a free range."""
     bases = (args.base + base_offset,) if args.base else candidate_bases()
     return start_demo_lab(scenario="fleet", vrouters=vrouters, churn=churn, bases=bases, timeout=600,
-                          extra=("--introspect-only", "--timeout", "10", *extra))
+                          extra=("--status-only", "--timeout", "10", *extra))
 
 
 def cpu() -> float:

@@ -16,7 +16,7 @@ def _children(pid: int) -> set[int]:
 
 
 def test_a_lab_in_three_processes_is_one_cluster(start_lab):
-    lab = start_lab("fleet", vrouters=7, extra=("--processes", "3", "--introspect-only"))
+    lab = start_lab("fleet", vrouters=7, extra=("--processes", "3", "--status-only"))
     assert lab.info["processes"] == 3 and lab.info["nodes"] == 10
     helpers = _children(lab.process.pid)
     assert len(helpers) == 2

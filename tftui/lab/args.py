@@ -31,8 +31,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "laughs xxe nodesc empty unknown nonascii markup; see tftui/lab/fault_spec.py)")
     p.add_argument("--processes", type=int, default=0, metavar="N",
                    help="serve introspect from N processes (default: one per 2500 vrouters)")
-    p.add_argument("--introspect-only", action="store_true",
-                   help="serve introspect alone (no config API, router or SSH hosts): fleet-scale benchmarks")
+    p.add_argument("--status-only", action="store_true",
+                   help="serve only what answers node status, introspect and the analytics API (no config API, "
+                        "router or SSH hosts): fleet-scale benchmarks")
     p.add_argument("--share", type=int, default=None, help=argparse.SUPPRESS)  # a helper of --processes
     p.add_argument("--parent", type=int, default=0, metavar="PID", help=argparse.SUPPRESS)
     p.add_argument("--ssh-port", type=int, default=2022, help="SSH port of the simulated compute hosts")

@@ -37,6 +37,7 @@ from .topology import (
 )
 
 READY = "tftui-lab ready"
+STATUS_PARTS = {"tftui.lab.analytics"}  # besides introspect, what --status-only keeps: it answers node status too
 MAX_VROUTERS = 10_000
 
 
@@ -158,7 +159,9 @@ async def serve(args: argparse.Namespace) -> int:
         if count > 1:
             helpers = await start_helpers(args, count, READY)
             ctx.stoppers.append(lambda: stop_helpers(helpers))
-        for component in () if args.introspect_only else COMPONENTS:
+        for component in COMPONENTS:
+            if args.status_only and component.__module__ not in STATUS_PARTS:
+                continue
             await component(ctx)
         if args.write_config:
             write_config(args.write_config, ctx.cluster)
