@@ -12,6 +12,8 @@ COMMAND_MODULES = (
     "tftui.commands.policy",
     "tftui.commands.vmis",
     "tftui.commands.introspect",
+    "tftui.commands.flows",
     "tftui.commands.analytics",
+    "tftui.commands.peer",
     "tftui.commands.exporter",
 )

@@ -18,7 +18,7 @@ from tftui.core.analytics.uve import TABLE_TO_TYPE
 from tftui.core.nodestatus import NodeStatus, node_status_fields
 from tftui.core.sandesh import L, M, S
 
-from ..nodestatus_gen import BUILD_INFO, node_status_for, object_key
+from ..nodestatus_gen import build_info, node_status_for, object_key
 from ..topology import FUNCTIONAL, NON_FUNCTIONAL, LabNode, Topology
 
 # The lab names kube-manager's table after its older name; analytics lists it as kubernetes-manager-node.
@@ -85,7 +85,7 @@ def vrouter_structs(topo: Topology, node: LabNode) -> dict[str, dict]:
     h = _uid(node.name)
     flows = 40 + h % 200
     agent = {
-        "build_info": BUILD_INFO, "control_ip": node.address, "mode": "VROUTER", "platform": "HOST",
+        "build_info": build_info(topo.release), "control_ip": node.address, "mode": "VROUTER", "platform": "HOST",
         "sandesh_http_port": 8085, "total_interface_count": len(itfs) + 1,
         "down_interface_count": 0, "error_intf_list": [], "self_ip_list": [node.address],
         "vhost_cfg": {"name": "vhost0", "ip": node.address, "ip_prefix_len": 24, "gateway": ""},
@@ -117,11 +117,12 @@ def bgp_router_state(topo: Topology, node: LabNode) -> dict:
     """``BgpRouterState`` with the peer counts that BGP/XMPP connectivity alarms and exporters read."""
     xmpp = [n for n in topo.vrouters() if reporting(n) and n.behaviour_of("vrouter-agent").mode == FUNCTIONAL]
     ctrls = [n for n in topo.nodes if "control" in n.roles]
-    up_bgp = sum(1 for c in ctrls if c is not node and reporting(c)) + 1  # the other controllers and the router
+    router = 1 if node.name in topo.router.peered else 0  # the gateway router, when the lab starts peered with it
+    up_bgp = sum(1 for c in ctrls if c is not node and reporting(c)) + router  # the other controllers and the router
     return {
         "admin_down": False, "bgp_router_ip_list": [node.address], "router_id": node.address,
-        "local_asn": topo.router.peer_asn, "global_asn": topo.router.peer_asn, "build_info": BUILD_INFO,
-        "num_bgp_peer": len(ctrls), "num_up_bgp_peer": min(up_bgp, len(ctrls)),
+        "local_asn": topo.router.tf_asn, "global_asn": topo.router.tf_asn, "build_info": build_info(topo.release),
+        "num_bgp_peer": len(ctrls) - 1 + router, "num_up_bgp_peer": up_bgp,
         "num_xmpp_peer": len(topo.vrouters()), "num_up_xmpp_peer": len(xmpp),
         "num_routing_instance": 2 + len(topo.networks), "num_deleted_routing_instance": 0,
         "output_queue_depth": 0, "ifmap_info": {"connection_status": "Up"},
