@@ -56,6 +56,12 @@ async def run_tftui(targets):
         return await _rounds(fetch_all)
 
 
+async def answering(candidates):
+    async with IntrospectClient(IntrospectSettings(concurrency=IN_FLIGHT, timeout=30)) as client:
+        results = await asyncio.gather(*(client.node_status(a, p) for a, p in candidates))
+    return [t for t, r in zip(candidates, results, strict=True) if r.http_status == 200]
+
+
 async def run_aiohttp(targets):
     import aiohttp
 
@@ -185,7 +191,9 @@ def main() -> int:
     lab = fleet_lab(args, args.vrouters, extra=("--latency", str(args.latency)))
     try:
         spec = load_config(str(lab.config_path)).cluster
-        targets = [(n.address, s.port) for n in spec.nodes for s in n.services() if s.port]
+        # Every introspect the nodes answer (before a node's release is known, some ports it may have are closed).
+        candidates = [(n.address, s.port) for n in spec.nodes for s in n.services() if s.port]
+        targets = uvloop.run(answering(candidates))
         contenders = [
             ("tftui (asyncio+httptools), uvloop", lambda: uvloop.run(run_tftui(targets))),
             ("tftui (asyncio+httptools), asyncio", lambda: asyncio.run(run_tftui(targets))),
