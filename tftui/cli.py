@@ -9,7 +9,7 @@ import sys
 from tftui import __version__
 from tftui.commands import COMMAND_MODULES
 from tftui.services.config import add_config_arguments
-from tftui.services.loop import install_fast_loop
+from tftui.services.loop import install_fast_loop, raise_open_files_limit
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     install_fast_loop()
+    raise_open_files_limit()
     func = getattr(args, "func", None)
     if func is not None:
         return func(args)

@@ -189,7 +189,7 @@ async def test_live_polling_and_refresh_against_the_lab(start_lab):
                 break
         assert app.cluster.rounds > rounds
         await pilot.press("p")
-        assert app.poller.paused and "PAUSED" in header(app)
+        assert app.services.cluster.paused and "PAUSED" in header(app)
         app.query_one(NodeTree).select_name("bms2")
         await pilot.pause(0.6)
         assert "agent: active (Collector connection down)" in detail_text(app)
@@ -280,3 +280,28 @@ async def test_a_role_groups_row_shows_the_group():
         await pilot.press("down")  # off the group: the node's own detail again
         await pilot.pause()
         assert detail_text(app).startswith("▲ compute1")
+
+
+async def test_poller_process_death_is_in_the_header_until_it_is_back(start_lab):
+    import os
+    import signal
+
+    lab = start_lab("demo", vrouters=2)
+    app = TftuiApp(load_config(str(lab.config_path)).cluster)
+
+    async def until(cond) -> None:
+        for _ in range(100):
+            if cond():
+                return
+            await pilot.pause(0.1)
+        raise AssertionError("not in time")
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: app.cluster.rounds >= 1)
+        # the selected node's detail has its replies (processes from the nodemgr) from the poller process
+        await until(lambda: "processes (nodemgr)" in detail_text(app))
+        os.kill(app.services.cluster.process.pid, signal.SIGKILL)
+        await until(lambda: "POLLER DOWN" in header(app))
+        rounds = app.cluster.rounds
+        await until(lambda: app.cluster.rounds > rounds and "POLLER DOWN" not in header(app))
+        assert app.services.cluster.process.restarts == 1

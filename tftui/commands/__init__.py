@@ -15,4 +15,5 @@ COMMAND_MODULES = (
     "tftui.commands.flows",
     "tftui.commands.analytics",
     "tftui.commands.peer",
+    "tftui.commands.exporter",
 )

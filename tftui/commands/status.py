@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 
 from .common import EXIT_FAIL, EXIT_OK, EXIT_UNKNOWN, EXIT_USAGE, error, load_config_or_raise, warning
@@ -48,10 +47,17 @@ async def _poll(spec, source):
 
 
 def run(args: argparse.Namespace) -> int:
+    import gc
     from dataclasses import replace
+
+    # One round and out: the cyclic collector only rescans the growing heap (config, results), 2/3 of the CPU
+    # at 10,000 nodes; reference counting frees what it must, and the process ends after the round.
+    gc.disable()
 
     from tftui.core.inventory import ConfigError
     from tftui.core.render import status_json, status_text, status_verdict
+
+    from .common import write_json
 
     try:
         loaded = load_config_or_raise(args)
@@ -85,8 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if source is not None and source.last_error and mode == "analytics":
         warning(f"{source.last_error}; node status came from introspect")
     if args.json:
-        json.dump(status_json(results), sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        write_json(status_json(results))
     else:
         sys.stdout.write(status_text(results))
     return EXIT_BY_VERDICT[status_verdict(results)]

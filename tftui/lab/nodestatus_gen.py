@@ -51,10 +51,13 @@ def _connections(topo: Topology, node: LabNode, svc: ServiceDef) -> tuple[Connec
     ctrl = _controllers(topo)
     conns: list[ConnectionInfo] = []
     if svc.key == "vrouter-agent":
+        # An agent that says it lost its control nodes shows its XMPP sessions down, as a real one does.
+        b = node.behaviour_of(svc.key)
+        lost = b.mode != FUNCTIONAL and ("control-node" in b.description or "XMPP" in b.description)
+        status, state = ("Down", "Idle") if lost else ("Up", "Established")
         for c in ctrl[:2]:
-            conns.append(ConnectionInfo("XMPP", f"control-node:{c.address}", (f"{c.address}:5269",), "Up",
-                                        "Established"))
-            conns.append(ConnectionInfo("XMPP", f"dns-server:{c.address}", (f"{c.address}:53",), "Up", "Established"))
+            conns.append(ConnectionInfo("XMPP", f"control-node:{c.address}", (f"{c.address}:5269",), status, state))
+            conns.append(ConnectionInfo("XMPP", f"dns-server:{c.address}", (f"{c.address}:53",), status, state))
     elif svc.pod in ("control", "config") and not svc.is_nodemgr:
         conns.append(ConnectionInfo("Database", "Cassandra", tuple(f"{c.address}:9041" for c in ctrl), "Up",
                                     "Established Cassandra connection"))

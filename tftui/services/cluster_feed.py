@@ -1,7 +1,8 @@
-"""The poller as a feed: ClusterState published after each node's result, polling on its own thread.
+"""The poller as a feed: ClusterState published after each merged change, polling in its own process.
 
-What views use of it is small on purpose (the poller may move to its own process): ``state`` (results,
-events, counts, the changed set), ``refresh_soon``, ``set_paused``, ``backoff_of``.
+What views use of it is small on purpose: ``state`` (results, events, counts, the changed set, the watched
+node), ``refresh_soon``, ``set_paused``, ``backoff_of``, ``down`` (why the poller process is down, while it
+is restarted). Without autopoll (tests, offline results) the in-process ``Poller`` answers instead.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import logging
 
 from tftui.core.inventory import ClusterSpec
 
-from .feed import Feed, describe_error
+from .feed import Feed
 from .poller import Poller
-from .poller_thread import PollerThread
+from .poller_process import PollerProcess
 from .state import ClusterState
 
 log = logging.getLogger(__name__)
@@ -32,37 +33,38 @@ class ClusterFeed(Feed):
         self.updated_at = self.state.last_round_at or None
         self.source = f"introspect of {len(spec.nodes)} nodes"
         self.autostart = autopoll
-        self.thread: PollerThread | None = None
+        self.process: PollerProcess | None = None
         self.state.listener = self._changed
 
     def _changed(self) -> None:
         self.publish(self.state, error=self.error, updated_at=self.state.last_round_at or None)
 
-    def _died(self, exc: BaseException) -> None:
-        log.error("polling stopped", exc_info=exc)
-        self.publish(error=f"polling stopped: {describe_error(exc)}")
+    def _process_down(self, error: str | None) -> None:
+        """From the poller process's supervisor thread: it went down (restarting), or it is back."""
+        self.publish(self.state, error=error, updated_at=self.state.last_round_at or None)
+
+    @property
+    def down(self) -> str | None:
+        return self.process.error if self.process is not None else None
 
     def start(self) -> None:
-        if self.thread is None:
-            self.thread = PollerThread(self.poller, on_error=self._died)
-            self.thread.start()
+        if self.process is None:
+            self.process = PollerProcess(self.spec, self.state)
+            self.process.on_error = self._process_down
+            self.process.start()
 
     def refresh_soon(self) -> None:
-        (self.thread or self.poller).refresh_now()
+        (self.process or self.poller).refresh_now()
 
     def set_paused(self, paused: bool) -> None:
-        if self.thread is not None:
-            self.thread.set_paused(paused)
-        else:
-            self.poller.set_paused(paused)
+        (self.process or self.poller).set_paused(paused)
         self.paused = paused
         self._changed()
 
     def backoff_of(self, name: str) -> float:
-        return self.poller.backoff_of(name)
+        return (self.process or self.poller).backoff_of(name)
 
     async def aclose(self) -> None:
-        if self.thread is not None:
-            await asyncio.to_thread(self.thread.stop)
-        else:
-            await self.poller.close()
+        if self.process is not None:
+            await asyncio.to_thread(self.process.stop)
+        await self.poller.close()

@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from tftui.core.cluster import NodeResult, health_counts, pending_result
@@ -48,6 +48,8 @@ class ClusterState:
         self.last_answered: dict[str, float] = {}  # node -> when it last answered (a dead node's age)
         # called after every change, from the poller's thread: the cluster feed tells its views
         self.listener: Callable[[], None] | None = None
+        self.watched: str | None = None  # the node whose full replies the UI shows (detail pane, raw view)
+        self.on_watch: Callable[[str | None], None] | None = None  # a poller in another process listens
         self._lock = threading.Lock()
 
     def _changed_now(self) -> None:
@@ -104,11 +106,32 @@ class ClusterState:
         self._event(Event(time.time(), node.name, "", "", message, kind="error"))
         self._changed_now()
 
-    def round_finished(self, at: float, duration: float) -> None:
+    def round_finished(self, at: float, duration: float, count: int = 1) -> None:
         self.last_round_at = at
         self.last_round_duration = duration
-        self.rounds += 1
+        self.rounds += count
         self._changed_now()
+
+    def merge(self, results: Iterable[NodeResult], events: Iterable[Event],
+              answered: dict[str, float] | None = None) -> None:
+        """Results and events worked out elsewhere (a poller process, which logged the events already)."""
+        with self._lock:
+            for result in results:
+                self.results[result.name] = result
+                self._changed.add(result.name)
+            for ev in events:
+                self.events.append(ev)
+                self.events_total += 1
+            if answered:
+                self.last_answered.update(answered)
+        self._changed_now()
+
+    def watch(self, name: str | None) -> None:
+        """The node the operator is looking at: a poller in another process sends its whole replies."""
+        if name != self.watched:
+            self.watched = name
+            if self.on_watch is not None:
+                self.on_watch(name)
 
     def drain_changed(self) -> set[str]:
         with self._lock:  # the poller may run in its own thread

@@ -119,6 +119,8 @@ class NodesScreen(ViewScreen):
             text.append(" │ polling…")
         if self.feed.paused:
             text.append(" │ PAUSED", style=self.palette.warn)
+        if self.services.cluster.down:
+            text.append(" │ POLLER DOWN", style=self.palette.err)
         if self.services.readonly:
             text.append(" │ READ-ONLY", style=self.palette.err)
         return text
@@ -149,6 +151,7 @@ class NodesScreen(ViewScreen):
             self._show_compute(None)
             return
         name = tree.selected_name
+        self.cluster.watch(name)  # a poller in its own process sends this node's whole replies
         result = self.cluster.results.get(name) if name else None
         if not force and result is self._detail_of:
             return
