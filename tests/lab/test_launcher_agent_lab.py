@@ -62,13 +62,15 @@ async def test_raw_pages_and_filters(lab):
         async with s.get(f"http://{vr.address}:8085/Snh_PageReq", params={"x": first.page.next_page}) as r:
             second = decode_itf_reply(await r.read())
         assert len(second.interfaces) == 23 and second.page.next_page == "" and second.page.entries == "100-122/123"
-        async with s.get(f"http://{vr.address}:8085/Snh_ItfReq", params={"name": "", "vn": "service-network"}) as r:
+        # the agent binds by position: vn is ItfReq's 4th field, so name, type and uuid go first (empty)
+        params = {"name": "", "type": "", "uuid": "", "vn": "service-network"}
+        async with s.get(f"http://{vr.address}:8085/Snh_ItfReq", params=params) as r:
             only = decode_itf_reply(await r.read())
         assert only.interfaces and all(i.vn_name.endswith("service-network") for i in only.interfaces)
         assert "vn:service-network" in only.page.all
         async with s.get(f"http://{vr.address}:8085/Snh_PageReq", params={"x": "garbage"}) as r:
             body = await r.read()
-    with pytest.raises(Exception, match="Invalid Request"):
+    with pytest.raises(Exception, match="Invalid request"):
         decode_itf_reply(body)
 
 

@@ -94,6 +94,20 @@ ROLE_SERVICES: dict[str, tuple[ServiceDef, ...]] = {
     "kubemanager": (_svc("kube-manager", "kubernetes", "kube-manager", 8108, standby=True),),
 }
 
+# Each introspect daemon's Sandesh module name: its ProcessStatus module_id and the title of its index page.
+MODULE_IDS = {
+    "control": "contrail-control", "control-nodemgr": "contrail-control-nodemgr", "dns": "contrail-dns",
+    "config-api": "contrail-api", "schema": "contrail-schema", "svc-monitor": "contrail-svc-monitor",
+    "device-manager": "contrail-device-manager", "config-nodemgr": "contrail-config-nodemgr",
+    "config-database-nodemgr": "contrail-config-database-nodemgr", "analytics-nodemgr": "contrail-analytics-nodemgr",
+    "analytics-api": "contrail-analytics-api", "collector": "contrail-collector",
+    "query-engine": "contrail-query-engine", "alarm-gen": "contrail-alarm-gen",
+    "database-nodemgr": "contrail-database-nodemgr", "analytics-alarm-nodemgr": "contrail-analytics-alarm-nodemgr",
+    "analytics-snmp-nodemgr": "contrail-analytics-snmp-nodemgr", "snmp-collector": "contrail-snmp-collector",
+    "topology": "contrail-topology", "vrouter-nodemgr": "contrail-vrouter-nodemgr",
+    "vrouter-agent": "contrail-vrouter-agent", "kube-manager": "contrail-kube-manager",
+}
+
 # Roles the deployer knows that run no TF service of their own.
 PASSIVE_ROLES = frozenset({"k8s_master", "k8s_node", "vcenter_plugin", "vcenter_manager", "toragent", "bms"})
 

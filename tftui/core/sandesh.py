@@ -124,14 +124,15 @@ def _scalar(type_name: str, text: str | None) -> Any:
     return text
 
 
-def _children(el: etree._Element) -> list[etree._Element]:
+def children(el: etree._Element) -> list[etree._Element]:
+    """An element's child elements (comments and processing instructions left out)."""
     return [c for c in el if isinstance(c.tag, str)]
 
 
 def _decode_struct_element(el: etree._Element) -> Struct:
     """``el`` is the struct's own element (e.g. ``<NodeStatus>``); its children are the fields."""
     st = Struct(el.tag)
-    for child in _children(el):
+    for child in children(el):
         st[child.tag] = decode_value(child)
         attrs = child.attrib
         notes = {k: attrs[k] for k in _ANNOTATIONS if k in attrs}
@@ -143,7 +144,7 @@ def _decode_struct_element(el: etree._Element) -> Struct:
 def _decode_items(container: etree._Element, item_type: str) -> list:
     return [
         _scalar(item_type, item.text) if item.tag == "element" else _decode_struct_element(item)
-        for item in _children(container)
+        for item in children(container)
     ]
 
 
@@ -151,10 +152,10 @@ def decode_value(el: etree._Element) -> Any:
     """Decode one typed field element into Python: dict-like Struct, list, dict, or a scalar."""
     t = el.get("type", "string")
     if t == "struct":
-        inner = _children(el)
+        inner = children(el)
         return _decode_struct_element(inner[0]) if inner else Struct()
     if t in ("list", "slist"):
-        inner = _children(el)
+        inner = children(el)
         if not inner:
             return []
         holder = inner[0]
@@ -162,12 +163,12 @@ def decode_value(el: etree._Element) -> Any:
             return [_decode_struct_element(c) for c in inner]
         return _decode_items(holder, holder.get("type", "string"))
     if t == "map":
-        inner = _children(el)
+        inner = children(el)
         if not inner:
             return {}
         holder = inner[0]
         key_type, value_type = holder.get("key", "string"), holder.get("value", "string")
-        items = _children(holder)
+        items = children(holder)
         result: dict = {}
         for i in range(0, len(items) - 1, 2):
             k, v = items[i], items[i + 1]
@@ -185,7 +186,7 @@ def decode_value(el: etree._Element) -> Any:
 def decode_messages(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Message]:
     """All top-level sandesh messages of a reply, whether bare or wrapped in ``__X_list``."""
     root = parse_document(body, max_bytes)
-    elements = _children(root) if root.get("type") == "slist" or root.tag.startswith("__") else [root]
+    elements = children(root) if root.get("type") == "slist" or root.tag.startswith("__") else [root]
     return [Message(e.tag, _decode_struct_element(e)) for e in elements]
 
 

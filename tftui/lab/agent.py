@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import weakref
 
-from aiohttp import web
-
 from tftui.core.agent import (
+    INTERFACE_TABLE,
     KEY_FILTERS,
     PAGE_SIZE,
     AgentError,
@@ -20,11 +19,13 @@ from tftui.core.agent import (
     parse_page_key,
 )
 from tftui.core.catalog import ServiceDef
+from tftui.core.introspect import Args
+from tftui.core.sandesh import F
 
-from .introspect_server import IntrospectLab, register_path, xml_response
+from .introspect_server import IntrospectLab
+from .introspect_table import sandesh_reply, serves
 from .topology import LabInterface, LabNode, Topology
 
-AGENT_SERVICE = "vrouter-agent"
 # ItfReq query parameter -> the filter name the agent puts in its page keys
 _FILTERS = {"name": "name", "uuid": "uuid", "vn": "vn", "mac": "mac", "ipv4_address": "ipv4", "type": "type"}
 
@@ -94,31 +95,24 @@ def _tables(lab: IntrospectLab) -> AgentTables:
     return tables
 
 
-def _error(text: str) -> web.Response:
-    body = ('<?xml-stylesheet type="text/xsl" href="/universal_parse.xsl"?><ErrorResp type="sandesh">'
-            f'<resp type="string" identifier="1">{text}</resp></ErrorResp>').encode()
-    return xml_response(body)
+def _invalid(svc: ServiceDef) -> bytes:
+    """The agent's answer to a page key it cannot use (agent_sandesh.cc: SandeshError "Invalid request")."""
+    return sandesh_reply(svc, [("ErrorResp", [F("resp", "string", "Invalid request", 1)])])
 
 
-async def handle_itf_req(lab: IntrospectLab, node: LabNode, svc: ServiceDef, request: web.Request) -> web.Response:
-    if svc.key != AGENT_SERVICE:
-        return web.Response(status=404, text=f"unknown request {request.path}")
-    filters = {name: request.query.get(param, "") for param, name in _FILTERS.items()}
-    return xml_response(_tables(lab).reply(node, None, filters))
+@serves("ItfReq")
+def itf_req(lab: IntrospectLab, node: LabNode, svc: ServiceDef, args: Args) -> bytes:
+    filters = {name: args[param] for param, name in _FILTERS.items()}
+    return _tables(lab).reply(node, None, filters)
 
 
-async def handle_page_req(lab: IntrospectLab, node: LabNode, svc: ServiceDef, request: web.Request) -> web.Response:
-    if svc.key != AGENT_SERVICE:
-        return web.Response(status=404, text=f"unknown request {request.path}")
+@serves("PageReq", module="agent")
+def page_req(lab: IntrospectLab, node: LabNode, svc: ServiceDef, args: Args) -> bytes:
     try:
-        key = parse_page_key(request.query.get("x", ""))
+        key = parse_page_key(args["key"])
     except AgentError:
-        return _error("Invalid Request")
-    if key.table != "db.interface.0":
-        return _error("Invalid Request")
+        return _invalid(svc)
+    if key.table != INTERFACE_TABLE:
+        return _invalid(svc)
     filters = {k: v for k, v in key.filters if k in _FILTERS.values()}
-    return xml_response(_tables(lab).reply(node, key, filters))
-
-
-register_path("/Snh_ItfReq", handle_itf_req)
-register_path("/Snh_PageReq", handle_page_req)
+    return _tables(lab).reply(node, key, filters)

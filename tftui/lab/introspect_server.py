@@ -1,38 +1,88 @@
 """Introspect HTTP servers for every simulated node, on the real default ports of its own 127.x address.
 
 All sites share one aiohttp application; a request is routed to its node and service by the local
-address and port it arrived on. Other lab parts (e.g. the agent's ``Snh_ItfReq``) add paths with
-``register_path``.
+address and port it arrived on, then by core's request table (lab/introspect_table.py): ``/`` lists the
+daemon's modules, ``/<module>.xml`` their requests, ``/Snh_<Req>`` binds its query as that daemon's
+real server does and calls the handler a lab part registered with ``@serves``. Anything else gets the
+real server's 404.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from tftui.core.catalog import ServiceDef
+from tftui.core.introspect import QueryError, ServerKind, bind, server_kind
 from tftui.core.nodestatus import encode_node_status_reply
 
+from . import introspect_library  # noqa: F401  (registers the Sandesh library's requests on every daemon)
 from .faults import is_fault, serve_fault, wait_for_disconnect
+from .introspect_table import (
+    CPP_NOT_FOUND,
+    index_page,
+    lookup,
+    module_page,
+    python_error,
+    python_not_found,
+    static_file,
+)
 from .nodestatus_gen import node_status_for
 from .topology import HANG, LAB_PROBE_PORTS, REFUSE, LabNode, Topology
 
 log = logging.getLogger(__name__)
 
-# path -> handler(lab, node, service, request) returning the reply body
-PathHandler = Callable[["IntrospectLab", LabNode, ServiceDef, web.Request], Awaitable[web.StreamResponse]]
-_EXTRA_PATHS: dict[str, PathHandler] = {}
-
-
-def register_path(path: str, handler: PathHandler) -> None:
-    _EXTRA_PATHS[path] = handler
+REQUEST_PREFIX = "/Snh_"
+_STATIC = {"/universal_parse.xsl": ("universal_parse.xsl", "text/xsl"), "/css/style.css": ("style.css", "text/css")}
 
 
 def xml_response(body: bytes, status: int = 200) -> web.Response:
     return web.Response(body=body, status=status, content_type="text/xml", charset="utf-8")
+
+
+def not_found(svc: ServiceDef, path: str) -> web.Response:
+    """What the daemon's real server sends for a path it has nothing registered for."""
+    if server_kind(svc.key) is ServerKind.CPP:
+        return web.Response(body=CPP_NOT_FOUND, status=404, content_type="text/html", charset="UTF-8")
+    return web.Response(body=python_not_found(path), status=404, content_type="text/html", charset="UTF-8")
+
+
+def _html(body: bytes) -> web.Response:
+    return web.Response(body=body, content_type="text/html")
+
+
+async def serve_path(lab: IntrospectLab, node: LabNode, svc: ServiceDef, request: web.Request) -> web.StreamResponse:
+    """Route one request by core's table: pages, static files, or a registered request's handler."""
+    path = request.path
+    if path.startswith(REQUEST_PREFIX):
+        served = lookup(svc.key, path[len(REQUEST_PREFIX):])
+        if served is None:
+            return not_found(svc, path)
+        # the raw query: tokens are split and bound before any unescaping, as the real readers do
+        query = request.raw_path.partition("?")[2]
+        try:
+            args = bind(served.req, query, server_kind(svc.key))
+        except QueryError as exc:  # only Python servers refuse a value (int("x")), with a 200 page
+            return _html(python_error(str(exc)))
+        body = served.handler(lab, node, svc, args)
+        if inspect.isawaitable(body):
+            body = await body
+        return xml_response(body)
+    if path in ("/", "/index.html"):
+        return _html(index_page(svc))
+    if path in _STATIC:
+        name, content_type = _STATIC[path]
+        return web.Response(body=static_file(name), content_type=content_type)
+    if path.endswith(".xml"):
+        page = module_page(svc, path[1:-4])
+        if page is not None:
+            return xml_response(page)
+        if server_kind(svc.key) is ServerKind.PYTHON:
+            return _html(python_error(f'Invalid Sandesh Request "{path[1:]}"'))
+    return not_found(svc, path)
 
 
 class IntrospectLab:
@@ -80,15 +130,7 @@ class IntrospectLab:
             resp = await serve_fault(self.topo, node, svc, behaviour, request, self.reply_for(node, svc))
             if resp is not None:
                 return resp
-        path = request.path
-        if path == "/Snh_SandeshUVECacheReq":
-            if request.query.get("x") != "NodeStatus":
-                return xml_response(encode_node_status_reply([]))
-            return xml_response(self.reply_for(node, svc))
-        handler = _EXTRA_PATHS.get(path)
-        if handler is not None:
-            return await handler(self, node, svc, request)
-        return web.Response(status=404, text=f"unknown request {path}")
+        return await serve_path(self, node, svc, request)
 
     def listeners(self) -> list[tuple[str, int, LabNode, ServiceDef]]:
         out = []

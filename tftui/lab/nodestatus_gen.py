@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tftui.core.catalog import ServiceDef
+from tftui.core.catalog import MODULE_IDS, ServiceDef
 from tftui.core.nodestatus import (
     ConnectionInfo,
     CpuLoad,
@@ -16,7 +16,7 @@ from tftui.core.nodestatus import (
     ProcessStatus,
 )
 
-from .topology import FUNCTIONAL, MODULE_IDS, LabNode, Topology
+from .topology import FUNCTIONAL, LabNode, Topology
 
 OBJECT_KEYS = {
     "control": "ObjectBgpRouter", "config": "ObjectConfigNode", "config_database": "ObjectConfigDatabaseInfo",

@@ -18,18 +18,6 @@ from tftui.lab.fault_spec import FAULTS, FaultRule
 # Behaviour of one service's introspect on the lab node
 FUNCTIONAL, NON_FUNCTIONAL, REFUSE, HANG = "functional", "non-functional", "refuse", "hang"
 
-MODULE_IDS = {
-    "control": "contrail-control", "control-nodemgr": "contrail-control-nodemgr", "dns": "contrail-dns",
-    "config-api": "contrail-api", "schema": "contrail-schema", "svc-monitor": "contrail-svc-monitor",
-    "device-manager": "contrail-device-manager", "config-nodemgr": "contrail-config-nodemgr",
-    "config-database-nodemgr": "contrail-config-database-nodemgr", "analytics-nodemgr": "contrail-analytics-nodemgr",
-    "analytics-api": "contrail-analytics-api", "collector": "contrail-collector",
-    "query-engine": "contrail-query-engine", "alarm-gen": "contrail-alarm-gen",
-    "database-nodemgr": "contrail-database-nodemgr", "analytics-alarm-nodemgr": "contrail-analytics-alarm-nodemgr",
-    "analytics-snmp-nodemgr": "contrail-analytics-snmp-nodemgr", "snmp-collector": "contrail-snmp-collector",
-    "topology": "contrail-topology", "vrouter-nodemgr": "contrail-vrouter-nodemgr",
-    "vrouter-agent": "contrail-vrouter-agent", "kube-manager": "contrail-kube-manager",
-}
 
 # The web UI's job server listens on 3000; on real clusters only on 127.0.0.1, in the lab on each node's address,
 # so the lab's config names it as a probe port (tftui has no other evidence for the job server).
