@@ -37,7 +37,7 @@ async def test_selecting_a_node_shows_its_contrail_status_blocks():
         assert tree.select_name("compute1")
         await pilot.pause()
         await pilot.pause()
-        assert "agent: initializing (No control-node connection)" in detail_text(app)
+        assert "agent: active (XMPP:control-node:" in detail_text(app)
         assert "XMPP" in detail_text(app)
 
 

@@ -7,6 +7,7 @@ know, and the compute hosts (lab/hosts.py) forward to the same metadata IPs.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 
 from tftui.core.agent import (
     INTERFACE_TABLE,
@@ -106,6 +107,15 @@ def itf_req(lab: IntrospectLab, node: LabNode, svc: ServiceDef, args: Args) -> b
     return _tables(lab).reply(node, None, filters)
 
 
+# Other lab parts page their own tables (VRFs, routes, next hops): (lab, node, svc, key) -> reply, None if not theirs
+PageTable = Callable[[IntrospectLab, LabNode, ServiceDef, PageKey], "bytes | None"]
+_PAGE_TABLES: list[PageTable] = []
+
+
+def register_page_table(handler: PageTable) -> None:
+    _PAGE_TABLES.append(handler)
+
+
 @serves("PageReq", module="agent")
 def page_req(lab: IntrospectLab, node: LabNode, svc: ServiceDef, args: Args) -> bytes:
     try:
@@ -113,6 +123,10 @@ def page_req(lab: IntrospectLab, node: LabNode, svc: ServiceDef, args: Args) -> 
     except AgentError:
         return _invalid(svc)
     if key.table != INTERFACE_TABLE:
+        for handler in _PAGE_TABLES:
+            body = handler(lab, node, svc, key)
+            if body is not None:
+                return body
         return _invalid(svc)
     filters = {k: v for k, v in key.filters if k in _FILTERS.values()}
     return _tables(lab).reply(node, key, filters)

@@ -16,6 +16,7 @@ from tftui.core.nodestatus import (
     ProcessStatus,
 )
 
+from .sessions import xmpp_status
 from .topology import FUNCTIONAL, LabNode, Topology
 
 OBJECT_KEYS = {
@@ -46,10 +47,11 @@ def _connections(topo: Topology, node: LabNode, svc: ServiceDef) -> tuple[Connec
     ctrl = _controllers(topo)
     conns: list[ConnectionInfo] = []
     if svc.key == "vrouter-agent":
-        for c in ctrl[:2]:
-            conns.append(ConnectionInfo("XMPP", f"control-node:{c.address}", (f"{c.address}:5269",), "Up",
-                                        "Established"))
-            conns.append(ConnectionInfo("XMPP", f"dns-server:{c.address}", (f"{c.address}:53",), "Up", "Established"))
+        _, _, servers = xmpp_status(topo, node)  # the sessions the control nodes and the agent's own list show
+        for address, up in servers:
+            conns.append(ConnectionInfo("XMPP", f"control-node:{address}", (f"{address}:5269",), "Up" if up else "Down",
+                                        "Established" if up else "Active"))
+            conns.append(ConnectionInfo("XMPP", f"dns-server:{address}", (f"{address}:53",), "Up", "Established"))
     elif svc.pod in ("control", "config") and not svc.is_nodemgr:
         conns.append(ConnectionInfo("Database", "Cassandra", tuple(f"{c.address}:9041" for c in ctrl), "Up",
                                     "Established Cassandra connection"))
@@ -87,10 +89,13 @@ def _pod_processes(node: LabNode, nodemgr: ServiceDef) -> list[ProcessInfo]:
 def node_status_for(topo: Topology, node: LabNode, svc: ServiceDef, tick: int = 0) -> NodeStatus:
     """``tick`` varies the nodemgr's CPU and memory figures, as a live node's do from one poll to the next."""
     b = node.behaviour_of(svc.key)
+    functional, description = b.mode == FUNCTIONAL, b.description
+    if svc.key == "vrouter-agent" and functional and not description:
+        functional, description, _ = xmpp_status(topo, node)
     ps = ProcessStatus(
         module_id=MODULE_IDS.get(svc.key, svc.key), instance_id="0",
-        state="Functional" if b.mode == FUNCTIONAL else "Non-Functional",
-        connection_infos=_connections(topo, node, svc), description=b.description,
+        state="Functional" if functional else "Non-Functional",
+        connection_infos=_connections(topo, node, svc), description=description,
     )
     ns = NodeStatus(name=node.name, key=_object_key(node, svc), process_status=(ps,))
     if not svc.is_nodemgr:

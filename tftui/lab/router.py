@@ -28,6 +28,7 @@ from tftui.core.routes import emit
 from tftui.core.routes.models import BgpPath, Neighbor, NextHop, Route
 
 from .runner import LabContext, register_component
+from .sessions import router_address
 from .topology import Topology
 
 WRAPPER = "/opt/vyatta/bin/vyatta-op-cmd-wrapper"
@@ -42,10 +43,6 @@ def format_age(seconds: float) -> str:
     if s < 7 * 86400:
         return f"{s // 86400}d{s // 3600 % 24:02d}h{s // 60 % 60:02d}m"
     return f"{s // (7 * 86400):02d}w{s // 86400 % 7}d{s // 3600 % 24:02d}h"
-
-
-def router_address(base: int) -> str:
-    return f"127.{base}.0.1"
 
 
 def expected_rows(topo: Topology) -> list[dict[str, Any]]:

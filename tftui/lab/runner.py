@@ -24,16 +24,15 @@ import yaml
 
 from tftui.lab.fault_spec import parse_fault_spec
 
+from .churn import churn
 from .introspect_server import IntrospectLab
 from .topology import (
-    FUNCTIONAL,
     LAB_PROBE_PORTS,
-    NON_FUNCTIONAL,
-    ServiceBehaviour,
     Topology,
     apply_faults,
     build,
 )
+from .trace_feed import feed, trace_event
 
 READY = "tftui-lab ready"
 
@@ -81,21 +80,12 @@ def write_config(path: str, cluster: dict[str, Any], name: str = "lab") -> None:
     os.replace(tmp, path)
 
 
-async def churn(ctx: LabContext, period: float, rng: random.Random) -> None:
-    """Flip a service now and then so the events view has transitions to show."""
-    candidates = [(n, s) for n in ctx.topo.nodes if not (n.dead or n.hang) for s in n.services()
-                  if s.port is not None and n.behaviour_of(s.key).mode in (FUNCTIONAL, NON_FUNCTIONAL)]
-    flipped: dict[tuple[str, str], ServiceBehaviour] = {}
-    while candidates:
-        await asyncio.sleep(period)
-        node, svc = rng.choice(candidates)
-        key = (node.name, svc.key)
-        if key in flipped:
-            node.behaviour[svc.key] = flipped.pop(key)
-        else:
-            flipped[key] = node.behaviour_of(svc.key)
-            node.behaviour[svc.key] = ServiceBehaviour(NON_FUNCTIONAL, "XMPP connection down (lab churn)")
-        ctx.introspect.invalidate(node.name)
+async def start_traces(lab: IntrospectLab, topo: Topology) -> None:
+    """The sessions the scenario starts with down were traced going down; then the buffers fill as the lab runs."""
+    for (vrouter, control), state in topo.sessions.xmpp.items():
+        if not state.up:
+            trace_event(lab, topo, "xmpp", vrouter, control, up=False)
+    await feed(lab, topo)
 
 
 async def _exit_with_parent(pid: int, stop: asyncio.Event) -> None:
@@ -147,7 +137,7 @@ async def serve(args: argparse.Namespace) -> int:
         await component(ctx)
     if args.write_config:
         write_config(args.write_config, ctx.cluster)
-    tasks = []
+    tasks = [asyncio.create_task(start_traces(lab, topo))]
     if args.churn:
         tasks.append(asyncio.create_task(churn(ctx, args.churn, random.Random(args.seed))))
     stop = asyncio.Event()
@@ -186,7 +176,8 @@ def _load_components() -> None:
     """Import the optional lab parts so they register themselves; a part that is absent is skipped."""
     import importlib
 
-    for mod in ("tftui.lab.agent", "tftui.lab.router", "tftui.lab.configapi", "tftui.lab.hosts"):
+    for mod in ("tftui.lab.agent", "tftui.lab.agent_oper", "tftui.lab.control_node", "tftui.lab.router",
+                "tftui.lab.configapi", "tftui.lab.hosts"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:

@@ -199,12 +199,15 @@ def _neighbor_struct(n: BgpNeighbor) -> S:
     return S("BgpNeighborResp", fields)
 
 
-def encode_neighbors(neighbors: list[BgpNeighbor] | tuple[BgpNeighbor, ...], next_batch: str = "") -> bytes:
+def encode_neighbors(neighbors: list[BgpNeighbor] | tuple[BgpNeighbor, ...], next_batch: str = "",
+                     summary: bool = False) -> bytes:
+    """``BgpNeighborListResp`` (``ShowBgpNeighborSummaryResp`` for the summary request)."""
     fields = [F("neighbors", "list", L("struct", [_neighbor_struct(n) for n in neighbors]), 1)]
     if next_batch:
-        fields.append(F("next_batch", "string", next_batch, 2, link="BgpNeighborReqIterate", link_title="next_batch"))
+        iterate = "ShowBgpNeighborSummaryReqIterate" if summary else "BgpNeighborReqIterate"
+        fields.append(F("next_batch", "string", next_batch, 2, link=iterate, link_title="next_batch"))
     fields.append(F("more", "bool", False, 0))
-    return encode_document([("BgpNeighborListResp", fields)])
+    return encode_document([("ShowBgpNeighborSummaryResp" if summary else "BgpNeighborListResp", fields)])
 
 
 def _connection_struct(c: XmppConnection) -> S:
