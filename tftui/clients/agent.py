@@ -1,9 +1,9 @@
 """vrouter agent introspect: every VM/pod interface of one vrouter, or of many at once.
 
-Pages are followed key by key (``Snh_PageReq?x=NEXT``) rather than asking for the whole table with
-the ``all`` key: one page is bounded, a whole table of thousands of interfaces may not be. Every
-request has a time and size limit; a vrouter that does not answer costs its own timeout, never the
-others' (bounded concurrency across vrouters).
+Pages are followed key by key (``Snh_PageReq?x=NEXT``, by the generic introspect client) rather than
+asking for the whole table with the ``all`` key: one page is bounded, a whole table of thousands of
+interfaces may not be. Every request has a time and size limit; a vrouter that does not answer costs
+its own timeout, never the others' (bounded concurrency across vrouters).
 """
 
 from __future__ import annotations
@@ -11,18 +11,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from tftui.clients.introspect import IntrospectClient, IntrospectSettings
-from tftui.core.agent import AgentError, ItfPage, Vmi, decode_itf_reply, vmis_from
+from tftui.clients.introspect_requests import IntrospectRequester, RequestLimits
+from tftui.core.agent import Vmi, interface_from_struct, vmis_from
 from tftui.core.inventory import ClusterSpec, NodeSpec, TLSSettings
-from tftui.core.sandesh import DEFAULT_MAX_BYTES
-from tftui.core.status import FetchKind
+from tftui.core.sandesh import DEFAULT_MAX_BYTES, Struct
 
 AGENT_PORT = 8085
 AGENT_SERVICE = "vrouter-agent"
-# All of ItfReq's filters, empty: what the agent's own introspect page sends for "everything".
-ITF_REQ_PARAMS = {"name": "", "type": "", "uuid": "", "vn": "", "mac": "", "ipv4_address": ""}
 
 
 class AgentFetchError(Exception):
@@ -76,8 +73,9 @@ class AgentClient:
         self.settings = settings or AgentSettings()
         st = self.settings
         # the same HTTP client as the poller: one connector, size cap, time bound, proxy rules, TLS
-        self._http = IntrospectClient(IntrospectSettings(st.scheme, st.timeout, st.concurrency * 2, st.max_bytes,
-                                                         st.proxy, st.no_proxy, st.tls))
+        http = IntrospectSettings(st.scheme, st.timeout, st.concurrency * 2, st.max_bytes, st.proxy, st.no_proxy, st.tls)
+        self._http = IntrospectClient(http)
+        self._requests = IntrospectRequester(http, RequestLimits(max_pages=st.max_pages), client=self._http)
         self._sem = asyncio.Semaphore(max(1, st.concurrency))
 
     async def __aenter__(self) -> AgentClient:
@@ -93,44 +91,29 @@ class AgentClient:
     async def close(self) -> None:
         await self._http.close()
 
-    async def _get_page(self, target: VrouterTarget, path: str, params: dict[str, str]) -> ItfPage:
-        # page keys go out as the agent's own links write them (":" and "," unescaped)
-        query = "&".join(f"{k}={quote(v, safe=':,.-_')}" for k, v in params.items())
-        fetch = await self._http.get(target.address, target.port, f"{path}?{query}")
-        where = f"{target.name} ({target.address}:{target.port})"
-        if fetch.kind is not FetchKind.REPLY:
-            raise AgentFetchError(f"{where}: {fetch.error}")
-        if fetch.http_status != 200:
-            raise AgentFetchError(f"{target.name}: agent answered HTTP {fetch.http_status}")
-        try:
-            return decode_itf_reply(fetch.body, self.settings.max_bytes)
-        except AgentError as exc:
-            raise AgentFetchError(f"{target.name}: {exc}") from None
+    async def _table(self, target: VrouterTarget, whole: bool) -> VrouterInterfaces:
+        reply = await self._requests.request(target.address, target.port, "ItfReq", service=AGENT_SERVICE,
+                                             whole=whole)
+        if reply.error:
+            raise AgentFetchError(f"{target.name} ({target.address}:{target.port}): {reply.error}")
+        if reply.stopped:
+            raise AgentFetchError(f"{target.name}: the agent's pages do not end ({reply.stopped})")
+        if not any(m.name == "ItfResp" for m in reply.messages):
+            names = ", ".join(sorted({m.name for m in reply.messages})) or "nothing"
+            raise AgentFetchError(f"{target.name}: not an interface reply (got {names})")
+        found = [interface_from_struct(item) for m in reply.messages if m.name == "ItfResp"
+                 for item in m.fields.get("itf_list", []) if isinstance(item, Struct)]
+        return VrouterInterfaces(target, vmis_from(target.name, target.address, found), None, reply.pages)
 
     async def interfaces(self, target: VrouterTarget) -> VrouterInterfaces:
         """Every VM/pod interface of one vrouter (raises AgentFetchError with a readable reason)."""
         async with self._sem:
-            page = await self._get_page(target, "/Snh_ItfReq", ITF_REQ_PARAMS)
-            found = list(page.interfaces)
-            pages, seen = 1, set()
-            while page.page is not None and page.page.next_page:
-                key = page.page.next_page
-                if key in seen or pages >= self.settings.max_pages:
-                    raise AgentFetchError(f"{target.name}: the agent's pages do not end (after {pages})")
-                seen.add(key)
-                page = await self._get_page(target, "/Snh_PageReq", {"x": key})
-                found.extend(page.interfaces)
-                pages += 1
-        return VrouterInterfaces(target, vmis_from(target.name, target.address, found), None, pages)
+            return await self._table(target, whole=False)
 
     async def interfaces_all_key(self, target: VrouterTarget) -> VrouterInterfaces:
-        """The whole table in one request with the agent's ``all`` key (one round trip, bigger reply)."""
+        """The whole table with the agent's ``all`` key after the first page (bigger replies, fewer round trips)."""
         async with self._sem:
-            first = await self._get_page(target, "/Snh_ItfReq", ITF_REQ_PARAMS)
-            if first.page is None or not first.page.next_page or not first.page.all:
-                return VrouterInterfaces(target, vmis_from(target.name, target.address, first.interfaces), None, 1)
-            everything = await self._get_page(target, "/Snh_PageReq", {"x": first.page.all})
-        return VrouterInterfaces(target, vmis_from(target.name, target.address, everything.interfaces), None, 2)
+            return await self._table(target, whole=True)
 
     async def many(self, targets: Iterable[VrouterTarget]) -> list[VrouterInterfaces]:
         """All vrouters at once, concurrency bounded; a failing vrouter carries its error, the rest still count."""

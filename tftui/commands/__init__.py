@@ -11,4 +11,5 @@ COMMAND_MODULES = (
     "tftui.commands.routes",
     "tftui.commands.policy",
     "tftui.commands.vmis",
+    "tftui.commands.introspect",
 )

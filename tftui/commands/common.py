@@ -1,4 +1,4 @@
-"""What every headless command does first: load the config and say what is wrong with it on stderr."""
+"""What every headless command shares: loading the config, saying what is wrong on stderr, writing stdout."""
 
 from __future__ import annotations
 
@@ -14,3 +14,24 @@ def load_config_or_raise(args: argparse.Namespace):
     for w in loaded.warnings:
         print(f"tftui: warning: {w}", file=sys.stderr)
     return loaded
+
+
+def error(message: str) -> None:
+    print(f"tftui: error: {message}", file=sys.stderr)
+
+
+def warning(message: str) -> None:
+    print(f"tftui: warning: {message}", file=sys.stderr)
+
+
+def write_stdout(text: str) -> bool:
+    """All of stdout at once; a reader that went away (``| head``) is not an error worth a traceback."""
+    import os
+
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return True
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return False

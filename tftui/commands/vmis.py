@@ -11,6 +11,8 @@ import asyncio
 import json
 import sys
 
+from .common import write_stdout
+
 EXIT_USAGE = 2
 
 
@@ -64,19 +66,6 @@ def _report_errors(errors: dict[str, str]) -> None:
         print(f"tftui: {why}", file=sys.stderr)  # the reason already names the vrouter
 
 
-def _write(text: str) -> bool:
-    """All of stdout at once; a reader that went away (``| head``) is not an error worth a traceback."""
-    import os
-
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return True
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return False
-
-
 def run_vmis(args: argparse.Namespace) -> int:
     spec = _load(args)
     if spec is None:
@@ -92,7 +81,7 @@ def run_vmis(args: argparse.Namespace) -> int:
                  for v in snap.vmis]
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         text = "".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n" for r in rows)
-    if not _write(text):
+    if not write_stdout(text):
         return 1
     _report_errors(snap.errors)
     return 1 if snap.errors else 0

@@ -44,18 +44,22 @@ class LabRequest:
     services: frozenset[str] | None  # None: every service whose modules include the request's module
 
 
-_SERVED: dict[tuple[str, str], LabRequest] = {}  # (module, request) -> how the lab answers it
+# (module, request, services) -> how the lab answers it; services None: every daemon with the module
+_SERVED: dict[tuple[str, str, frozenset[str] | None], LabRequest] = {}
 _BY_SERVICE: dict[str, dict[str, LabRequest]] = {}  # what served_on computed, per service (every request looks)
 
 
 def serves(request: str, module: str | None = None, services: Iterable[str] | None = None):
-    """Register the decorated function as the lab's answer to ``request`` (a name in core's table)."""
+    """Register the decorated function as the lab's answer to ``request`` (a name in core's table), on every
+    service whose modules include the request's module, or only on ``services`` (the control node's and
+    the agent's ``ShowXmppConnectionReq`` differ: a handler for each, the more specific one wins)."""
     req = find(request) if module is None else MODULES[module].requests.get(request) if module in MODULES else None
     if req is None:
         raise LookupError(f"{request} is not in core's request table (tftui/core/introspect)")
+    only = frozenset(services) if services is not None else None
 
     def register(fn: LabHandler) -> LabHandler:
-        _SERVED[(req.module, req.name)] = LabRequest(req, fn, frozenset(services) if services is not None else None)
+        _SERVED[(req.module, req.name, only)] = LabRequest(req, fn, only)
         _BY_SERVICE.clear()
         return fn
 
@@ -65,8 +69,14 @@ def serves(request: str, module: str | None = None, services: Iterable[str] | No
 def served_on(service: str) -> list[LabRequest]:
     """What the lab's ``service`` answers, module by module in the daemon's order, requests in table order."""
     mods = modules_of(service)
-    found = [s for s in _SERVED.values() if s.req.module in mods and (s.services is None or service in s.services)]
-    return sorted(found, key=lambda s: (mods.index(s.req.module), _table_position(s.req)))
+    chosen: dict[tuple[str, str], LabRequest] = {}
+    for s in _SERVED.values():
+        if s.req.module not in mods or (s.services is not None and service not in s.services):
+            continue
+        key = (s.req.module, s.req.name)
+        if key not in chosen or chosen[key].services is None:  # a handler for this service beats a general one
+            chosen[key] = s
+    return sorted(chosen.values(), key=lambda s: (mods.index(s.req.module), _table_position(s.req)))
 
 
 def _table_position(req: RequestDef) -> int:

@@ -57,5 +57,5 @@ def side_effect(req: RequestDef, args: dict[str, str] | None = None) -> str:
         return known.side_effect(args)
     words = _CAMEL_WORD.findall(req.name)
     if _WRITE_WORDS.intersection(words) or "TraceRoute" in req.name:
-        return "its name says it changes something, and tftui's request table does not know it"
+        return "may change something (its name says so, and tftui's request table does not know it)"
     return ""
