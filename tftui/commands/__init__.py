@@ -12,4 +12,7 @@ COMMAND_MODULES = (
     "tftui.commands.policy",
     "tftui.commands.vmis",
     "tftui.commands.introspect",
+    "tftui.commands.peers",
+    "tftui.commands.drops",
+    "tftui.commands.path",
 )

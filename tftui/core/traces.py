@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .sandesh import DEFAULT_MAX_BYTES, F, L, S, encode_document
+from .sandesh import DEFAULT_MAX_BYTES, F, L, Message, S, encode_document
 from .sandesh_fields import decode_reply, of_type, strings, structs, text
 
 
@@ -27,14 +27,20 @@ class TraceLine:
 
 
 def decode_trace_buffers(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str]:
-    names = ("SandeshTraceBufferListResponse",)
-    return [text(s, "trace_buf_name") for resp in of_type(decode_reply(body, names, max_bytes), names)
+    return trace_buffers_from(decode_reply(body, ("SandeshTraceBufferListResponse",), max_bytes))
+
+
+def trace_buffers_from(messages: list[Message]) -> list[str]:
+    return [text(s, "trace_buf_name") for resp in of_type(messages, ("SandeshTraceBufferListResponse",))
             for s in structs(resp, "trace_buffer_list")]
 
 
 def decode_trace(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> list[TraceLine]:
-    names = ("SandeshTraceTextResponse",)
-    return [TraceLine.parse(line) for resp in of_type(decode_reply(body, names, max_bytes), names)
+    return trace_from(decode_reply(body, ("SandeshTraceTextResponse",), max_bytes))
+
+
+def trace_from(messages: list[Message]) -> list[TraceLine]:
+    return [TraceLine.parse(line) for resp in of_type(messages, ("SandeshTraceTextResponse",))
             for line in strings(resp, "traces")]
 
 

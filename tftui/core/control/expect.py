@@ -87,17 +87,15 @@ def _xmpp_findings(controls: list[Endpoint], neighbors: dict[str, tuple[BgpNeigh
     out: list[PeerFinding] = []
     readable = [c for c in controls if c.name in neighbors]
     expected = min(XMPP_SESSIONS_PER_VROUTER, len(controls))
+    for ctrl in readable:  # a listed session that is down, whether or not the inventory knows the vrouter
+        for n in neighbors[ctrl.name]:
+            if n.is_xmpp and not n.established:
+                name = next((v.name for v in vrouters if is_same_host(n, v)), n.peer or n.peer_address)
+                out.append(PeerFinding(XMPP_DOWN, name, ctrl.name,
+                                       f"{name}: XMPP session to {ctrl.name} is {_state(n)}, not Established"))
     for vr in vrouters:
-        established: list[str] = []
-        for ctrl in readable:
-            for n in neighbors[ctrl.name]:
-                if not n.is_xmpp or not is_same_host(n, vr):
-                    continue
-                if n.established:
-                    established.append(ctrl.name)
-                else:
-                    out.append(PeerFinding(XMPP_DOWN, vr.name, ctrl.name,
-                                           f"{vr.name}: XMPP session to {ctrl.name} is {_state(n)}, not Established"))
+        established = [ctrl.name for ctrl in readable
+                       if any(n.is_xmpp and n.established and is_same_host(n, vr) for n in neighbors[ctrl.name])]
         unknown = len(controls) - len(readable)
         if len(established) + unknown < expected:
             where = ", ".join(established) or "none"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..sandesh import DEFAULT_MAX_BYTES, F, L, S, Struct, encode_document
+from ..sandesh import DEFAULT_MAX_BYTES, F, L, Message, S, Struct, encode_document
 from ..sandesh_fields import decode_reply, flag, num, of_type, strings, structs, text
 
 
@@ -71,21 +71,30 @@ def instance_from_struct(st: Struct) -> RoutingInstance:
     )
 
 
+INSTANCE_REPLIES = ("ShowRoutingInstanceResp", "ShowRoutingInstanceSummaryResp")
+
+
 def decode_instances(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> InstancePage:
-    names = ("ShowRoutingInstanceResp", "ShowRoutingInstanceSummaryResp")
+    return instances_from(decode_reply(body, INSTANCE_REPLIES, max_bytes))
+
+
+def instances_from(messages: list[Message]) -> InstancePage:
     out: list[RoutingInstance] = []
     next_batch = ""
-    for resp in of_type(decode_reply(body, names, max_bytes), names):
+    for resp in of_type(messages, INSTANCE_REPLIES):
         out.extend(instance_from_struct(s) for s in structs(resp, "instances"))
         next_batch = text(resp, "next_batch") or next_batch
     return InstancePage(tuple(out), next_batch)
 
 
 def decode_route_summary(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> SummaryPage:
-    names = ("ShowRouteSummaryResp",)
+    return route_summary_from(decode_reply(body, ("ShowRouteSummaryResp",), max_bytes))
+
+
+def route_summary_from(messages: list[Message]) -> SummaryPage:
     out: list[TableSummary] = []
     next_batch = ""
-    for resp in of_type(decode_reply(body, names, max_bytes), names):
+    for resp in of_type(messages, ("ShowRouteSummaryResp",)):
         out.extend(summary_from_struct(s) for s in structs(resp, "tables"))
         next_batch = text(resp, "next_batch") or next_batch
     return SummaryPage(tuple(out), next_batch)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..sandesh import DEFAULT_MAX_BYTES, F, L, S, Struct, encode_document
+from ..sandesh import DEFAULT_MAX_BYTES, F, L, Message, S, Struct, encode_document
 from ..sandesh_fields import decode_reply, flag, num, of_type, strings, structs, text
 
 ESTABLISHED = "Established"
@@ -99,12 +99,19 @@ def neighbor_from_struct(st: Struct) -> BgpNeighbor:
     )
 
 
+NEIGHBOR_REPLIES = ("BgpNeighborListResp", "ShowBgpNeighborSummaryResp")
+
+
 def decode_neighbors(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> NeighborPage:
     """A ``BgpNeighborListResp`` (or ``ShowBgpNeighborSummaryResp``): the neighbors and the next batch key."""
-    names = ("BgpNeighborListResp", "ShowBgpNeighborSummaryResp")
+    return neighbors_from(decode_reply(body, NEIGHBOR_REPLIES, max_bytes))
+
+
+def neighbors_from(messages: list[Message]) -> NeighborPage:
+    """The neighbors of decoded replies (one page, or every page a client followed)."""
     out: list[BgpNeighbor] = []
     next_batch = ""
-    for resp in of_type(decode_reply(body, names, max_bytes), names):
+    for resp in of_type(messages, NEIGHBOR_REPLIES):
         out.extend(neighbor_from_struct(s) for s in structs(resp, "neighbors"))
         next_batch = text(resp, "next_batch") or next_batch
     return NeighborPage(tuple(out), next_batch)
@@ -120,8 +127,11 @@ def connection_from_struct(st: Struct) -> XmppConnection:
 
 
 def decode_xmpp_connections(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> list[XmppConnection]:
-    names = ("ShowXmppConnectionResp",)
-    return [connection_from_struct(s) for resp in of_type(decode_reply(body, names, max_bytes), names)
+    return xmpp_connections_from(decode_reply(body, ("ShowXmppConnectionResp",), max_bytes))
+
+
+def xmpp_connections_from(messages: list[Message]) -> list[XmppConnection]:
+    return [connection_from_struct(s) for resp in of_type(messages, ("ShowXmppConnectionResp",))
             for s in structs(resp, "connections")]
 
 

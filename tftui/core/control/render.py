@@ -58,3 +58,17 @@ def routes_text(tables: list[ControlTable] | tuple[ControlTable, ...]) -> str:
             out += ["", f"{r.prefix}, last_modified: {r.last_modified or '-'}"]
             out += [f"    {'*' if p.best else ' '}{path_line(p)}" for p in r.paths]
     return "\n".join(out).lstrip("\n")
+
+
+def route_json(control_node: str, table: ControlTable, r) -> dict:
+    """A control-node route in the router routes' JSON shape (prefix, protocol, selected, fib, distance, metric,
+    age, nexthops); each path is one next hop, with its ``source`` and ``label`` (and what else TF says of it)."""
+    best = r.best
+    return {"control_node": control_node, "instance": table.routing_instance, "table": table.name, "prefix": r.prefix,
+            "protocol": best.protocol if best else None, "selected": best is not None, "fib": None, "distance": None,
+            "metric": best.med if best else None, "age": r.last_modified or None,
+            "nexthops": [{"via": p.next_hop or None, "interface": None, "active": p.best, "source": p.source or None,
+                          "label": p.label, "protocol": p.protocol, "local_pref": p.local_preference,
+                          "as_path": p.as_path, "communities": list(p.communities), "encap": list(p.tunnel_encap),
+                          "origin_vn": p.origin_vn or None, "flags": list(p.flags), "best": p.best}
+                         for p in r.paths]}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..sandesh import DEFAULT_MAX_BYTES, F, L, S, Struct, encode_document
+from ..sandesh import DEFAULT_MAX_BYTES, F, L, Message, S, Struct, encode_document
 from ..sandesh_fields import decode_reply, flag, num, of_type, strings, structs, text
 
 MAX_ROUTES = 1000  # ShowRouteHandler::kMaxCount
@@ -124,10 +124,14 @@ def table_from_struct(st: Struct) -> ControlTable:
 
 
 def decode_routes(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> RoutePage:
-    names = ("ShowRouteResp",)
+    return routes_from(decode_reply(body, ("ShowRouteResp",), max_bytes))
+
+
+def routes_from(messages: list[Message]) -> RoutePage:
+    """The tables of decoded ``ShowRouteResp`` messages, in order (see merge_pages for several batches)."""
     tables: list[ControlTable] = []
     next_batch = ""
-    for resp in of_type(decode_reply(body, names, max_bytes), names):
+    for resp in of_type(messages, ("ShowRouteResp",)):
         tables.extend(table_from_struct(t) for t in structs(resp, "tables"))
         next_batch = text(resp, "next_batch") or next_batch
     return RoutePage(tuple(tables), next_batch)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..sandesh import DEFAULT_MAX_BYTES, F, encode_document
+from ..sandesh import DEFAULT_MAX_BYTES, F, Message, encode_document
 from ..sandesh_fields import decode_reply, num, of_type
 
 
@@ -98,9 +98,12 @@ class DropRate:
 
 
 def decode_drop_stats(body: bytes, at: float = 0.0, max_bytes: int = DEFAULT_MAX_BYTES) -> DropStats:
-    names = ("KDropStatsResp",)
+    return drop_stats_from(decode_reply(body, ("KDropStatsResp",), max_bytes), at)
+
+
+def drop_stats_from(messages: list[Message], at: float = 0.0) -> DropStats:
     counters: dict[str, int] = {}
-    for resp in of_type(decode_reply(body, names, max_bytes), names):
+    for resp in of_type(messages, ("KDropStatsResp",)):
         for key in resp:
             if key.startswith("ds_") and key != "ds_rid":
                 counters[key] = num(resp, key)

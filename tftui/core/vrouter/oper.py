@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..agent import PAGE_SIZE, PageInfo, PageKey, page_from_struct, page_info_for
-from ..sandesh import DEFAULT_MAX_BYTES, F, L, S, Struct, encode_document
+from ..sandesh import DEFAULT_MAX_BYTES, F, L, Message, S, Struct, encode_document
 from ..sandesh_fields import decode_reply, flag, num, of_type, strings, struct, structs, text
 
 VRF_TABLE = "db.vrf.0"
@@ -146,24 +146,41 @@ def route_from_struct(st: Struct) -> AgentRoute:
                       proxy_arp=flag(st, "proxy_arp"))
 
 
-def _paged(body: bytes, names: tuple[str, ...], list_field: str, convert, max_bytes: int) -> Page:
-    messages = decode_reply(body, names, max_bytes)
+VRF_REPLIES = ("VrfListResp",)
+ROUTE_REPLIES = ("Inet4UcRouteResp", "Inet6UcRouteResp")
+NH_REPLIES = ("NhListResp",)
+
+
+def paged_from(messages: list[Message], names: tuple[str, ...], list_field: str, convert) -> Page:
+    """Items of every ``names`` message (one page, or every page a client followed), and the last paging keys."""
     items = [convert(s) for resp in of_type(messages, names) for s in structs(resp, list_field)]
     pages = [page_from_struct(struct(p, "req")) for p in of_type(messages, ("Pagination",))]
     return Page(tuple(items), pages[-1] if pages else None)
 
 
 def decode_vrfs(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Page:
-    return _paged(body, ("VrfListResp",), "vrf_list", vrf_from_struct, max_bytes)
+    return vrfs_from(decode_reply(body, VRF_REPLIES, max_bytes))
+
+
+def vrfs_from(messages: list[Message]) -> Page:
+    return paged_from(messages, VRF_REPLIES, "vrf_list", vrf_from_struct)
 
 
 def decode_uc_routes(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Page:
     """An ``Inet4UcRouteResp`` or ``Inet6UcRouteResp`` page."""
-    return _paged(body, ("Inet4UcRouteResp", "Inet6UcRouteResp"), "route_list", route_from_struct, max_bytes)
+    return uc_routes_from(decode_reply(body, ROUTE_REPLIES, max_bytes))
+
+
+def uc_routes_from(messages: list[Message]) -> Page:
+    return paged_from(messages, ROUTE_REPLIES, "route_list", route_from_struct)
 
 
 def decode_nhs(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Page:
-    return _paged(body, ("NhListResp",), "nh_list", nh_from_struct, max_bytes)
+    return nhs_from(decode_reply(body, NH_REPLIES, max_bytes))
+
+
+def nhs_from(messages: list[Message]) -> Page:
+    return paged_from(messages, NH_REPLIES, "nh_list", nh_from_struct)
 
 
 # ------------------------------------------------------------------------------------ encoding (lab)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..sandesh import DEFAULT_MAX_BYTES, F, L, S, Struct, encode_document
+from ..sandesh import DEFAULT_MAX_BYTES, F, L, Message, S, Struct, encode_document
 from ..sandesh_fields import decode_reply, num, of_type, struct, structs, text
 
 ESTABLISHED = "Established"
@@ -49,8 +49,11 @@ def peer_from_struct(st: Struct) -> AgentXmppPeer:
 
 
 def decode_agent_xmpp(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> list[AgentXmppPeer]:
-    names = ("AgentXmppConnectionStatus",)
-    return [peer_from_struct(s) for resp in of_type(decode_reply(body, names, max_bytes), names)
+    return agent_xmpp_from(decode_reply(body, ("AgentXmppConnectionStatus",), max_bytes))
+
+
+def agent_xmpp_from(messages: list[Message]) -> list[AgentXmppPeer]:
+    return [peer_from_struct(s) for resp in of_type(messages, ("AgentXmppConnectionStatus",))
             for s in structs(resp, "peer")]
 
 
