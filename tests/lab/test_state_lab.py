@@ -223,3 +223,31 @@ async def test_trace_buffers_fill(lab, svc):
         f"AgentXmppTrace: Peer: {lab.topo.node('ctrl1').address} XMPP channel down: Established -> Idle"]
     with pytest.raises(StateError, match="has no introspect service 'control'"):
         await svc.trace_buffers("compute1", "control")
+
+
+async def test_churn_is_bounded_restores_what_it_breaks_and_never_touches_the_staged_faults():
+    import random
+    from types import SimpleNamespace
+
+    from tftui.lab.churn import MAX_ACTIVE, Churn
+
+    topo = build("demo", vrouters=12, base=_base())
+    staged_sessions = {k: v.up for k, v in topo.sessions.xmpp.items()}
+    staged = {(n.name, k): (b.mode, b.description) for n in topo.nodes for k, b in n.behaviour.items()}
+    churn = Churn(SimpleNamespace(topo=topo, introspect=IntrospectLab(topo)), random.Random(7))
+    kinds = set()
+    for _ in range(300):  # twenty minutes of --demo at its 4 s period
+        churn.step()
+        kinds |= {f.kind for f in churn.active}
+        assert len(churn.active) <= MAX_ACTIVE
+        for vr in topo.vrouters():  # a vrouter never loses both sessions: its pods stay reachable
+            assert any(topo.sessions.xmpp_state(vr.name, c.name).up for c in xmpp_servers(topo, vr.name))
+        for key, was in staged.items():
+            node, svc = key
+            b = topo.node(node).behaviour[svc]
+            assert (b.mode, b.description) == was, key
+        assert {k: topo.sessions.xmpp[k].up for k in staged_sessions} == staged_sessions
+    assert kinds == {"xmpp", "bgp", "ntp"}
+    churn.restore_all()
+    down = [k for k, v in topo.sessions.xmpp.items() if not v.up]
+    assert down == [k for k, up in staged_sessions.items() if not up]

@@ -111,6 +111,12 @@ class Churn:
                 lab.invalidate(name)
         trace_event(lab, self.topo, f.kind, f.a, f.b, up)
 
+    def restore_all(self) -> None:
+        for f in self.active:
+            self._restore(f)
+            self._touched(f, up=True)
+        self.active = []
+
     def step(self) -> None:
         self.round += 1
         for f in [f for f in self.active if f.until <= self.round]:
