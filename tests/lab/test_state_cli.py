@@ -23,13 +23,11 @@ def tftui(lab, *args, timeout=120):
 
 @pytest.fixture(scope="module")
 def lab():
-    from conftest import _next_base, free_bases
+    from conftest import free_bases, next_base
 
     from tftui.services.demo import start_demo_lab
 
-    bases = free_bases(_next_base[0])
-    _next_base[0] = bases[0] + 1
-    started = start_demo_lab(scenario="demo", vrouters=5, churn=0, bases=bases)
+    started = start_demo_lab(scenario="demo", vrouters=5, churn=0, bases=free_bases(next_base()))
     yield started
     started.stop()
 

@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 import pytest_asyncio
-from conftest import _next_base, free_bases
+from conftest import next_base
 from helpers import introspect_crawler as crawler
 
 import tftui.lab.agent  # noqa: F401  (ItfReq, PageReq)
@@ -39,15 +39,9 @@ STATE_REQUESTS = {
 }
 
 
-def _base() -> int:
-    bases = free_bases(_next_base[0])
-    _next_base[0] = bases[0] + 1
-    return bases[0]
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def lab():
-    intro = IntrospectLab(build("demo", vrouters=5, base=_base()))
+    intro = IntrospectLab(build("demo", vrouters=5, base=next_base()))
     await intro.start()
     try:
         yield intro
@@ -231,7 +225,7 @@ async def test_churn_is_bounded_restores_what_it_breaks_and_never_touches_the_st
 
     from tftui.lab.churn import MAX_ACTIVE, Churn
 
-    topo = build("demo", vrouters=12, base=_base())
+    topo = build("demo", vrouters=12, base=next_base())
     staged_sessions = {k: v.up for k, v in topo.sessions.xmpp.items()}
     staged = {(n.name, k): (b.mode, b.description) for n in topo.nodes for k, b in n.behaviour.items()}
     churn = Churn(SimpleNamespace(topo=topo, introspect=IntrospectLab(topo)), random.Random(7))

@@ -78,6 +78,16 @@ def of_type(messages: list[Message], names: tuple[str, ...]) -> list[Struct]:
     return [m.fields for m in messages if m.name in names]
 
 
+def listing(messages: list[Message], names: tuple[str, ...], list_field: str, convert) -> tuple[tuple, str]:
+    """A control-node listing over its replies: every item converted, and the last ``next_batch`` key handed out."""
+    items: list = []
+    next_batch = ""
+    for resp in of_type(messages, names):
+        items.extend(convert(s) for s in structs(resp, list_field))
+        next_batch = text(resp, "next_batch") or next_batch
+    return tuple(items), next_batch
+
+
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 

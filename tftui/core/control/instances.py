@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..sandesh import DEFAULT_MAX_BYTES, F, L, Message, S, Struct, encode_document
-from ..sandesh_fields import decode_reply, flag, num, of_type, strings, structs, text
+from ..sandesh_fields import decode_reply, flag, listing, num, strings, structs, text
 
 
 @dataclass(frozen=True)
@@ -79,12 +79,7 @@ def decode_instances(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Instanc
 
 
 def instances_from(messages: list[Message]) -> InstancePage:
-    out: list[RoutingInstance] = []
-    next_batch = ""
-    for resp in of_type(messages, INSTANCE_REPLIES):
-        out.extend(instance_from_struct(s) for s in structs(resp, "instances"))
-        next_batch = text(resp, "next_batch") or next_batch
-    return InstancePage(tuple(out), next_batch)
+    return InstancePage(*listing(messages, INSTANCE_REPLIES, "instances", instance_from_struct))
 
 
 def decode_route_summary(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> SummaryPage:
@@ -92,12 +87,7 @@ def decode_route_summary(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Sum
 
 
 def route_summary_from(messages: list[Message]) -> SummaryPage:
-    out: list[TableSummary] = []
-    next_batch = ""
-    for resp in of_type(messages, ("ShowRouteSummaryResp",)):
-        out.extend(summary_from_struct(s) for s in structs(resp, "tables"))
-        next_batch = text(resp, "next_batch") or next_batch
-    return SummaryPage(tuple(out), next_batch)
+    return SummaryPage(*listing(messages, ("ShowRouteSummaryResp",), "tables", summary_from_struct))
 
 
 # ------------------------------------------------------------------------------------ encoding (lab)

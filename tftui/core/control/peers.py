@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..sandesh import DEFAULT_MAX_BYTES, F, L, Message, S, Struct, encode_document
-from ..sandesh_fields import decode_reply, flag, num, of_type, strings, structs, text
+from ..sandesh_fields import decode_reply, flag, listing, num, of_type, strings, structs, text
 
 ESTABLISHED = "Established"
 XMPP = "XMPP"
@@ -109,12 +109,7 @@ def decode_neighbors(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Neighbo
 
 def neighbors_from(messages: list[Message]) -> NeighborPage:
     """The neighbors of decoded replies (one page, or every page a client followed)."""
-    out: list[BgpNeighbor] = []
-    next_batch = ""
-    for resp in of_type(messages, NEIGHBOR_REPLIES):
-        out.extend(neighbor_from_struct(s) for s in structs(resp, "neighbors"))
-        next_batch = text(resp, "next_batch") or next_batch
-    return NeighborPage(tuple(out), next_batch)
+    return NeighborPage(*listing(messages, NEIGHBOR_REPLIES, "neighbors", neighbor_from_struct))
 
 
 def connection_from_struct(st: Struct) -> XmppConnection:

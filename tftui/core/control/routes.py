@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..sandesh import DEFAULT_MAX_BYTES, F, L, Message, S, Struct, encode_document
-from ..sandesh_fields import decode_reply, flag, num, of_type, strings, structs, text
+from ..sandesh_fields import decode_reply, flag, listing, num, strings, structs, text
 
 MAX_ROUTES = 1000  # ShowRouteHandler::kMaxCount
 SEPARATOR = "||"
@@ -129,12 +129,7 @@ def decode_routes(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> RoutePage:
 
 def routes_from(messages: list[Message]) -> RoutePage:
     """The tables of decoded ``ShowRouteResp`` messages, in order (see merge_pages for several batches)."""
-    tables: list[ControlTable] = []
-    next_batch = ""
-    for resp in of_type(messages, ("ShowRouteResp",)):
-        tables.extend(table_from_struct(t) for t in structs(resp, "tables"))
-        next_batch = text(resp, "next_batch") or next_batch
-    return RoutePage(tuple(tables), next_batch)
+    return RoutePage(*listing(messages, ("ShowRouteResp",), "tables", table_from_struct))
 
 
 def merge_pages(pages: list[RoutePage]) -> tuple[ControlTable, ...]:
