@@ -204,6 +204,10 @@ async def test_an_error_on_a_later_page_keeps_the_pages_before(scripted):
     async with IntrospectRequester(SETTINGS) as r:
         reply = await r.request(address, 8085, "ItfReq")
     assert _rows(reply) == 3 and "malformed XML" in reply.error
+    routes["/Snh_PageReq"] = lambda q: (200, b"<h3>Invalid data provided in Sandesh Request</h3>")  # pysandesh's
+    async with IntrospectRequester(SETTINGS) as r:
+        reply = await r.request(address, 8085, "ItfReq")
+    assert _rows(reply) == 3 and reply.error == "/Snh_PageReq: not a Sandesh reply (<h3>)"
 
 
 async def test_a_request_the_table_does_not_know_is_learned_from_the_servers_pages(scripted):

@@ -41,6 +41,8 @@ def test_bad_arguments_are_refused_with_the_known_fields():
         encode_query(UVE, {"vrf": "x"})
     with pytest.raises(QueryError, match="takes a number"):
         encode_query(KFLOW, {"flow_idx": "first"})
+    with pytest.raises(QueryError, match="is true or false"):
+        encode_query(KFLOW, {"show_evicted": "yes"})
 
 
 def test_positional_binding_ignores_names():

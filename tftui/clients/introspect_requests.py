@@ -53,7 +53,7 @@ class IntrospectReply:
     pages: int = 0
     error: str | None = None  # the server's ErrorResp, or why a page could not be read
     stopped: str = ""  # why the walk ended before the reply did ("" when it did not)
-    more: Continuation | None = None  # what would fetch the rest, when a cap or an error stopped the walk
+    more: Continuation | None = None  # what would fetch the rest, when a cap stopped the walk
     elapsed: float = 0.0
 
     @property
@@ -210,7 +210,7 @@ class IntrospectRequester:
         if fetch.http_status != 200:
             return f"{where}: HTTP {fetch.http_status}"
         try:
-            messages = decode_messages(fetch.body, self.settings.max_bytes)
+            messages = decode_messages(fetch.body, self.settings.max_bytes, strict=True)
         except SandeshError as exc:
             return f"{where}: {exc}"
         if not messages:

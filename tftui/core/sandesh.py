@@ -183,10 +183,15 @@ def decode_value(el: etree._Element) -> Any:
     return _scalar(t, el.text)
 
 
-def decode_messages(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Message]:
-    """All top-level sandesh messages of a reply, whether bare or wrapped in ``__X_list``."""
+def decode_messages(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES, strict: bool = False) -> list[Message]:
+    """All top-level sandesh messages of a reply, whether bare or wrapped in ``__X_list``. ``strict``: every
+    message must say it is one (``type="sandesh"``), so an HTML error page served with 200 is refused."""
     root = parse_document(body, max_bytes)
     elements = children(root) if root.get("type") == "slist" or root.tag.startswith("__") else [root]
+    if strict:
+        odd = next((e.tag for e in elements if e.get("type") != "sandesh"), None)
+        if odd is not None:
+            raise SandeshError(f"not a Sandesh reply (<{odd[:40]}>)")
     return [Message(e.tag, _decode_struct_element(e)) for e in elements]
 
 

@@ -23,16 +23,18 @@ UVE_PERIOD = 0  # the lab's NodeStatus replies carry period 0 (core/nodestatus.p
 TRACE_BUFFER_SIZE = 100
 START_USEC = 1764000000000000
 
-# Trace buffers each daemon creates (names from its sources: SandeshTraceBufferCreate); every C++ daemon also
-# has the HTTP server's own "httpbuf" with its two lines from start-up (library/cpp/sandesh_http.cc).
+# Trace buffers each daemon creates (names from its sources: SandeshTraceBufferCreate, pysandesh's
+# trace_buffer_create); every C++ daemon also has the HTTP server's own "httpbuf" with its two lines from
+# start-up (library/cpp/sandesh_http.cc). Daemons not listed (the nodemgrs...) create none.
 TRACE_BUFFERS: dict[str, tuple[str, ...]] = {
     "control": ("BgpTraceBuf", "Config", "IFMapTraceBuf", "RoutingInstanceTraceBuf", "XmppMessageTrace", "XmppTrace",
                 "httpbuf"),
     "dns": ("Config", "DnsBind", "XmppMessageTrace", "XmppTrace", "httpbuf"),
     "vrouter-agent": ("Acl", "Config", "Controller", "Flow", "KSyncFlowTable", "Operdb.interface.0", "Operdb.vrf.0",
                       "Xmpp", "XmppMessageTrace", "XmppTrace", "httpbuf"),
+    "config-api": ("DBRequestTraceBuf", "DBUVERequestTraceBuf", "MessageBusNotifyTraceBuf", "RestApiTraceBuf",
+                   "VncCfgTraceBuf"),
 }
-_PYTHON_BUFFERS = ("messages",)
 
 
 class LabTraces:
@@ -46,7 +48,7 @@ class LabTraces:
         key = (node.name, svc.key)
         bufs = self._buffers.get(key)
         if bufs is None:
-            names = TRACE_BUFFERS.get(svc.key, _PYTHON_BUFFERS)
+            names = TRACE_BUFFERS.get(svc.key, ())
             bufs = self._buffers[key] = {n: deque(maxlen=TRACE_BUFFER_SIZE) for n in names}
             if "httpbuf" in bufs:
                 self.add(node, svc, "httpbuf", "SandeshTraceText", "<Initializing httpbuf")

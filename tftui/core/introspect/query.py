@@ -47,8 +47,11 @@ def _text(field: Field, value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"  # the C++ reader parses booleans as numbers: "true" would read as 0
-    if field.type == "bool" and isinstance(value, str) and value.lower() in ("true", "false"):
-        return "1" if value.lower() == "true" else "0"
+    if field.type == "bool" and isinstance(value, str) and value.strip():
+        text = value.strip().lower()
+        if text not in ("true", "false", "1", "0"):
+            raise QueryError(f"{field.name} is true or false (bool), not {value.strip()!r}")
+        return "1" if text in ("true", "1") else "0"
     if field.type in INTEGER_TYPES and not isinstance(value, int):
         text = str(value).strip()
         if text and not text.lstrip("-").isdigit():

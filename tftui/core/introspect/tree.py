@@ -188,7 +188,7 @@ def data_messages(messages: Iterable[Message]) -> list[Message]:
 def error_text(messages: Iterable[Message]) -> str | None:
     """The text of an ``ErrorResp``-like answer (``ErrorResp``, ``FlowErrorResp``...), None when there is none."""
     for msg in messages:
-        if msg.name.endswith("ErrorResp") or msg.name == "ErrorResp":
+        if msg.name.endswith("ErrorResp"):
             text = msg.fields.get("resp", "")
             return (text.strip() if isinstance(text, str) else str(text)) or msg.name
     return None
