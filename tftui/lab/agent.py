@@ -31,6 +31,16 @@ from .topology import LabInterface, LabNode, Topology
 _FILTERS = {"name": "name", "uuid": "uuid", "vn": "vn", "mac": "mac", "ipv4_address": "ipv4", "type": "type"}
 
 
+FIRST_LABEL = 16  # the agent's first MPLS label for an interface
+HOST_INTERFACES = 3  # eth0, vhost0, pkt0: listed before any VM
+
+
+def pod_label(position: int) -> int:
+    """The MPLS label of the vrouter's ``position``-th VM/pod interface (its index in the agent's table is
+    ``HOST_INTERFACES + position``): what the control nodes and the other agents use to reach it."""
+    return FIRST_LABEL + HOST_INTERFACES + position
+
+
 def _host_interfaces(node: LabNode) -> list[AgentInterface]:
     """What a real agent lists before any VM: the fabric NIC, vhost0 (a vport with its own 169.254
     address on newer releases, which tftui must not offer as a VM) and the packet interface."""
@@ -50,7 +60,7 @@ def agent_interface(itf: LabInterface, index: int) -> AgentInterface:
         name=itf.tap, type="vport", uuid=itf.vmi_uuid, vm_uuid=itf.vm_uuid, vm_name=itf.vm_name,
         vn_name=itf.network, vrf_name=f"{itf.network}:{itf.network.rsplit(':', 1)[-1]}", ip_addr=itf.ip,
         mac_addr=itf.mac, mdata_ip_addr=itf.metadata_ip, active="Active" if itf.active else "Inactive",
-        ipv4_active="Active" if itf.active else "Inactive", label=16 + index, os_ifindex=10 + index, index=index,
+        ipv4_active="Active" if itf.active else "Inactive", label=FIRST_LABEL + index, os_ifindex=10 + index, index=index,
     )
 
 

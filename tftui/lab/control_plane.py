@@ -17,7 +17,7 @@ from tftui.core.control.peers import BgpNeighbor, XmppConnection
 from tftui.core.control.routes import MASTER_INSTANCE, ControlPath, ControlRoute, ControlTable
 from tftui.core.sandesh_fields import sandesh_time
 
-from .agent import interface_table
+from .agent import FIRST_LABEL, pod_label
 from .sessions import control_nodes, topology_router_address, xmpp_servers
 from .topology import LabNode, Topology
 
@@ -49,6 +49,7 @@ class Announcement:
     iff: bool
     origins: tuple[str, ...]
     since: float
+    stamp: str = ""  # since, as the control node prints times
 
 
 def asn(topo: Topology) -> int:
@@ -72,20 +73,24 @@ def _up_origins(topo: Topology, vrouter: str) -> tuple[tuple[str, ...], float]:
 
 def announcements(topo: Topology) -> list[Announcement]:
     iff = {n.fq_name_str for n in topo.networks if n.ip_fabric_forwarding}
+    vn_index = {n.fq_name_str: _vn_index(topo, n.fq_name_str) for n in topo.networks}
+    by_vrouter: dict[str, list] = {}
+    for itf in topo.interfaces:  # one pass: interfaces_on() per vrouter is quadratic at 2000 vrouters
+        by_vrouter.setdefault(itf.vrouter, []).append(itf)
     out: list[Announcement] = []
     for vr in topo.vrouters():
         origins, since = _up_origins(topo, vr.name)
         if not origins:
             continue
-        out.append(Announcement(f"{vr.address}/32", vr.name, vr.address, 16, IP_FABRIC_INSTANCE, IP_FABRIC_VN, 1,
-                                False, origins, since))
-        labels = {a.name: a.label for a in interface_table(topo, vr)}
-        for itf in topo.interfaces_on(vr.name):
+        stamp = sandesh_time(since)
+        out.append(Announcement(f"{vr.address}/32", vr.name, vr.address, FIRST_LABEL, IP_FABRIC_INSTANCE,
+                                IP_FABRIC_VN, 1, False, origins, since, stamp))
+        for k, itf in enumerate(by_vrouter.get(vr.name, ())):
             prefix = f"{itf.ip}/32"
             if not itf.active or prefix in topo.unannounced:
                 continue
-            out.append(Announcement(prefix, vr.name, vr.address, labels.get(itf.tap, -1), instance_name(itf.network),
-                                    itf.network, _vn_index(topo, itf.network), itf.network in iff, origins, since))
+            out.append(Announcement(prefix, vr.name, vr.address, pod_label(k), instance_name(itf.network), itf.network,
+                                    vn_index.get(itf.network, 0), itf.network in iff, origins, since, stamp))
     return out
 
 
@@ -93,10 +98,10 @@ def _bgp_up(topo: Topology, a: str, b: str) -> bool:
     return topo.sessions.bgp_state(a, b).up
 
 
-def _paths(topo: Topology, ctrl: LabNode, a: Announcement, table: str) -> tuple[ControlPath, ...]:
+def _paths(topo: Topology, ctrl: LabNode, a: Announcement, table: str,
+           addresses: dict[str, str]) -> tuple[ControlPath, ...]:
     """Best first: the XMPP path where the vrouter is connected, then the peers' BGP paths by address."""
-    addresses = {c.name: c.address for c in control_nodes(topo)}
-    stamp = sandesh_time(a.since)
+    stamp = a.stamp
     communities = tuple(f"encapsulation:{e}" for e in ENCAP) + (f"originvn:{asn(topo)}:{a.vn_index}",)
     vpn = table == "bgp.l3vpn.0"
     paths: list[ControlPath] = []
@@ -130,6 +135,7 @@ class ControlRib:
         self.topo = topo
         self._key: tuple | None = None
         self._tables: dict[str, dict[str, list[ControlRoute]]] = {}
+        self._counts: dict[str, dict[str, int]] = {}
 
     def _signature(self) -> tuple:
         return (self.topo.sessions.generation, len(self.topo.interfaces), len(self.topo.unannounced))
@@ -137,10 +143,23 @@ class ControlRib:
     def tables(self, ctrl: LabNode) -> dict[str, list[ControlRoute]]:
         """Table name -> routes (sorted), for every table the control node has, empty ones included."""
         if self._key != self._signature():
-            self._key, self._tables = self._signature(), {}
+            self._key, self._tables, self._counts = self._signature(), {}, {}
         if ctrl.name not in self._tables:
             self._tables[ctrl.name] = self._build(ctrl)
         return self._tables[ctrl.name]
+
+    def primary_paths(self, ctrl: LabNode) -> dict[str, int]:
+        """Source -> how many primary (not replicated) paths the control node learned from it."""
+        self.tables(ctrl)
+        counts = self._counts.get(ctrl.name)
+        if counts is None:
+            counts = self._counts[ctrl.name] = {}
+            for routes in self._tables[ctrl.name].values():
+                for r in routes:
+                    for p in r.paths:
+                        if not p.replicated:
+                            counts[p.source] = counts.get(p.source, 0) + 1
+        return counts
 
     def _build(self, ctrl: LabNode) -> dict[str, list[ControlRoute]]:
         topo = self.topo
@@ -148,15 +167,16 @@ class ControlRib:
         for ri in [IP_FABRIC_INSTANCE] + [instance_name(n.fq_name_str) for n in topo.networks]:
             for family in INSTANCE_FAMILIES:
                 tables[f"{ri}.{family}.0"] = []
+        addresses = {c.name: c.address for c in control_nodes(topo)}
         for a in announcements(topo):
             rd_prefix = f"{a.next_hop}:{a.vn_index}:{a.prefix}"
             targets = [(f"{a.instance}.inet.0", a.prefix), ("bgp.l3vpn.0", rd_prefix)]
             if a.iff:
                 targets.append(("inet.0", a.prefix))
             for table, prefix in targets:
-                paths = _paths(topo, ctrl, a, table)
+                paths = _paths(topo, ctrl, a, table, addresses)
                 if paths:
-                    tables.setdefault(table, []).append(ControlRoute(prefix, paths, sandesh_time(a.since)))
+                    tables.setdefault(table, []).append(ControlRoute(prefix, paths, a.stamp))
         for routes in tables.values():
             routes.sort(key=lambda r: _sort_key(r.prefix))
         return tables
@@ -201,8 +221,7 @@ def _stamp(epoch: float | None, fallback: float) -> str:
 def _xmpp_neighbor(topo: Topology, rib: ControlRib, ctrl: LabNode, vr: LabNode) -> BgpNeighbor:
     state = topo.sessions.xmpp_state(vr.name, ctrl.name)
     started = topo.sessions.started
-    prefixes = sum(1 for routes in rib.tables(ctrl).values() for r in routes
-                   for p in r.paths if p.source == vr.name and not p.replicated)
+    prefixes = rib.primary_paths(ctrl).get(vr.name, 0)
     if state.up:
         return BgpNeighbor(vr.name, vr.address, 0, "XMPP", "internal", "Established", "in sync", state.flaps,
                            _stamp(state.last_flap, started) if state.flaps else "", prefixes, ctrl.address,
@@ -221,8 +240,7 @@ def _bgp_neighbor(topo: Topology, rib: ControlRib, ctrl: LabNode, name: str, add
     state = topo.sessions.bgp_state(ctrl.name, name)
     started = topo.sessions.started
     external = peer_asn != asn(topo)
-    prefixes = sum(1 for routes in rib.tables(ctrl).values() for r in routes
-                   for p in r.paths if p.source == address and not p.replicated)
+    prefixes = rib.primary_paths(ctrl).get(address, 0)
     common = dict(peer=name, peer_address=address, peer_asn=peer_asn, encoding="BGP",
                   peer_type="external" if external else "internal", flap_count=state.flaps,
                   last_flap=_stamp(state.last_flap, started) if state.flaps else "",

@@ -26,6 +26,7 @@ class LabSessions:
     bgp: dict[tuple[str, str], SessionState] = field(default_factory=dict)  # (control node, peer name), both ways
     generation: int = 0  # bumps on every change: replies built from the sessions are cached per generation
     started: float = field(default_factory=time.time)  # when every session that never changed came up
+    positions: tuple | None = field(default=None, repr=False, compare=False)  # xmpp_servers' lookup, cached
 
     def xmpp_state(self, vrouter: str, control: str) -> SessionState:
         return self.xmpp.get((vrouter, control)) or SessionState()
@@ -59,13 +60,21 @@ def control_nodes(topo) -> list:
     return [n for n in topo.nodes if "control" in n.roles]
 
 
+def _positions(topo) -> tuple[dict[str, int], list]:
+    """Each vrouter's position and the control nodes, computed once per topology (NodeStatus of 2000 agents)."""
+    cached = topo.sessions.positions
+    if cached is None or cached[0] != len(topo.nodes):
+        index = {n.name: i for i, n in enumerate(topo.vrouters())}
+        cached = topo.sessions.positions = (len(topo.nodes), index, control_nodes(topo))
+    return cached[1], cached[2]
+
+
 def xmpp_servers(topo, vrouter: str) -> list:
     """The control nodes a vrouter's agent talks to: two of the list, spread over the vrouters as agents pick."""
-    controls = control_nodes(topo)
+    index, controls = _positions(topo)
     if len(controls) <= 2:
-        return controls
-    names = [n.name for n in topo.vrouters()]
-    i = names.index(vrouter) if vrouter in names else 0
+        return list(controls)
+    i = index.get(vrouter, 0)
     return [controls[i % len(controls)], controls[(i + 1) % len(controls)]]
 
 
