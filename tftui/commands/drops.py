@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         error(str(exc))
         return EXIT_USAGE
     write_stdout(drops_output(results, args.json))
-    failed = [f"{name}: {r}" for name, r in results.items() if isinstance(r, Exception)]
+    failed = [str(r) for r in results.values() if isinstance(r, Exception)]  # the reason names the vrouter
     for line in failed:
         error(line)
     return EXIT_FAILED if failed else EXIT_OK

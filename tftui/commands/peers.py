@@ -49,7 +49,7 @@ def peers_text(snap) -> str:
              str(n.prefixes)) for r in snap.peers for n in (r.neighbor,)]
     lines = [grid(columns, rows)] if rows else ["no neighbors"]
     lines += [f"! {f.message}" for f in snap.findings]
-    lines += [f"? {node}: {why}" for node, why in snap.errors]
+    lines += [f"? {why}" for _, why in snap.errors]  # the reason names the node
     if not snap.findings and not snap.errors:
         lines.append("every peer is Established as expected")
     return "\n".join(lines) + "\n"
@@ -78,6 +78,6 @@ def run(args: argparse.Namespace) -> int:
         error(str(exc))
         return EXIT_USAGE
     write_stdout(peers_json(snap) if args.json else peers_text(snap))
-    for node, why in snap.errors:
-        error(f"{node}: {why}")
+    for _, why in snap.errors:
+        error(why)
     return EXIT_FAILED if snap.findings or snap.errors else EXIT_OK

@@ -65,7 +65,7 @@ def run_state(args: argparse.Namespace) -> int:
                 raise ConfigError("--vrf goes with --vrouter")
             snap = asyncio.run(_with_service(spec, lambda s: s.control_routes(
                 args.control or None, args.instance, args.table, args.prefix, args.protocol, args.source)))
-            text, failed = control_output(snap, args.json), [f"{n}: {e}" for n, e in snap.errors]
+            text, failed = control_output(snap, args.json), [e for _, e in snap.errors]  # reasons name the node
         else:
             if args.instance or args.table or args.protocol or args.source:
                 raise ConfigError("--instance, --table, --protocol and --source go with --control")

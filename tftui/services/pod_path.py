@@ -95,7 +95,8 @@ async def pod_path(state: NetworkStateService, query: str, vmis: list[Vmi] | Non
                    router: RouterRoutes | None = None, use_router: bool = True) -> PodPath:
     spec = state.spec
     vmi = await locate(spec, query, vmis)
-    router = router if router is not None or not use_router else router_routes_provider(spec)
+    if router is None and use_router:
+        router = router_routes_provider(spec)
     iff, note = await iff_networks(spec)
     forwards = vmi.vn in iff if iff is not None else router is not None
     target = PodTarget(vmi.vm_name, vmi.ip, vmi.vrouter, vmi.vrouter_address, vmi.vn, forwards, vmi.name,
