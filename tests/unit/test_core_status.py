@@ -151,7 +151,7 @@ def test_json_shape():
     agent = node["pods"]["vrouter"]["agent"]
     assert agent == {"state": "active", "description": "Collector connection down",
                      "status": "active (Collector connection down)", "reason": "process reports Functional",
-                     "evidence": "introspect"}
+                     "evidence": "introspect", "at": 0.0}
 
 
 def test_summary_line():

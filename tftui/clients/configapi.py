@@ -16,9 +16,11 @@ from typing import Any
 
 import httpx
 
-from tftui.core.policy.settings import AuthSpec, ConfigApiSettings
+from tftui.core.policy.settings import ConfigApiSettings
 from tftui.core.proxy import proxy_for
 from tftui.core.redact import redact
+
+from .keystone import KeystoneError, keystone_token
 
 log = logging.getLogger(__name__)
 
@@ -63,24 +65,11 @@ class ConfigApiClient:
 
     # ------------------------------------------------------------------ transport
     async def _authenticate(self) -> str:
-        auth: AuthSpec = self.settings.auth
-        password = self._env.get(auth.password_env or "")
-        if not password:
-            raise ConfigApiError(401, f"keystone password: environment variable {auth.password_env} is not set")
-        body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-            "name": auth.username, "password": password, "domain": {"name": auth.domain}}}},
-            "scope": {"project": {"name": auth.project, "domain": {"name": auth.domain}}}}}
-        url = f"{auth.url}/auth/tokens"
         self.token_requests += 1
         try:
-            resp = await self._http.post(url, json=body)
-        except httpx.HTTPError as exc:
-            raise ConfigApiError(0, f"keystone {url}: {exc.__class__.__name__}: {exc}") from None
-        token = resp.headers.get("X-Subject-Token")
-        if resp.status_code not in (200, 201) or not token:
-            raise ConfigApiError(resp.status_code or 401, f"keystone refused the credentials of {auth.username}: "
-                                 f"{resp.text.strip()[:200]}", "POST", url)
-        return token
+            return await keystone_token(self._http, self.settings.auth, self._env)
+        except KeystoneError as exc:
+            raise ConfigApiError(exc.status, exc.text, "POST" if exc.url else "", exc.url) from None
 
     async def _request(self, method: str, url: str, *, params: dict | None = None, body: Any = None,
                        headers: dict | None = None, allow: tuple[int, ...] = ()) -> httpx.Response:

@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "tftui.commands.policy",
     "tftui.commands.vmis",
     "tftui.commands.introspect",
+    "tftui.commands.analytics",
     "tftui.commands.peers",
     "tftui.commands.drops",
     "tftui.commands.path",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 
@@ -39,7 +40,14 @@ def run(args: argparse.Namespace) -> int:
     print(f"cluster: {spec.name} ({len(spec.nodes)} nodes)")
     values = {"cluster": spec.name, "inventory": loaded.inventory_path, "poll_interval": spec.poll_interval,
               "timeout": spec.timeout, "proxy": spec.proxy or "(none: environment proxies ignored)",
-              "theme": spec.theme, "config_api": spec.config_api, "analytics_api": spec.analytics_api}
+              "theme": spec.theme, "config_api": spec.config_api, "analytics_api": spec.analytics_api,
+              "status_source": spec.raw.get("status_source", "introspect") if isinstance(spec.raw, dict) else None}
+    if not spec.analytics_api:
+        from tftui.core.analytics.settings import analytics_settings
+
+        with contextlib.suppress(ConfigError):
+            found = analytics_settings(spec)
+            values["analytics_api"] = f"{found.url} (an analytics node's)" if found else "(none: no analytics node)"
     for key, value in values.items():
         print(f"  {key}: {redact(str(value))}    [{loaded.sources.get(key, 'built-in default')}]")
     for w in loaded.warnings:

@@ -17,13 +17,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_config_arguments(p)
     p.add_argument("--node", action="append", metavar="NAME", help="only this node (repeatable)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--source", choices=("auto", "introspect", "analytics"), default=None,
+                   help="where NodeStatus comes from (default: the cluster's status_source, else introspect)")
     p.set_defaults(func=run)
 
 
-async def _poll(spec):
+async def _poll(spec, source):
     from tftui.services.poller import Poller
 
-    poller = Poller(spec)
+    poller = Poller(spec, status_source=source)
     try:
         await poller.poll_round(force=True)
     finally:
@@ -58,7 +60,22 @@ def run(args: argparse.Namespace) -> int:
             print(f"tftui: no node {', '.join(unknown)} in cluster {spec.name}", file=sys.stderr)
             return EXIT_USAGE
         spec = replace(spec, nodes=tuple(n for n in spec.nodes if n.name in args.node))
-    results = asyncio.run(_poll(spec))
+    from tftui.core.analytics.settings import analytics_settings, status_source
+    from tftui.services.status_sources import status_source_for
+
+    try:
+        mode = args.source or status_source(spec)
+        if mode == "analytics" and analytics_settings(spec) is None:
+            print(f"tftui: cluster {spec.name} has no analytics API (no analytics_api, no analytics node); "
+                  f"use --source introspect", file=sys.stderr)
+            return EXIT_USAGE
+        source = status_source_for(spec, mode)
+    except ConfigError as exc:
+        print(f"tftui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    results = asyncio.run(_poll(spec, source))
+    if source is not None and source.last_error and mode == "analytics":
+        print(f"tftui: warning: {source.last_error}; node status came from introspect", file=sys.stderr)
     if args.json:
         json.dump(status_json(results), sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -29,6 +29,21 @@ class ServiceDef:
         return self.name == "nodemgr"
 
 
+# The module_id each introspect daemon reports in its ProcessStatus (and under which analytics aggregates it).
+MODULE_IDS = {
+    "control": "contrail-control", "control-nodemgr": "contrail-control-nodemgr", "dns": "contrail-dns",
+    "config-api": "contrail-api", "schema": "contrail-schema", "svc-monitor": "contrail-svc-monitor",
+    "device-manager": "contrail-device-manager", "config-nodemgr": "contrail-config-nodemgr",
+    "config-database-nodemgr": "contrail-config-database-nodemgr", "analytics-nodemgr": "contrail-analytics-nodemgr",
+    "analytics-api": "contrail-analytics-api", "collector": "contrail-collector",
+    "query-engine": "contrail-query-engine", "alarm-gen": "contrail-alarm-gen",
+    "database-nodemgr": "contrail-database-nodemgr", "analytics-alarm-nodemgr": "contrail-analytics-alarm-nodemgr",
+    "analytics-snmp-nodemgr": "contrail-analytics-snmp-nodemgr", "snmp-collector": "contrail-snmp-collector",
+    "topology": "contrail-topology", "vrouter-nodemgr": "contrail-vrouter-nodemgr",
+    "vrouter-agent": "contrail-vrouter-agent", "kube-manager": "contrail-kube-manager",
+}
+
+
 def _svc(key, pod, name, port=None, **kw) -> ServiceDef:
     return ServiceDef(key=key, pod=pod, name=name, port=port, **kw)
 

@@ -189,7 +189,7 @@ def merge_nodes(inventory: list[NodeSpec], configured: list[NodeSpec]) -> list[N
     return out
 
 
-def _float(d: dict, key: str, default: float, where: str, minimum: float = 0.1) -> float:
+def float_setting(d: dict, key: str, default: float, where: str, minimum: float = 0.1) -> float:
     v = d.get(key, default)
     try:
         f = float(v)
@@ -225,8 +225,8 @@ def parse_cluster(name: str, d: Any, source: str, inventory_nodes: list[NodeSpec
     return ClusterSpec(
         name=name,
         nodes=tuple(nodes),
-        poll_interval=_float(d, "poll_interval", DEFAULT_POLL_INTERVAL, where, MIN_POLL_INTERVAL),
-        timeout=_float(d, "timeout", DEFAULT_TIMEOUT, where),
+        poll_interval=float_setting(d, "poll_interval", DEFAULT_POLL_INTERVAL, where, MIN_POLL_INTERVAL),
+        timeout=float_setting(d, "timeout", DEFAULT_TIMEOUT, where),
         scheme=scheme,
         tls=TLSSettings(
             verify=bool(introspect.get("verify", True)),

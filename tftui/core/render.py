@@ -28,7 +28,7 @@ def status_text(results: list[NodeResult]) -> str:
 def node_json(result: NodeResult) -> dict:
     pods = {
         pod: {name: {"state": st.state, "description": st.description, "status": st.status, "reason": st.reason,
-                     "evidence": st.evidence}
+                     "evidence": st.evidence, "at": st.at}
               for name, st in services.items()}
         for pod, services in sorted(result.blocks().items(), key=lambda kv: _pod_key(kv[0]))
     }

@@ -59,15 +59,19 @@ class ServiceState:
     state: str
     description: str = ""
     reason: str = ""  # why, for the detail pane and JSON; not part of contrail-status's text
-    evidence: str = ""  # introspect | nodemgr | probe | none
+    evidence: str = ""  # introspect | analytics | nodemgr | probe | none
     port: int | None = None
     at: float = 0.0
     raw: bytes = field(default=b"", compare=False, repr=False)
     decodable: bool = field(default=False, compare=False, repr=False)
+    # NodeStatus that arrived decoded (the analytics API's UVE), where there are no raw introspect bytes
+    reported: tuple[NodeStatus, ...] = field(default=(), compare=False, repr=False)
 
     @cached_property
     def node_statuses(self) -> tuple[NodeStatus, ...]:
         """The full NodeStatus model, decoded on first use (detail pane, nodemgr evidence), not per poll."""
+        if self.reported:
+            return self.reported
         if not self.decodable or not self.raw:
             return ()
         try:

@@ -48,3 +48,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--api-fault", choices=("expire", "409", "503", "garbage"), default=None,
                    help="make the lab config API misbehave: tokens expire after 3 uses (implies --keystone), "
                         "every write conflicts, everything is unavailable, or replies are not JSON")
+    p.add_argument("--no-analytics", action="store_true",
+                   help="serve no analytics API (8081) even where the scenario has analytics nodes")
+    p.add_argument("--analytics-port", type=int, default=8081, help="port of the lab's analytics API")
+    p.add_argument("--analytics-fault", choices=("partial",), default=None,
+                   help="make the lab analytics API answer UVE and alarm reads with 500 + data (partitions down)")
+    p.add_argument("--flow-export-rate", type=int, default=0, metavar="N",
+                   help="global-vrouter-config flow_export_rate (0, the default, exports no flow records)")

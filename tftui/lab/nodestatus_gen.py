@@ -33,7 +33,7 @@ BUILD_INFO = json.dumps({"build-info": [{"build-version": "2011", "build-id": "2
 START = "1764000000000000"
 
 
-def _object_key(node: LabNode, svc: ServiceDef) -> str:
+def object_key(node: LabNode, svc: ServiceDef) -> str:
     if svc.key.startswith("config-database"):
         return OBJECT_KEYS["config_database"]
     return OBJECT_KEYS.get(POD_ROLE.get(svc.pod, ""), "ObjectVRouter")
@@ -97,7 +97,7 @@ def node_status_for(topo: Topology, node: LabNode, svc: ServiceDef, tick: int = 
         state="Functional" if functional else "Non-Functional",
         connection_infos=_connections(topo, node, svc), description=description,
     )
-    ns = NodeStatus(name=node.name, key=_object_key(node, svc), process_status=(ps,))
+    ns = NodeStatus(name=node.name, key=object_key(node, svc), process_status=(ps,))
     if not svc.is_nodemgr:
         return ns
     h = sum(map(ord, node.name))

@@ -44,6 +44,7 @@ class LabContext:
     introspect: IntrospectLab
     cluster: dict[str, Any] = field(default_factory=dict)  # the cluster config being written
     stoppers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    shared: dict[str, Any] = field(default_factory=dict)  # what one component offers the next (e.g. "keystone")
 
 
 # Each component: async fn(ctx) that starts its servers, registers stoppers and adds config keys.
@@ -115,6 +116,7 @@ def _introspect_tls(args: argparse.Namespace, topo: Topology):
 
 async def serve(args: argparse.Namespace) -> int:
     topo = build(args.scenario, vrouters=args.vrouters, base=args.base, seed=args.seed)
+    topo.flow_export_rate = getattr(args, "flow_export_rate", 0)
     if getattr(args, "faults", ""):
         try:
             apply_faults(topo, parse_fault_spec(args.faults))
@@ -177,7 +179,7 @@ def _load_components() -> None:
     import importlib
 
     for mod in ("tftui.lab.agent", "tftui.lab.agent_oper", "tftui.lab.control_node", "tftui.lab.router",
-                "tftui.lab.configapi", "tftui.lab.hosts"):
+                "tftui.lab.configapi", "tftui.lab.analytics", "tftui.lab.hosts"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:

@@ -99,3 +99,14 @@ def xmpp_status(topo, vr) -> tuple[bool, str, list[tuple[str, bool]]]:
     down = [f"XMPP:control-node:{addr}" for addr, up in servers if not up]
     description = f"{', '.join(down)} connection down" if down else ""
     return (not servers or any(up for _, up in servers)), description, servers
+
+
+def session_signature(topo, node) -> tuple:
+    """The state of every session a node is an end of (cheap to compare: readers cache on it)."""
+    if "vrouter" in node.roles:
+        return tuple(topo.sessions.xmpp_state(node.name, c.name).up for c in xmpp_servers(topo, node.name))
+    if "control" in node.roles:
+        down = [k for k, s in topo.sessions.xmpp.items() if k[1] == node.name and not s.up]
+        down += [k for k, s in topo.sessions.bgp.items() if k[0] == node.name and not s.up]
+        return tuple(sorted(down))
+    return ()

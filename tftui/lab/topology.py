@@ -122,6 +122,7 @@ class Topology:
     unannounced: set[str] = field(default_factory=set)
     # vrouter name -> (drop counter, packets per second): a counter the demo makes rise
     rising_drops: dict[str, tuple[str, float]] = field(default_factory=dict)
+    flow_export_rate: int = 0  # global-vrouter-config flow_export_rate: 0 (the default since R4.0) exports no flows
 
     def node(self, name: str) -> LabNode:
         return next(n for n in self.nodes if n.name == name)

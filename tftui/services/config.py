@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from tftui.core.analytics.settings import analytics_settings, status_source
 from tftui.core.inventory import ClusterSpec, ConfigError, choose_cluster, parse_cluster, parse_instances
 from tftui.core.redact import has_url_password
 
@@ -152,7 +153,8 @@ def load_config(config: str | None = None, inventory: str | None = None, cluster
         sources["inventory"] = "--inventory"
     inventory_nodes = parse_instances(read_yaml(inv_path), str(inv_path)) if inv_path else None
     spec = parse_cluster(name, cdoc, str(path or inv_path), inventory_nodes)
-    for key in ("poll_interval", "timeout", "proxy", "theme", "config_api", "analytics_api"):
+    status_source(spec), analytics_settings(spec)  # a bad analytics key is a config error now, not at first poll
+    for key in ("poll_interval", "timeout", "proxy", "theme", "config_api", "analytics_api", "status_source"):
         sources[key] = f"{path} clusters.{name}.{key}" if key in cdoc else "built-in default"
     if not spec.nodes and not spec.config_api:
         raise ConfigError(f"cluster {name!r} has no nodes (add nodes: or inventory:, or pass --inventory)")

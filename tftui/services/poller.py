@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tftui.clients.introspect import IntrospectClient, IntrospectSettings
 from tftui.core.cluster import NodeResult, evaluate_node, introspect_states, services_needing_probe
@@ -20,8 +20,10 @@ from tftui.core.inventory import ClusterSpec, NodeSpec
 from tftui.core.status import FetchResult, ProbeResult
 
 from .state import ClusterState
+from .status_sources import AnalyticsStatusSource, status_source_for
 
 MAX_BACKOFF = 60.0
+_FROM_CONFIG = object()  # Poller's default status source: the one the cluster's config names
 
 
 @dataclass
@@ -34,8 +36,12 @@ class RoundStats:
 
 class Poller:
     def __init__(self, spec: ClusterSpec, state: ClusterState | None = None,
-                 client: IntrospectClient | None = None, clock: Callable[[], float] = time.time):
+                 client: IntrospectClient | None = None, clock: Callable[[], float] = time.time,
+                 status_source: AnalyticsStatusSource | None | object = _FROM_CONFIG):
         self.spec = spec
+        # analytics (status_source: auto | analytics) answers for what it knows; introspect for the rest
+        self.status_source: AnalyticsStatusSource | None = (
+            status_source_for(spec) if status_source is _FROM_CONFIG else status_source)  # type: ignore[assignment]
         self.state = state or ClusterState(spec)
         self.client = client or IntrospectClient(IntrospectSettings.from_cluster(spec))
         self.clock = clock
@@ -48,20 +54,23 @@ class Poller:
 
     async def poll_node(self, node: NodeSpec) -> NodeResult:
         services = node.services()
-        introspect = [s for s in services if s.port is not None]
+        known = self.status_source.states_for(node) if self.status_source is not None else {}
+        introspect = [s for s in services if s.port is not None and s.key not in known]
         fetched = await asyncio.gather(*(self.client.node_status(node.address, s.port) for s in introspect))
         fetches: dict[str, FetchResult] = {s.key: f for s, f in zip(introspect, fetched, strict=True)}
         previous = self.state.results.get(node.name)
         previous = previous if previous is not None and previous.polled else None
         max_bytes = self.client.settings.max_bytes
         states = introspect_states(services, fetches, max_bytes, previous)
+        states.update(known)
         probes: dict[str, ProbeResult] = {}
         wanted = services_needing_probe(services, states)
         if wanted:
             results = await asyncio.gather(*(self.client.probe(node.address, s.probe_port) for s in wanted))
             probes = {s.key: r for s, r in zip(wanted, results, strict=True)}
-        return evaluate_node(node, fetches, probes, at=self.clock(), max_bytes=max_bytes, previous=previous,
-                             introspected=states)
+        result = evaluate_node(node, fetches, probes, at=self.clock(), max_bytes=max_bytes, previous=previous,
+                               introspected=states)
+        return replace(result, reachable=True) if known and not result.reachable else result
 
     def _due(self, node: NodeSpec, now: float, force: bool) -> bool:
         return force or now >= self._next_due.get(node.name, 0.0)
@@ -93,6 +102,8 @@ class Poller:
         started = self.clock()
         t0 = time.monotonic()
         due = [n for n in self.spec.nodes if self._due(n, started, force)]
+        if self.status_source is not None and due:
+            await self.status_source.refresh()  # a failure leaves it empty: this round is all introspect
         await asyncio.gather(*(self._poll_and_store(n) for n in due))
         stats = RoundStats(started, time.monotonic() - t0, len(due), len(self.spec.nodes) - len(due))
         self.last_round = stats
@@ -120,7 +131,9 @@ class Poller:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.spec.poll_interval)
         finally:
-            await self.client.close()
+            await self.close()
 
     async def close(self) -> None:
         await self.client.close()
+        if self.status_source is not None:
+            await self.status_source.close()

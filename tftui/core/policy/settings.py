@@ -31,7 +31,7 @@ class ConfigApiSettings:
         return urlsplit(self.url).hostname or ""
 
 
-def _url(value: object, where: str) -> str:
+def http_url(value: object, where: str) -> str:
     text = str(value).strip().rstrip("/")
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -54,7 +54,7 @@ def parse_auth(raw: object, where: str) -> AuthSpec:
     for key in ("url", "username", "password_env"):
         if not raw.get(key):
             raise ConfigError(f"{where}.{key}: required for keystone auth")
-    return AuthSpec("keystone", _url(raw["url"], f"{where}.url"), str(raw["username"]), str(raw["password_env"]),
+    return AuthSpec("keystone", http_url(raw["url"], f"{where}.url"), str(raw["username"]), str(raw["password_env"]),
                     str(raw.get("project", "admin")), str(raw.get("domain", "Default")))
 
 
@@ -63,6 +63,6 @@ def config_api_settings(cluster: ClusterSpec) -> ConfigApiSettings | None:
     if not cluster.config_api:
         return None
     where = f"clusters.{cluster.name}"
-    return ConfigApiSettings(_url(cluster.config_api, f"{where}.config_api"),
+    return ConfigApiSettings(http_url(cluster.config_api, f"{where}.config_api"),
                              parse_auth(cluster.raw.get("auth"), f"{where}.auth"),
                              timeout=max(cluster.timeout, 1.0), proxy=cluster.proxy, no_proxy=cluster.no_proxy)

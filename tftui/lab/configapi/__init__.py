@@ -93,6 +93,7 @@ async def start(ctx: LabContext) -> None:
         keystone=getattr(args, "keystone", False), keystone_port=getattr(args, "keystone_port", 5000),
         token_ttl=getattr(args, "token_ttl", 3600.0), fault=getattr(args, "api_fault", None))
     ctx.stoppers.append(api.stop)
+    ctx.shared["keystone"] = api.keystone
     ctx.cluster["config_api"] = api.url
     if api.keystone_url:
         ctx.cluster["auth"] = {"type": "keystone", "url": api.keystone_url, "username": "admin",

@@ -36,7 +36,7 @@ def _ensure_tag(store: Store, name: str) -> str:
 
 def _infra(store: Store, topo: Topology) -> None:
     _mk(store, "global-system-config", GSC, autonomous_system=topo.router.peer_asn, ibgp_auto_mesh=True)
-    _mk(store, "global-vrouter-config", GSC + ["default-global-vrouter-config"],
+    _mk(store, "global-vrouter-config", GSC + ["default-global-vrouter-config"], flow_export_rate=topo.flow_export_rate,
         port_translation_pools={"port_translation_pool": [
             {"protocol": "tcp", "port_count": "1024"}, {"protocol": "udp", "port_count": "1024"}]})
     _mk(store, "domain", ["default-domain"])
