@@ -1,22 +1,28 @@
 """The launcher against real OpenSSH daemons in network namespaces, reached from the root namespace.
 
-    root ns (the operator)  --veth 198.18.213.1/30 <-> .2-->  ns "compute" (sshd, route 169.254.0.4 via veth)
+    root ns (the operator)  --veth 198.18.213.1/30 <-> .2-->  ns "compute" (sshd, a vrouter agent's ItfReq on
+                                                              8085, route 169.254.0.4 via veth)
                                                               --veth 169.254.0.1 <-> 169.254.0.4-->  ns "vm" (sshd)
 
 The metadata IP exists only inside the compute namespace, exactly as on a vrouter, so the only way in
 is ``ssh -J root@COMPUTE ... root@169.254.0.4``. Host keys and the client key are generated per run;
-known_hosts holds the compute's key and the VM's key under the alias COMPUTE-169.254.0.4.
+known_hosts holds the compute's key and the VM's key under the alias COMPUTE-169.254.0.4. tftui is
+configured through its own config alone (ssh.compute / ssh.vm): no ssh config file of the test's, and an
+empty HOME, so nothing but tftui's generated ssh config tells OpenSSH which key and known_hosts each hop uses.
 Every PID started is recorded and only those are killed; namespaces and veths are deleted even on failure.
 """
 
+import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from tftui.core.agent import Vmi
 from tftui.core.inventory import parse_cluster
@@ -25,12 +31,14 @@ from tftui.services.launcher import Launcher
 pytestmark = pytest.mark.realnet
 
 SUFFIX = f"{os.getpid() % 100000}"
-NS_COMPUTE, NS_VM = f"compute-{SUFFIX}", f"vm-{SUFFIX}"
-ROOT_IF, COMPUTE_UP = f"tlr{SUFFIX}", f"tlc{SUFFIX}"  # root <-> compute
-COMPUTE_DOWN, VM_IF = f"tlm{SUFFIX}", f"tlv{SUFFIX}"  # compute <-> vm ("vhost0" side and the VM's eth0)
+NS_COMPUTE, NS_VM = f"st-cmp-{SUFFIX}", f"st-vm-{SUFFIX}"
+ROOT_IF, COMPUTE_UP = f"stlr{SUFFIX}", f"stlc{SUFFIX}"  # root <-> compute
+COMPUTE_DOWN, VM_IF = f"stlm{SUFFIX}", f"stlv{SUFFIX}"  # compute <-> vm ("vhost0" side and the VM's eth0)
 ROOT_ADDR, COMPUTE_ADDR = "198.18.213.1", "198.18.213.2"  # benchmarking range, never routed anywhere
 METADATA_IP, COMPUTE_LL = "169.254.0.4", "169.254.0.1"
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
+AGENT_PORT = 8085
+VM_NAME, VM_IP = "cirros1", "10.47.255.251"
 
 
 def _cannot_run(why: str) -> None:
@@ -135,17 +143,18 @@ def net(tmp_path):
             n.procs.append(subprocess.Popen(["ip", "netns", "exec", ns, SSHD, "-D", "-e", "-f", str(cfg)],
                                             stdout=log, stderr=subprocess.STDOUT))
             log.close()
+        agent = subprocess.Popen(  # the compute's vrouter agent: where `tftui ssh` finds the VM by name or IP
+            ["ip", "netns", "exec", NS_COMPUTE, sys.executable, str(ROOT / "tests/helpers/netns_agent.py"),
+             COMPUTE_ADDR, str(AGENT_PORT), VM_NAME, VM_IP, METADATA_IP], stdout=subprocess.PIPE, text=True)
+        n.procs.append(agent)
         deadline = time.monotonic() + 10
         _wait_listening(NS_COMPUTE, COMPUTE_ADDR, deadline)
         _wait_listening(NS_VM, METADATA_IP, deadline)
+        assert agent.stdout.readline().strip() == "ready"
         known = tmp_path / "known_hosts"
         known.write_text(f"{COMPUTE_ADDR} {_pub(tmp_path / 'host_compute')}\n"
                          f"{COMPUTE_ADDR}-{METADATA_IP} {_pub(tmp_path / 'host_vm')}\n")
-        (tmp_path / "ssh_config").write_text(
-            "Host *\n"
-            f"    IdentityFile {tmp_path / 'client'}\n    IdentitiesOnly yes\n"
-            f"    UserKnownHostsFile {known}\n    GlobalKnownHostsFile /dev/null\n"
-            "    StrictHostKeyChecking yes\n    UpdateHostKeys no\n    BatchMode yes\n")
+        (tmp_path / "home").mkdir(mode=0o700)  # an operator without any ssh config of their own
         yield n
     finally:
         n.teardown()
@@ -155,19 +164,38 @@ def net(tmp_path):
                 print(f"--- sshd {name} log ---\n{log.read_text()[-2000:]}")
 
 
-def _launcher(tmp: Path) -> Launcher:
+def _cluster(tmp: Path) -> dict:
+    """The cluster as an operator writes it in tftui's config: nothing about ssh anywhere else."""
     client, known = str(tmp / "client"), str(tmp / "known_hosts")
-    raw = {
+    return {
         "nodes": [{"name": "compute", "address": COMPUTE_ADDR, "roles": ["vrouter"]}],
         "ssh": {"compute": {"username": "root", "identity_file": client, "known_hosts": known},
                 "vm": {"username": "root", "identity_file": client, "known_hosts": known},
-                "config_file": str(tmp / "ssh_config"), "connect_timeout": 5},
+                "connect_timeout": 5},
     }
-    return Launcher(parse_cluster("realnet", raw, "test"))
 
 
-VMI = Vmi("compute", COMPUTE_ADDR, "tap0", "cirros1", "vm-uuid", "d:p:net", "10.47.255.251", "02:00:00:00:00:01",
+@pytest.fixture(autouse=True)
+def _operator_env(net, monkeypatch):
+    """No ssh config of the operator's (empty HOME), tftui's state in the test's directory."""
+    monkeypatch.setenv("HOME", str(net.tmp / "home"))
+    monkeypatch.setenv("TFTUI_STATE_DIR", str(net.tmp / "state"))
+
+
+def _launcher(tmp: Path) -> Launcher:
+    return Launcher(parse_cluster("realnet", _cluster(tmp), "test"))
+
+
+VMI = Vmi("compute", COMPUTE_ADDR, "tap0", VM_NAME, "vm-uuid", "d:p:net", VM_IP, "02:00:00:00:00:01",
           METADATA_IP, True)
+
+
+def _tftui_ssh(tmp: Path, *args: str) -> subprocess.CompletedProcess:
+    config = tmp / "tftui.yaml"
+    config.write_text(json.dumps({"clusters": {"realnet": _cluster(tmp)}}))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # HOME and TFTUI_STATE_DIR: the test's (see _operator_env)
+    return subprocess.run([sys.executable, "-m", "tftui", "ssh", "--config", str(config), *args],
+                          capture_output=True, text=True, timeout=60, env=env, cwd=tmp, stdin=subprocess.DEVNULL)
 
 
 def _openssh(argv: list[str]) -> subprocess.CompletedProcess:
@@ -186,9 +214,28 @@ def test_openssh_argv_reaches_the_vm_through_the_compute(net):
     argv = launcher.ssh_argv(VMI, ["ip", "-o", "a"])
     assert argv[argv.index("-J") + 1] == f"root@{COMPUTE_ADDR}"
     assert f"HostKeyAlias={COMPUTE_ADDR}-{METADATA_IP}" in argv
+    assert argv[argv.index("-F") + 1] == str(net.tmp / "state" / "ssh" / launcher.config_path.name)
     proc = _openssh(argv)
     assert proc.returncode == 0, proc.stderr
     assert f"inet {METADATA_IP}/32" in proc.stdout and VM_IF in proc.stdout  # the VM namespace answered
+
+
+@pytest.mark.parametrize("target", [VM_NAME, VM_IP])
+def test_tftui_ssh_reaches_the_vm_by_name_and_by_ip_with_tftuis_config_alone(net, target):
+    proc = _tftui_ssh(net.tmp, target, "--", "ip", "-o", "a")
+    assert proc.returncode == 0, proc.stderr
+    assert f"inet {METADATA_IP}/32" in proc.stdout and VM_IF in proc.stdout
+
+
+def test_tftui_ssh_refuses_a_changed_vm_key_and_says_so(net):
+    (net.tmp / "known_hosts").write_text(f"{COMPUTE_ADDR} {_pub(net.tmp / 'host_compute')}\n"
+                                         f"{COMPUTE_ADDR}-{METADATA_IP} {_pub(net.tmp / 'host_impostor')}\n")
+    marker = net.tmp / "ran-in-the-vm"  # the namespaces share the file system: the VM would create it
+    proc = _tftui_ssh(net.tmp, VM_NAME, "--", "touch", str(marker))
+    assert proc.returncode == 255 and proc.stdout == "" and not marker.exists()
+    assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in proc.stderr  # OpenSSH's own words, passed on
+    assert (f"tftui: refused: the host key of VM {VM_NAME} ({METADATA_IP} via {COMPUTE_ADDR}) is not the one "
+            f"recorded as {COMPUTE_ADDR}-{METADATA_IP} in {net.tmp / 'known_hosts'}") in proc.stderr
 
 
 async def test_asyncssh_run_command_reaches_the_vm(net):

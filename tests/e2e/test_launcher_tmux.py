@@ -68,7 +68,7 @@ def test_s_opens_the_vm_shell_and_the_tui_comes_back(tmp_path):
         _wait_for(sock, "$ ")
         subprocess.run(["tmux", "-S", sock, "send-keys", "-t", "t", "ip -o a", "Enter"], check=True)
         screen = _wait_for(sock, "scope global eth0")
-        assert "inet 10.47.255.254/12 scope global eth0" in screen
+        assert "inet 10.47.255.251/12 scope global eth0" in screen  # cirros1, at the seed's address
         subprocess.run(["tmux", "-S", sock, "send-keys", "-t", "t", "exit", "Enter"], check=True)
         screen = _wait_for(sock, "123/123 interfaces")
         assert "cirros1" in screen and "Filter" in screen  # the table and the footer are drawn again

@@ -1,34 +1,19 @@
-"""Real FRR + ExaBGP + OpenSSH in network namespaces, read by tftui over real SSH from the vrouter namespace.
-
-Topology (notes/vyos-frr.md): bridge tftr-br0 joins tftr-vyos 172.31.10.140/20 (zebra+staticd+bgpd AS 65311,
-sshd in its own mount namespace so a plain `vtysh` works), tftr-ctrl 172.31.11.86/20 and .87 (ExaBGP AS 64512)
-and tftr-vrouter 172.31.2.194/20, from which `tftui routes --json` connects with a generated key and a
-known_hosts file this test wrote. Every PID started is recorded and only those are killed; namespaces, links,
-the user and the FRR instance directories are removed in teardown, even on failure.
+"""Real FRR + ExaBGP + OpenSSH in network namespaces (tests/helpers/realnet.py, bed "tftr"), read by tftui over
+real SSH from the vrouter namespace.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from helpers.realnet import Bed, RealLab, real_lab, sh
 
 pytestmark = pytest.mark.realnet
 
-NS_VYOS, NS_CTRL, NS_VR = "tftr-vyos", "tftr-ctrl", "tftr-vrouter"
-BRIDGE = "tftr-br0"
-USER = "tftrvyos"
-FRR_ETC = Path("/etc/frr") / NS_VYOS
-FRR_RUN = Path("/var/run/frr") / NS_VYOS
 PODS = ["10.47.255.250", "10.47.255.251", "10.47.255.252"]
 
 FRR_CONF = """frr defaults traditional
@@ -52,209 +37,18 @@ router bgp 65311
 """
 
 
-def _exabgp_conf(local: str, routes: list[tuple[str, str]]) -> str:
-    lines = "\n".join(f"    route {p}/32 next-hop {nh} med 100 origin igp;" for p, nh in routes)
-    return (f"neighbor 172.31.10.140 {{\n  router-id {local};\n  local-address {local};\n  local-as 64512;\n"
-            f"  peer-as 65311;\n  static {{\n{lines}\n  }}\n}}\n")
-
-
-def _unavailable(why: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"realnet test cannot run in CI: {why}")
-    pytest.skip(why)
-
-
-def _sh(*argv: str, check: bool = True, **kw) -> subprocess.CompletedProcess:
-    res = subprocess.run(list(argv), capture_output=True, text=True, timeout=30, **kw)
-    if check and res.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} -> {res.returncode}: {res.stderr.strip()}")
-    return res
-
-
-class RealLab:
-    def __init__(self, tmp: Path):
-        self.tmp = tmp
-        self.procs: dict[str, subprocess.Popen] = {}
-        self.created_ns: list[str] = []
-        self.created_links: list[str] = []
-        self.user_created = False
-        self.dirs: list[Path] = []
-        self.log = tmp / "logs"
-        self.log.mkdir()
-
-    # ------------------------------------------------------------------ plumbing
-
-    def start(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
-        out = open(self.log / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-        self.procs[name] = proc
-        return proc
-
-    def stop(self, name: str) -> None:
-        proc = self.procs.pop(name)
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(5)
-
-    def netns(self, ns: str, addresses: list[str]) -> None:
-        _sh("ip", "netns", "add", ns)
-        self.created_ns.append(ns)
-        host_end, ns_end = f"{ns[:10]}0", f"{ns[:10]}1"
-        _sh("ip", "link", "add", host_end, "type", "veth", "peer", "name", ns_end)
-        self.created_links.append(host_end)
-        _sh("ip", "link", "set", ns_end, "netns", ns)
-        _sh("ip", "link", "set", host_end, "master", BRIDGE, "up")
-        _sh("ip", "netns", "exec", ns, "ip", "link", "set", ns_end, "name", "eth0")
-        for addr in addresses:
-            _sh("ip", "netns", "exec", ns, "ip", "addr", "add", addr, "dev", "eth0")
-        _sh("ip", "netns", "exec", ns, "ip", "link", "set", "eth0", "up")
-        _sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
-
-    def build(self) -> None:
-        for ns in (NS_VYOS, NS_CTRL, NS_VR):  # leftovers of a killed run of this very test
-            _sh("ip", "netns", "del", ns, check=False)
-        _sh("ip", "link", "del", BRIDGE, check=False)
-        _sh("ip", "link", "add", BRIDGE, "type", "bridge")
-        self.created_links.append(BRIDGE)
-        _sh("ip", "link", "set", BRIDGE, "up")
-        self.netns(NS_VYOS, ["172.31.10.140/20"])
-        self.netns(NS_CTRL, ["172.31.11.86/20", "172.31.11.87/20"])
-        self.netns(NS_VR, ["172.31.2.194/20"])
-        self._frr()
-        self._sshd()
-
-    def _frr(self) -> None:
-        for d, mode in ((FRR_ETC, 0o750), (FRR_RUN, 0o755)):
-            shutil.rmtree(d, ignore_errors=True)
-            d.mkdir(parents=True)
-            self.dirs.append(d)
-            shutil.chown(d, "frr", "frrvty" if d == FRR_ETC else "frr")
-            d.chmod(mode)
-        conf = FRR_ETC / "frr.conf"
-        conf.write_text(FRR_CONF)
-        shutil.chown(conf, "frr", "frrvty")
-        conf.chmod(0o640)
-        vconf = FRR_ETC / "vtysh.conf"
-        vconf.write_text("service integrated-vtysh-config\n")
-        shutil.chown(vconf, "frr", "frrvty")
-        vconf.chmod(0o600)  # unreadable for the SSH user: vtysh warns on stderr and still answers (notes)
-        for daemon in ("zebra", "staticd", "bgpd"):
-            self.start(daemon, ["ip", "netns", "exec", NS_VYOS, f"/usr/lib/frr/{daemon}", "-N", NS_VYOS,
-                                "-F", "traditional", "-P", "0", "-u", "frr", "-g", "frr"])
-            sock = FRR_RUN / f"{daemon}.vty"
-            deadline = time.monotonic() + 10
-            while not sock.exists():
-                if time.monotonic() > deadline or self.procs[daemon].poll() is not None:
-                    raise RuntimeError(f"{daemon} did not start: {(self.log / f'{daemon}.log').read_text()[-500:]}")
-                time.sleep(0.05)
-        _sh("ip", "netns", "exec", NS_VYOS, "vtysh", "-N", NS_VYOS, "-b")
-
-    def _sshd(self) -> None:
-        privsep = Path("/run/sshd")  # the package makes it at boot; a fresh container may lack it
-        if not privsep.exists():
-            privsep.mkdir(mode=0o755)
-            self.dirs.append(privsep)
-        # outside pytest's 0700 tmp tree: sshd reads authorized_keys as the user
-        base = Path(tempfile.mkdtemp(prefix="tftr-realnet-"))
-        self.dirs.append(base)
-        base.chmod(0o755)
-        d = base / "ssh"
-        d.mkdir()
-        d.chmod(0o755)
-        home = base / "home"
-        _sh("userdel", USER, check=False)  # left by a killed run of this test (the name is this test's own)
-        _sh("useradd", "-M", "-d", str(home), "-s", "/bin/sh", "-G", "frrvty", "-c", "tftui realnet test", USER)
-        self.user_created = True
-        _sh("usermod", "-p", "*", USER)  # no password, yet not "locked" for key logins
-        home.mkdir()
-        shutil.chown(home, USER)
-        _sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(d / "host_key"))
-        _sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(self.tmp / "client_key"))
-        auth = d / "authorized_keys"
-        auth.write_text((self.tmp / "client_key.pub").read_text())
-        auth.chmod(0o644)
-        (d / "sshd_config").write_text(
-            f"ListenAddress 172.31.10.140\nPort 22\nHostKey {d / 'host_key'}\nPidFile {d / 'sshd.pid'}\n"
-            f"AuthorizedKeysFile {auth}\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
-            f"UsePAM no\nStrictModes no\nAllowUsers {USER}\nLogLevel VERBOSE\n")
-        # its own mount namespace: the instance's config and sockets appear where a plain vtysh looks
-        script = (f"mount --bind {FRR_ETC} /etc/frr && mount --bind {FRR_RUN} /var/run/frr && "
-                  f"exec /usr/sbin/sshd -D -e -f {d / 'sshd_config'}")
-        self.start("sshd", ["ip", "netns", "exec", NS_VYOS, "unshare", "-m", "--propagation", "private",
-                            "sh", "-c", script])
-        pub = (d / "host_key.pub").read_text().split()
-        (self.tmp / "known_hosts").write_text(f"172.31.10.140 {pub[0]} {pub[1]}\n")
-        deadline = time.monotonic() + 10
-        while "172.31.10.140:22" not in _sh("ip", "netns", "exec", NS_VYOS, "ss", "-ltn").stdout:
-            if time.monotonic() > deadline or self.procs["sshd"].poll() is not None:
-                raise RuntimeError(f"sshd did not start: {(self.log / 'sshd.log').read_text()[-500:]}")
-            time.sleep(0.05)
-
-    def exabgp(self, name: str, local: str, routes: list[tuple[str, str]]) -> None:
-        conf = self.tmp / f"{name}.conf"
-        conf.write_text(_exabgp_conf(local, routes))
-        env = {**os.environ, "exabgp.daemon.user": "root", "exabgp.daemon.daemonize": "false",
-               "exabgp.api.cli": "false", "exabgp.log.destination": "stdout"}
-        self.start(name, ["ip", "netns", "exec", NS_CTRL, "exabgp", str(conf)], env)
-
-    def config(self) -> Path:
-        cfg = self.tmp / "tftui.yaml"
-        cfg.write_text(json.dumps({"clusters": {"realnet": {
-            "nodes": [{"name": "vrouter1", "address": "172.31.2.194", "roles": ["vrouter"]}],
-            "routers": [{"name": "vyos", "host": "172.31.10.140", "port": 22, "username": USER,
-                         "identity_file": str(self.tmp / "client_key"), "known_hosts": str(self.tmp / "known_hosts"),
-                         "agent": False, "kind": "auto", "timeout": 10}]}}}))
-        return cfg
-
-    def teardown(self) -> list[str]:
-        problems = []
-        for name in list(self.procs):
-            try:
-                self.stop(name)
-            except Exception as exc:  # keep tearing down
-                problems.append(f"stop {name}: {exc}")
-        for ns in self.created_ns:
-            if _sh("ip", "netns", "del", ns, check=False).returncode:
-                problems.append(f"netns del {ns}")
-        for link in self.created_links:
-            _sh("ip", "link", "del", link, check=False)  # veths vanish with their namespace
-        if self.user_created:
-            _sh("userdel", USER, check=False)
-        for d in self.dirs:
-            shutil.rmtree(d, ignore_errors=True)
-        return problems
+BED = Bed("tftr", FRR_CONF)
+NS_VYOS = BED.ns_vyos
 
 
 @pytest.fixture
 def reallab(tmp_path):
-    if os.geteuid() != 0:
-        _unavailable("needs root")
-    for tool in ("/usr/lib/frr/zebra", "/usr/lib/frr/bgpd", "/usr/lib/frr/staticd", "/usr/sbin/sshd"):
-        if not os.path.exists(tool):
-            _unavailable(f"{tool} is missing (Debian packages frr, openssh-server)")
-    for tool in ("exabgp", "vtysh", "unshare", "ssh-keygen", "useradd", "ip"):
-        if shutil.which(tool) is None:
-            _unavailable(f"{tool} is missing")
-    lab = RealLab(tmp_path)
-    started = time.monotonic()
-    try:
-        lab.build()
-        lab.setup_seconds = time.monotonic() - started
-        yield lab
-    finally:
-        problems = lab.teardown()
-        assert not problems, problems
+    yield from real_lab(tmp_path, BED)
 
 
 def _tftui_routes(lab: RealLab) -> dict:
     """`tftui routes --json` run from inside the vrouter namespace: real SSH from 172.31.2.194."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SSH_AUTH_SOCK": ""}
-    res = subprocess.run(["ip", "netns", "exec", NS_VR, sys.executable, "-m", "tftui", "routes", "--config",
-                          str(lab.config()), "--json"], capture_output=True, text=True, timeout=60, env=env, cwd=ROOT)
+    res = lab.tftui("routes", "--config", str(lab.config()), "--json", timeout=60)
     assert res.returncode in (0, 1), res.stderr
     if res.returncode:
         raise AssertionError(f"tftui routes failed: {res.stderr}")
@@ -310,7 +104,7 @@ def test_real_frr_over_ssh(reallab: RealLab):
     _parsers_agree_with_real_frr()
 
     # FRR's default for eBGP without a policy: Established, routes refused, shown as (Policy)
-    _sh("ip", "netns", "exec", NS_VYOS, "vtysh", "-N", NS_VYOS, "-c", "configure terminal", "-c", "router bgp 65311",
+    sh("ip", "netns", "exec", NS_VYOS, "vtysh", "-N", NS_VYOS, "-c", "configure terminal", "-c", "router bgp 65311",
         "-c", "bgp ebgp-requires-policy", "-c", "end", "-c", "clear ip bgp *")
     doc = _until(lab, lambda d: all(x["policy_blocked"] for x in d["neighbors"]) and not _bgp(d))
     n = _peer(doc, "172.31.11.86")
@@ -326,7 +120,7 @@ def test_real_frr_over_ssh(reallab: RealLab):
 
 
 def _vtysh(command: str) -> str:
-    out = _sh("ip", "netns", "exec", NS_VYOS, "vtysh", "-N", NS_VYOS, "-c", command).stdout
+    out = sh("ip", "netns", "exec", NS_VYOS, "vtysh", "-N", NS_VYOS, "-c", command).stdout
     dump = os.environ.get("TFTUI_REALNET_DUMP")  # to refresh tests/data/frr-ecmp from a real run
     if dump:
         Path(dump).mkdir(parents=True, exist_ok=True)

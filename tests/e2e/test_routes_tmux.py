@@ -44,7 +44,7 @@ def test_routes_pane_in_tmux(tmp_path):
         cmd = f"cd {ROOT} && PYTHONPATH={ROOT} {sys.executable} -m tftui.ui.routes_app --config {cfg}"
         _tmux("new-session", "-d", "-s", "routes", "-x", "80", "-y", "24", cmd)
         screen = _wait_for("Established")
-        assert "tf-control-node" in screen and "B>*" in screen and "frr 8.4.4" in screen
+        assert "tf-ctrl1" in screen and "B>*" in screen and "frr 9.1" in screen
         _tmux("send-keys", "-t", "routes", "c")
         screen = _wait_for("gatewayless: ")
         assert "missing" in screen and "wrong-vrouter" in screen and "orphan" in screen

@@ -93,18 +93,45 @@ def decode(body: bytes) -> list[dict]:
     return out
 
 
+def _next_link(body: bytes) -> tuple[str, str] | None:
+    """A field linking to a ``Next...``/``...Iterate`` request carries the key of the next page (the agent's flow
+    and ACL walks, the control node's next_batch), as the web UI follows them."""
+    root = ET.fromstring(body)
+    for m in list(root) if root.get("type") == "slist" else [root]:
+        for f in m:
+            target = f.get("link", "")
+            if target.startswith("Next") or target.endswith("Iterate"):
+                return target, (f.text or "").strip()
+    return None
+
+
+def _last_key(key: str) -> bool:
+    """What the servers hand back when a walk is over: nothing, a start key of zeros (flows: 0-0-...-0.0.0.0,
+    kernel flows: 0, either with ' evicted_set'), or an ACL key with no position after its colon ('acl:'/'acl:0')."""
+    key = key.replace(" evicted_set", "")
+    return not key.strip("0.-: ") or key.endswith((":", ":0"))
+
+
 def call_all(base: str, request: str, values: list[str], names: list[str] | None = None,
              max_pages: int = 100) -> list[dict]:
-    """Every page of a reply: after a ``Pagination`` with a ``next_page`` key, ``Snh_PageReq?x=KEY`` again."""
+    """Every page of a reply: after a ``Pagination`` with a ``next_page`` key, ``Snh_PageReq?x=KEY`` again; after
+    a continuation link, its request with the key."""
     status, body = call(base, request, values, names)
     assert status == 200, (request, status, body[:200])
     out: list[dict] = []
+    seen: set[str] = set()
     for _ in range(max_pages):
         messages = decode(body)
         out += [m for m in messages if "Pagination" not in m]
         paging = [m["Pagination"]["req"] for m in messages if "Pagination" in m]
-        if not paging or not paging[0].get("next_page"):
+        link = _next_link(body)
+        if paging and paging[0].get("next_page"):
+            url = f"{base}/Snh_PageReq?x={quote(paging[0]['next_page'], safe='')}"
+        elif link is not None and not _last_key(link[1]) and link[1] not in seen:
+            seen.add(link[1])
+            url = f"{base}/Snh_{link[0]}?x={quote(link[1], safe='')}"
+        else:
             return out
-        status, _, body = get(f"{base}/Snh_PageReq?x={quote(paging[0]['next_page'], safe='')}")
+        status, _, body = get(url)
         assert status == 200
     raise AssertionError(f"{request}: more than {max_pages} pages")

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import yaml
 from aiohttp import web
 from conftest import ROOT
 
@@ -85,6 +86,8 @@ def test_info_prints_paths_and_sources(start_lab, tmp_path):
     assert f"state dir: {tmp_path}" in r.stdout
     assert "poll_interval: 2.0" in r.stdout and "clusters.lab.poll_interval" in r.stdout
     assert "themes" in r.stdout
+    assert "routers: vyos (" in r.stdout
+    assert "config warnings: none" in r.stdout  # the lab writes every key the way the schema has it
 
 
 def test_config_via_env_var(start_lab):
@@ -144,6 +147,7 @@ def test_lab_scenario_choices_match_the_topology():
     from tftui.lab import args, topology
 
     assert sorted(args.SCENARIOS) == sorted(topology.SCENARIOS)
+    assert sorted(args.ROUTER_OS) == sorted(topology.ROUTER_OS)
 
 
 def test_config_option_before_or_after_the_subcommand(start_lab):
@@ -197,3 +201,30 @@ def test_https_introspect_verified_against_the_cluster_ca(start_lab, tmp_path):
     plain.write_text(yaml.safe_dump(doc))
     wrong_scheme = json.loads(tftui("status", "--config", str(plain), "--node", "bms2", "--json").stdout)
     assert wrong_scheme["nodes"][0]["pods"]["vrouter"]["agent"]["state"] in ("bad reply", "initializing")
+
+
+def test_unknown_node_lists_the_known_ones(start_lab):
+    lab = start_lab("seed-analytics-less")
+    r = tftui("status", "--config", str(lab.config_path), "--node", "bms11")
+    assert r.returncode == 2
+    assert "no node bms11 in cluster lab; known: bms1, bms2 (did you mean bms1?)" in r.stderr
+
+
+def test_config_typos_warn_and_wrong_types_name_the_key(tmp_path):
+    cfg = tmp_path / "typos.yaml"
+    cfg.write_text(yaml.safe_dump({"default_cluster": "lab", "clusters": {
+        "lab": {"pol_interval": 5, "timout": 3, "nodes": [{"name": "a", "adress": "10.0.0.1", "address": "10.0.0.1"}],
+                "ssh": {"compute": {"identiy_file": "~/.ssh/k"}}},
+        "other": {"timeout": "soon", "nodes": [{"address": "10.0.0.2"}]}}}))
+    r = tftui("info", "--config", str(cfg), env={"TFTUI_STATE_DIR": str(tmp_path)})
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "config warnings: 5" in r.stdout
+    for line in ("clusters.lab: unknown key 'pol_interval' (did you mean 'poll_interval'?)",
+                 "clusters.lab: unknown key 'timout' (did you mean 'timeout'?)",
+                 "clusters.lab.nodes[0]: unknown key 'adress' (did you mean 'address'?)",
+                 "clusters.lab.ssh.compute: unknown key 'identiy_file' (did you mean 'identity_file'?)",
+                 "clusters.other.timeout: expected a number, got a string (in a cluster not in use)"):
+        assert line in r.stdout, r.stdout
+    r = tftui("status", "--config", str(cfg), "--cluster", "other")
+    assert r.returncode == 2 and "clusters.other.timeout: expected a number, got a string" in r.stderr
+    assert "unknown key 'pol_interval'" in r.stderr  # the other cluster's typos are still worth a word

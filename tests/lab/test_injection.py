@@ -24,7 +24,7 @@ from tftui.clients.router import WRAPPER, RouterClient, build_command, validate_
 from tftui.clients.vmssh import SshError, run_command, run_on_compute
 from tftui.core.agent import InvalidInput, Vmi
 from tftui.core.inventory import ConfigError
-from tftui.core.launcher import parse_ssh_settings, ssh_argv, target_for
+from tftui.core.launcher import hops_ssh_config, parse_ssh_settings, ssh_argv, target_for
 from tftui.core.routes.config import parse_router
 from tftui.core.routes.models import NextHop, Route
 from tftui.services.launcher import check_command
@@ -135,9 +135,9 @@ async def test_run_command_is_sent_verbatim_and_runs_only_remotely(tmp_path, she
     local = tmp_path / "local"
     local.mkdir()
     monkeypatch.chdir(local)
-    settings = parse_ssh_settings({"ssh": {"compute": {"username": "root", "port": shell.port,
+    settings = parse_ssh_settings({"compute": {"username": "root", "port": shell.port,
                                                        "identity_file": str(shell.identity),
-                                                       "known_hosts": str(shell.known_hosts)}}})
+                                                       "known_hosts": str(shell.known_hosts)}})
     texts = ["touch pwned-relative", "echo $(echo sub) `echo tick` 'q' \"dq\"; echo two | cat"]
     results = await run_on_compute(settings, shell.host, texts)
     assert shell.received == texts
@@ -169,15 +169,15 @@ class ShellConn:
 
 
 async def test_asyncssh_paths_verify_host_keys_by_default(tmp_path, shell):
-    settings = parse_ssh_settings({"ssh": {"compute": {"port": shell.port, "identity_file": str(shell.identity),
-                                                       "known_hosts": str(tmp_path / "missing")}}})
+    settings = parse_ssh_settings({"compute": {"port": shell.port, "identity_file": str(shell.identity),
+                                                       "known_hosts": str(tmp_path / "missing")}})
     with pytest.raises(SshError, match="no known_hosts file"):
         await run_on_compute(settings, shell.host, ["true"])
     other = tmp_path / "other_known_hosts"
     other.write_text(f"[{shell.host}]:{shell.port} ssh-ed25519 "
                      "AAAAC3NzaC1lZDI1NTE5AAAAIK0nB2yH8D3v1q8Xy1mC6Fq4lq8m2yXxk0Yb8Qq3mJ5P\n")
-    settings = parse_ssh_settings({"ssh": {"compute": {"port": shell.port, "identity_file": str(shell.identity),
-                                                       "known_hosts": str(other)}}})
+    settings = parse_ssh_settings({"compute": {"port": shell.port, "identity_file": str(shell.identity),
+                                                       "known_hosts": str(other)}})
     with pytest.raises(SshError, match="host key NOT verified"):
         await run_on_compute(settings, shell.host, ["true"])
     assert shell.received == []
@@ -231,18 +231,21 @@ def test_every_launcher_field_refuses_or_quotes_with_real_ssh(tmp_path):
     marker = tmp_path / "pwned-argv"
     home = tmp_path / "home"
     home.mkdir()
+    config = tmp_path / "hops.ssh_config"
     refused, ran = 0, 0
     cases = [(f, p) for f in FIELDS for p in payloads(marker)] + [(f, p) for f in VMI_FIELDS for p in payloads(marker)]
     for field, payload in cases:
         try:
             if field in FIELDS:
-                settings = parse_ssh_settings({"ssh": {**FIELDS[field](payload), "connect_timeout": 2}})
+                settings = parse_ssh_settings({**FIELDS[field](payload), "connect_timeout": 2})
                 vmi, user = _vmi(vn="net"), None
             else:
-                settings = parse_ssh_settings({"ssh": {"compute": {"port": 1}, "connect_timeout": 2}})
+                settings = parse_ssh_settings({"compute": {"port": 1}, "connect_timeout": 2})
                 vmi = _vmi(**{field: payload}) if field != "user" else _vmi()
                 user = payload if field == "user" else None
-            argv = ssh_argv(target_for(vmi, settings, user), settings, ["echo", payload])
+            hops = hops_ssh_config(settings, "x", [settings.config_file] if settings.config_file else [])
+            config.write_text(hops)
+            argv = ssh_argv(target_for(vmi, settings, user), settings, ["echo", payload], config_path=str(config))
         except (ConfigError, InvalidInput) as exc:
             refused += 1
             assert str(exc) and "\n" not in str(exc).split(":")[0], exc
@@ -252,6 +255,10 @@ def test_every_launcher_field_refuses_or_quotes_with_real_ssh(tmp_path):
             assert not word.startswith("-o") or "ProxyCommand" not in word and "LocalCommand" not in word, argv
         opts = argv[:argv.index("--")]
         assert sum(payload.strip() in w for w in opts) <= 1, argv
+        # ... and in the hops' ssh config, inside one line as the value of the key it was given for
+        keywords = [line.split()[0] for line in hops.splitlines() if line.strip() and not line.startswith("#")]
+        assert not {"ProxyCommand", "LocalCommand", "Match", "PermitLocalCommand"} & set(keywords), hops
+        assert sum(payload.strip() in line for line in hops.splitlines() if not line.startswith("#")) <= 1, hops
         ran += 1
         res = _run_ssh(argv, home)
         assert res.returncode != 0  # nothing listens on port 1: ssh must fail to connect, not run anything
@@ -261,10 +268,9 @@ def test_every_launcher_field_refuses_or_quotes_with_real_ssh(tmp_path):
 
 
 def test_openssh_argv_keeps_host_key_checking_on():
-    settings = parse_ssh_settings({"ssh": {"compute": {"jump": "bastion.example:2222"},
-                                           "vm": {"known_hosts": "/tmp/kh file"}}})
+    settings = parse_ssh_settings({"compute": {"jump": "bastion.example:2222"}, "vm": {"known_hosts": "/tmp/kh file"}})
     argv = ssh_argv(target_for(_vmi(), settings), settings)
-    text = " ".join(argv).lower()
+    text = (" ".join(argv) + hops_ssh_config(settings, "x", [])).lower()
     assert "stricthostkeychecking=no" not in text and "/dev/null" not in text and "accept-new" not in text
     assert "HostKeyAlias=127.0.0.1-169.254.0.3" in argv and 'UserKnownHostsFile="/tmp/kh file"' in argv
 

@@ -38,6 +38,18 @@ SERVICES = [("compute1", "vrouter-agent", 8085), ("compute1", "vrouter-nodemgr",
             ("ctrl1", "dns", 8092), ("ctrl1", "config-nodemgr", 8100)]
 
 
+# A live flow's counters move between two reads (the crawler's and tftui's): compared without them
+_COUNTERS = frozenset({"stats_bytes", "stats_packets", "bytes", "pkts", "packets"})
+
+
+def _steady(tree):
+    if isinstance(tree, dict):
+        return {k: _steady(v) for k, v in tree.items() if k not in _COUNTERS}
+    if isinstance(tree, list):
+        return [_steady(v) for v in tree]
+    return tree
+
+
 def _tftui(address: str, port: int, request: str, args: dict, service: str) -> list[dict]:
     async def ask():
         async with IntrospectRequester() as r:
@@ -59,10 +71,12 @@ def test_a_crawler_gets_every_listed_request_and_the_same_data_as_tftui(lab, nod
             req = find(request, service)
             assert req is not None and req.module == module
             assert fields == [f.name for f in req.fields if f.bindable]  # the page's form is the table's
+            if req.side_effect({}):  # listed as the real agent lists it; neither tftui nor this crawler sends it
+                continue
             # C++: positional under made-up names; pysandesh reads names, so it gets the real ones
             names = None if server_kind(service) is ServerKind.CPP else fields
             theirs = crawler.call_all(base, request, [""] * len(fields), names)
-            assert theirs == _tftui(lab[node], port, request, {}, service), request
+            assert _steady(theirs) == _steady(_tftui(lab[node], port, request, {}, service)), request
             crawled += 1
     assert crawled >= 7
 

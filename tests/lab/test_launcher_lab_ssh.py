@@ -13,6 +13,7 @@ import time
 import pytest
 from helpers.launcher_lab import launcher_lab, vmi_of
 
+from tftui.core.inventory import parse_cluster
 from tftui.services.launcher import Launcher
 from tftui.services.vmis import VmiService, find
 
@@ -106,7 +107,7 @@ async def test_openssh_argv_reaches_the_vm_and_refuses_a_wrong_alias(lab):
     launcher = Launcher(spec)
     vmi = _vmi(topo, 3)
     argv = launcher.ssh_argv(vmi, ["ip", "-o", "a"], extra_options=["-o", "BatchMode=yes"])
-    assert argv[:4] == ["ssh", "-F", str(hosts.files.ssh_config), "-J"]
+    assert argv[:4] == ["ssh", "-F", str(launcher.config_path), "-J"]
     assert argv[4] == f"root@{vmi.vrouter_address}:2022" and f"HostKeyAlias={vmi.vrouter_address}-169.254.0.4" in argv
     assert argv[-5:] == ["--", "cirros@169.254.0.4", "ip", "-o", "a"]
     proc = await asyncio.create_subprocess_exec(*argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -128,7 +129,7 @@ async def test_jump_host_in_front_of_the_computes(lab, tmp_path):
     bastion = topo.vrouters()[3]
     raw = {**spec.raw, "ssh": {**spec.raw["ssh"], "compute": {**spec.raw["ssh"]["compute"],
                                                               "jump": f"root@{bastion.address}:2022"}}}
-    jumped = Launcher(dataclasses.replace(spec, raw=raw))
+    jumped = Launcher(parse_cluster("lab", raw, "test"))
     vmi = _vmi(topo, 0)
     [result] = await jumped.run([vmi], "hostname")
     assert result.error is None and result.stdout == f"{vmi.vm_name}\n"
@@ -139,7 +140,7 @@ async def test_jump_host_in_front_of_the_computes(lab, tmp_path):
         out, err = await asyncio.wait_for(proc.communicate(), 20)
         assert proc.returncode == 0 and out.decode() == f"{vmi.vm_name}\n", err.decode()
     dead_jump = {**raw["ssh"], "compute": {**raw["ssh"]["compute"], "jump": f"root@{topo.vrouters()[1].address}:2022"}}
-    [result] = await Launcher(dataclasses.replace(spec, raw={**raw, "ssh": dead_jump})).run([vmi], "hostname")
+    [result] = await Launcher(parse_cluster("lab", {**raw, "ssh": dead_jump}, "test")).run([vmi], "hostname")
     assert result.error.startswith(f"jump host {topo.vrouters()[1].address}:2022: connection refused")
 
 
@@ -160,5 +161,5 @@ async def test_refused_inputs_keep_their_place_and_never_connect(lab):
 async def test_missing_known_hosts_is_a_clear_refusal(lab, tmp_path):
     topo, _, spec = lab
     ssh = {**spec.raw["ssh"], "compute": {**spec.raw["ssh"]["compute"], "known_hosts": str(tmp_path / "none")}}
-    [result] = await Launcher(dataclasses.replace(spec, raw={**spec.raw, "ssh": ssh})).run([_vmi(topo, 0)], "true")
+    [result] = await Launcher(parse_cluster("lab", {**spec.raw, "ssh": ssh}, "test")).run([_vmi(topo, 0)], "true")
     assert "no known_hosts file" in result.error and "host key checking stays on" in result.error

@@ -19,7 +19,7 @@ async def test_home_list_read_create_update_delete():
         vns = (await c.list("virtual-network"))["virtual-networks"]
         assert {tuple(v["fq_name"]) for v in vns} >= {("default-domain", "default-project", "ip-fabric")}
         assert await c.count("virtual-router") == 2
-        assert await c.count("bgp-router") == 3
+        assert await c.count("bgp-router") == 4  # three control nodes and the gateway router they peer with
         detail = await c.list("virtual-network", detail=True, filters={"fabric_snat": True})
         assert [v["virtual-network"]["name"] for v in detail["virtual-networks"]] == ["tenant-net"]
         fields = await c.list("virtual-router", fields=["virtual_router_ip_address"])
@@ -115,10 +115,12 @@ async def test_delete_refused_while_referred_and_set_tag():
         await c.ref_update("application-policy-set", pm, "firewall-policy",
                            ref_fq_name=["default-policy-management", "p1"], attr={"sequence": "9.0"})
         aps = await c.read("application-policy-set", pm)
-        assert [(r["to"][-1], r["attr"]["sequence"]) for r in aps["firewall_policy_refs"]] == [("p1", "9.0")]
+        seeded = ("k8s-allowall", "99.0")  # kube-manager's allow-all, which the lab seeds
+        assert [(r["to"][-1], r["attr"]["sequence"]) for r in aps["firewall_policy_refs"]] == [seeded, ("p1", "9.0")]
         await c.ref_update("application-policy-set", pm, "firewall-policy",
                            ref_fq_name=["default-policy-management", "p1"], operation="DELETE")
-        assert not (await c.read("application-policy-set", pm)).get("firewall_policy_refs")
+        aps = await c.read("application-policy-set", pm)
+        assert [(r["to"][-1], r["attr"]["sequence"]) for r in aps["firewall_policy_refs"]] == [seeded]
 
 
 async def test_keystone_token_cached_and_renewed_on_expiry():

@@ -28,9 +28,16 @@ async def test_seed_matches_topology():
         cirros1 = next(i for i in topo.interfaces if i.vm_name == "cirros1")
         iips = (await c.get("/instance-ips", params={"back_ref_id": "", "detail": "True"})).json()["instance-ips"]
         assert cirros1.ip in {i["instance-ip"]["instance_ip_address"] for i in iips}
-        ctrl = (await c.get("/bgp-routers", params={"detail": "True"})).json()["bgp-routers"][0]["bgp-router"]
+        routers = {r["bgp-router"]["fq_name"][-1]: r["bgp-router"]
+                   for r in (await c.get("/bgp-routers", params={"detail": "True"})).json()["bgp-routers"]}
+        ctrl = routers["ctrl1"]
         assert ctrl["fq_name"][:4] == ["default-domain", "default-project", "ip-fabric", "__default__"]
         assert ctrl["bgp_router_parameters"]["router_type"] == "control-node"
+        # the gateway router, peered with the control nodes the topology says (the demo leaves its last one out)
+        gw = routers[topo.router.tf_name]["bgp_router_parameters"]
+        assert (gw["router_type"], gw["address"], gw["autonomous_system"]) == ("router", topo.router.address, 65311)
+        assert {n for n, r in routers.items() if any(ref["to"][-1] == topo.router.tf_name
+                                                     for ref in r.get("bgp_router_refs", []))} == {"ctrl1", "ctrl2"}
         home = (await c.get("/")).json()
         actions = {x["link"]["name"]: x["link"]["href"] for x in home["links"] if x["link"]["rel"] == "action"}
         assert actions["name-to-id"].endswith("/fqname-to-id") and actions["id-to-name"].endswith("/id-to-fqname")

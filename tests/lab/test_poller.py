@@ -30,7 +30,7 @@ async def test_degraded_lab_round_is_bounded_and_isolates_bad_nodes(start_lab):
     assert blocks["config"]["schema"].status == "backup"
     assert blocks["kubernetes"]["kube-manager"].status == "backup"
     assert blocks["config"]["api"].status == "active"
-    assert state.results["ctrl3"].blocks()["config"]["rabbitmq"].status == "inactive (PROCESS_STATE_EXITED)"
+    assert state.results["ctrl3"].blocks()["config-database"]["rabbitmq"].status == "inactive (PROCESS_STATE_EXITED)"
     ctrl2 = spec.nodes[1].address
     assert state.results["compute1"].blocks()["vrouter"]["agent"].status == (
         f"active (XMPP:control-node:{ctrl2} connection down)")  # one of its two XMPP sessions is down

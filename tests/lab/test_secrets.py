@@ -26,6 +26,7 @@ from helpers.routes_ui import RoutesApp, routes_lab
 from textual.widgets import DataTable, Input
 
 from tftui.clients.configapi import ConfigApiClient, ConfigApiError
+from tftui.core.inventory import ConfigError
 from tftui.core.policy.settings import AuthSpec, ConfigApiSettings
 from tftui.core.routes.config import parse_router
 from tftui.services.config import load_config
@@ -227,13 +228,18 @@ def test_clear_text_password_in_config_is_warned_about(tmp_path):
         "routers": [{"name": "r", "host": "127.0.0.1", "password": secret}],
         "auth": {"type": "keystone", "token": secret}}}}))
     path.chmod(0o644)
-    warnings = load_config(str(path)).warnings
+    with pytest.raises(ConfigError) as refused:  # a router password is refused; the warnings still come with it
+        load_config(str(path))
+    warnings = refused.value.warnings
+    assert "clusters.x." in str(refused.value)  # the key at fault, never its value
     assert any("routers.0.password holds a secret in clear" in w and "password_env" in w for w in warnings)
     assert any("auth.token holds a secret in clear" in w for w in warnings)
     assert any("readable by other users (chmod 600)" in w for w in warnings)
-    assert_absent(secret, *warnings)
+    assert_absent(secret, str(refused.value), *warnings)
     path.chmod(0o600)
-    assert not any("readable" in w for w in load_config(str(path)).warnings)
+    with pytest.raises(ConfigError) as refused:
+        load_config(str(path))
+    assert not any("readable" in w for w in refused.value.warnings)
     clean = tmp_path / "clean.yaml"
     clean.write_text(yaml.safe_dump({"clusters": {"x": {
         "nodes": [{"name": "a", "address": "127.0.0.1", "roles": ["control"]}],

@@ -17,7 +17,9 @@ from tftui.ui.detail import DetailPane
 from tftui.ui.node_tree import NodeTree
 from tftui.ui.screens import EventsScreen, RawScreen
 
-MAX_KEY_LATENCY = 3.0  # seconds for a key to take effect on a loaded 2-core machine; a freeze is far longer
+# A hang detector, not a timing target (key latency is measured in benchmarks/bench_ui.py): a frozen UI never
+# comes back, a busy shared machine only slows it down.
+MAX_KEY_LATENCY = 12.0
 
 
 async def _wait(pilot, cond, timeout: float = 15.0) -> None:

@@ -5,7 +5,7 @@ from helpers.launcher_lab import launcher_lab
 from textual.app import App
 from textual.widgets import DataTable, Static
 
-from tftui.services.launcher import Launcher
+from tftui.services.launcher import Launcher, ssh_config_path
 from tftui.services.vmis import VmiService
 from tftui.ui.vmi_results import ResultsScreen
 from tftui.ui.vmi_screen import CommandLineScreen, VmiScreen, interface_label, vrouter_interfaces
@@ -81,7 +81,7 @@ async def test_ssh_without_a_terminal_to_hand_over_shows_the_command(lab):
         modal = app.screen
         assert isinstance(modal, CommandLineScreen) and spawned == []
         vr = topo.vrouters()[0]
-        assert modal.command.startswith(f"ssh -F {hosts.files.ssh_config} -J root@{vr.address}:2022 ")
+        assert modal.command.startswith(f"ssh -F {ssh_config_path(spec.name)} -J root@{vr.address}:2022 ")
         assert f"HostKeyAlias={vr.address}-169.254.0.4" in modal.command
         assert modal.command.endswith("-- cirros@169.254.0.4")
         await pilot.press("escape")

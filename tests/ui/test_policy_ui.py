@@ -84,7 +84,7 @@ async def test_seed_scenario_deny_icmp_between_two_pods(tmp_path):
             allow = await c.read("firewall-rule", refs[1]["uuid"])
             assert allow["action_list"]["simple_action"] == "pass" and allow["endpoint_1"] == {"any": True}
             aps = await c.read_by_name("application-policy-set", ["default-policy-management", "k8s"])
-            assert [r["to"][-1] for r in aps["firewall_policy_refs"]] == ["cirros-icmp"]
+            assert [r["to"][-1] for r in aps["firewall_policy_refs"]] == ["k8s-allowall", "cirros-icmp"]
             assert [r["to"] for r in aps["tag_refs"]] == [["application=k8s"]]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers.routes_ui import NOW, RoutesApp, routes_lab
+from helpers.routes_ui import BASE, NOW, RoutesApp, routes_lab
 from textual.app import App
 from textual.widgets import DataTable, Static
 
@@ -26,7 +26,9 @@ async def test_pane_against_lab(tmp_path):
             screen = app.screen
             neighbors = screen.query_one("#neighbors", DataTable)
             routes = screen.query_one("#routes", DataTable)
-            assert _texts(neighbors, 0) == ["172.31.11.86"] and _texts(neighbors, 2) == ["Established"]
+            # the router peers with the demo's control nodes but its last one (ctrl3 is left for `peer add`)
+            assert _texts(neighbors, 0) == [f"127.{BASE}.0.10", f"127.{BASE}.0.11"]
+            assert _texts(neighbors, 2) == ["Established"] * 2
             bgp_count = mon.state.neighbors[0].prefixes_received
             assert routes.row_count == bgp_count and set(_texts(routes, 0)) == {"B>*"}
             await pilot.press("p")  # bgp -> all
@@ -129,7 +131,7 @@ async def test_unknown_host_key_shown_and_accepted(tmp_path):
             assert f"[{server.host}]:{server.port} ssh-ed25519" in kh.read_text()
             await mon.refresh()
             await pilot.pause()
-            assert mon.state.errors == [] and app.screen.query_one("#neighbors", DataTable).row_count == 1
+            assert mon.state.errors == [] and app.screen.query_one("#neighbors", DataTable).row_count == 2
     finally:
         await mon.stop()
         await server.stop()
@@ -180,3 +182,34 @@ async def test_filter_narrows_as_you_type(tmp_path):
         await pilot.press("backspace", "backspace", "backspace", "backspace")
         assert app.screen.text_filter == "100.64.1" and app.screen.matching == 256 * 6 + 160  # .1. and .10-.15.
         assert routes.row_count == MAX_ROWS
+
+
+async def test_a_router_only_cluster_opens_with_its_routes(tmp_path):
+    """No nodes, only `routers:`: the app opens, `r` shows the router's tables, and the cross-check says what it
+    lacks instead of refusing (the lab router's pods are there, but no vrouter is known to compare them with)."""
+    from tftui.core.inventory import parse_cluster
+    from tftui.ui.app import TftuiApp
+
+    server, _ = await routes_lab(tmp_path)
+    spec = parse_cluster("edge", {"routers": [server.config_entry()]}, "t")
+    app = TftuiApp(spec, autopoll=False)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("r")
+            screen = app.screen
+            assert isinstance(screen, RoutesScreen)
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if screen.monitor.state.last_fetched and screen.monitor.state.check:
+                    break
+            assert _texts(screen.query_one("#neighbors", DataTable), 0) == ["172.31.11.86"]
+            await pilot.press("c")
+            await pilot.pause()
+            summary = str(screen.query_one("#check-summary", Static).render())
+            assert "0/0 pod/VM /32s" in summary and "no vrouters known: no pod/VM /32 to compare" in summary
+            assert screen.query_one("#check-table", DataTable).row_count == 0  # neighbors fine, nothing else
+    finally:
+        monitor = getattr(app, "_routes_monitor", None)
+        if monitor is not None:
+            await monitor.stop()
+        await server.stop()

@@ -298,7 +298,7 @@ def test_settings_discovery_and_status_source():
     assert status_source(spec) == "auto"
     assert analytics_settings(parse_cluster("x", {"nodes": nodes[1:]}, "t")) is None  # analytics-less
     for bad in ({"status_source": "both"}, {"analytics_api": "ftp://x"}, {"analytics": {"stale_after": "x"}}):
-        spec = parse_cluster("x", {"nodes": nodes, **bad}, "t")
-        with pytest.raises(ConfigError):
+        with pytest.raises(ConfigError):  # a wrong type or choice already when the config is parsed (the schema)
+            spec = parse_cluster("x", {"nodes": nodes, **bad}, "t")
             analytics_settings(spec)
             status_source(spec)

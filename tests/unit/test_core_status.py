@@ -8,7 +8,7 @@ from tftui.core.catalog import services_for_roles
 from tftui.core.cluster import evaluate_node, summary_line
 from tftui.core.inventory import NodeSpec
 from tftui.core.nodestatus import NodeStatus, ProcessInfo, ProcessStatus, encode_node_status_reply
-from tftui.core.render import contrail_status_blocks, exit_code, status_json
+from tftui.core.render import exit_code, status_json
 from tftui.core.status import (
     BACKUP,
     FetchKind,
@@ -88,11 +88,11 @@ def test_services_without_introspect_use_nodemgr_process_info():
     fetches["control-nodemgr"] = reply(processes=[("contrail-named", "PROCESS_STATE_RUNNING")])
     result = evaluate_node(spec, fetches, {"webui-web": ProbeResult(8143, FetchKind.REPLY)}, at=1.0)
     blocks = result.blocks()
-    assert blocks["config"]["cassandra"].status == "active"
-    assert blocks["config"]["zookeeper"].status == "inactive (PROCESS_STATE_EXITED)"
+    assert blocks["config-database"]["cassandra"].status == "active"
+    assert blocks["config-database"]["zookeeper"].status == "inactive (PROCESS_STATE_EXITED)"
     assert blocks["control"]["named"].status == "active"
     # rabbitmq: nobody reports it and it was not probed: unknown, never active
-    assert blocks["config"]["rabbitmq"].status == "unknown"
+    assert blocks["config-database"]["rabbitmq"].status == "unknown"
     assert blocks["webui"]["web"].status == "active"
     assert blocks["webui"]["job"].status == "unknown"
     assert result.health() == Health.DEGRADED
@@ -114,15 +114,6 @@ def test_all_active_and_backup_gives_exit_0():
     result = evaluate_node(spec, fetches, {}, at=1.0)
     assert result.blocks()["config"]["schema"].status == "backup"
     assert exit_code([result]) == 0
-
-
-def test_two_config_nodemgrs_collapse_to_the_worse():
-    spec = controller()
-    fetches = {s.key: reply() for s in spec.services() if s.port}
-    fetches["config-database-nodemgr"] = reply("Non-Functional", "Disk for DB is too low.")
-    result = evaluate_node(spec, fetches, {}, at=1.0)
-    assert result.blocks()["config"]["nodemgr"].status == "initializing (Disk for DB is too low.)"
-    assert "nodemgr: initializing (Disk for DB is too low.)" in contrail_status_blocks(result)
 
 
 def test_unreachable_node():

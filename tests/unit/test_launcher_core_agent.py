@@ -50,7 +50,7 @@ def test_capture_vmis_skip_host_interfaces(capture):
     assert v.to_json() == {
         "vrouter": "compute1", "vrouter_address": "10.0.0.21", "name": "tap2df2ce68-23", "vm_name": "vm1",
         "vm_uuid": "7c1f0a2e-5b3d-4e8f-a1c2-3d4e5f607182", "vn": "default-domain:admin:vn1", "ip": "10.10.10.4",
-        "mac": "02:2d:f2:ce:68:23", "metadata_ip": "169.254.0.3", "active": True,
+        "mac": "02:2d:f2:ce:68:23", "metadata_ip": "169.254.0.3", "active": True, "flow_key_idx": 14,
     }
 
 

@@ -7,7 +7,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tftui.core.inventory import ClusterSpec, ConfigError
+from tftui.core.inventory import ClusterSpec, ConfigError, parse_cluster
 from tftui.core.policy.diff import is_noop, render_diff
 from tftui.core.policy.export import dump_yaml, export_doc, parse_doc, plan
 from tftui.core.policy.models import Aps, BgpRouter, Endpoint, Network, Policy, PolicyRef, Rule, Tag
@@ -135,13 +135,41 @@ def test_parse_doc_never_crashes(doc):
 
 
 def test_settings_from_cluster():
-    spec = ClusterSpec("lab", (), config_api="http://10.0.0.10:8082/", raw={"auth": {
-        "type": "keystone", "url": "http://10.0.0.10:5000/v3", "username": "admin", "password_env": "OS_PASSWORD"}})
+    spec = parse_cluster("lab", {"config_api": "http://10.0.0.10:8082/", "auth": {
+        "type": "keystone", "url": "http://10.0.0.10:5000/v3", "username": "admin", "password_env": "OS_PASSWORD"}},
+        "test")
     s = config_api_settings(spec)
     assert s.url == "http://10.0.0.10:8082" and s.auth.type == "keystone" and s.auth.password_env == "OS_PASSWORD"
     assert config_api_settings(ClusterSpec("x", ())) is None
-    with pytest.raises(ConfigError, match="password_env"):
-        config_api_settings(ClusterSpec("x", (), config_api="http://h:8082", raw={"auth": {
-            "type": "keystone", "url": "http://h:5000/v3", "username": "a", "password": "clear"}}))
+    with pytest.raises(ConfigError, match="clusters.x.auth.password: .*password_env"):
+        parse_cluster("x", {"config_api": "http://h:8082", "auth": {
+            "type": "keystone", "url": "http://h:5000/v3", "username": "a", "password": "clear"}}, "test")
     with pytest.raises(ConfigError, match="not an http"):
         config_api_settings(ClusterSpec("x", (), config_api="h:8082"))
+
+
+def test_ports_carry_the_tags_the_rules_use():
+    from tftui.core.policy.models import Port
+    from tftui.core.policy.validate import ValidationError
+
+    tags, rules, policies, apss = _sample()
+    used = {t for r in rules for ep in (r.endpoint_1, r.endpoint_2) if ep.kind == "tags" for t in ep.value}
+    tag = sorted(used)[0]
+    ports = [Port("u1", ("d", "p", "web1__u1"), "web1", tags=(tag, "app=cirros")),
+             Port("u2", ("d", "p", "idle__u2"), "idle", tags=("app=cirros",))]
+    doc = export_doc(tags, rules, policies, apss, ports)
+    assert doc["ports"] == [{"name": "web1", "tags": [tag]}]  # only the tags policies use; idle has none
+    desired = parse_doc(doc)
+    assert desired.ports == [("web1", (tag,))]
+    vmi = {"uuid": "u1", "display_name": "web1", "fq_name": ["d", "p", "web1__u1"],
+           "tag_refs": [{"to": ["app=cirros"], "uuid": "t9"}]}
+    [step] = [s for s in plan(desired, {"virtual-machine-interface": {("d", "p", "web1__u1"): vmi}})
+              if s.type == "virtual-machine-interface"]
+    assert step.op == "update" and step.body == {"tag_refs": [{"to": ["app=cirros"]}, {"to": tag.split(":")}]}
+    vmi["tag_refs"].append({"to": tag.split(":"), "uuid": "t1"})
+    assert not [s for s in plan(desired, {"virtual-machine-interface": {("d", "p", "web1__u1"): vmi}})
+                if s.type == "virtual-machine-interface"]  # already there: nothing to do
+    with pytest.raises(ValidationError, match="no port named 'web1'"):
+        plan(desired, {"virtual-machine-interface": {}})
+    with pytest.raises(ValidationError, match="ports\\[0\\]"):
+        parse_doc({"ports": [{"name": "x"}]})

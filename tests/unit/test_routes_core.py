@@ -18,8 +18,9 @@ from tftui.core.routes.crosscheck import (
     ExpectedHost,
     cross_check,
 )
+from tftui.core.routes.hosts import expected_hosts
 from tftui.core.routes.models import BgpPath, Neighbor, NextHop, Route
-from tftui.core.routes.render import crosscheck_document, routes_document
+from tftui.core.routes.render import crosscheck_document, crosscheck_text, routes_document
 
 
 def _bgp(prefix, *vias, fib=True):
@@ -60,6 +61,36 @@ def test_crosscheck_clean():
     hosts = [ExpectedHost("a", "10.47.255.250", "172.31.2.194", "pods")]
     check = cross_check(hosts, [_bgp("10.47.255.250/32", "172.31.2.194")], [UP])
     assert not check.problems and check.ok == 1
+
+
+def test_findings_show_a_vrouter_as_its_name_and_address():
+    rows = [{"vm_name": "a", "ip": "10.47.255.250", "vrouter_address": "172.31.2.194", "network": "pods"},
+            {"vm_name": "b", "ip": "10.47.255.251", "vrouter_address": "172.31.2.196", "network": "pods",
+             "vrouter": "cmp3"}]
+    hosts, problems = expected_hosts(rows, names={"172.31.2.194": "cmp1"})
+    assert problems == [] and [h.vrouter_label for h in hosts] == ["cmp1 (172.31.2.194)", "cmp3 (172.31.2.196)"]
+    routes = [_bgp("10.47.255.250/32", "172.31.2.195"), _bgp("10.47.0.99/32", "172.31.2.195")]
+    check = cross_check(hosts, routes, [UP], {"172.31.2.194", "172.31.2.195"}, {"172.31.2.195": "cmp2"})
+    (wrong,) = check.by_kind(WRONG_VROUTER)
+    assert wrong.message == "a (10.47.255.250) lives on cmp1 (172.31.2.194) but the router sends it via cmp2 (172.31.2.195)"
+    assert (wrong.expected, wrong.expected_text, wrong.actual_text) == ("172.31.2.194", "cmp1 (172.31.2.194)",
+                                                                        "cmp2 (172.31.2.195)")
+    (missing,) = check.by_kind(MISSING)
+    assert missing.message == "b (10.47.255.251) on cmp3 (172.31.2.196): no BGP route on the router"
+    (orphan,) = check.by_kind(ORPHAN)
+    assert orphan.message.startswith("10.47.0.99/32 via cmp2 (172.31.2.195): ")
+    unnamed = cross_check([ExpectedHost("c", "10.47.255.252", "172.31.2.197", "pods")], [], [UP])
+    assert unnamed.findings[0].message == "c (10.47.255.252) on 172.31.2.197: no BGP route on the router"
+    assert unnamed.findings[0].expected_text == "172.31.2.197"
+
+
+def test_nothing_to_compare_is_said_not_passed_off_as_fine():
+    check = cross_check([], [_bgp("10.47.0.99/32", "172.31.2.195")], [UP], set())
+    check.note = "no vrouters known: no pod/VM /32 to compare"
+    assert check.findings == [] and check.expected == 0  # no vrouter known: no /32 is an orphan either
+    text = crosscheck_text("vyos", check)
+    assert "no vrouters known" in text and "everything matches" not in text
+    assert crosscheck_document("vyos", check)["note"] == check.note
 
 
 def test_routes_document_shape():

@@ -12,6 +12,7 @@ is sent.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,15 @@ from tftui.core.sandesh import Message, SandeshError, decode_messages
 from tftui.core.status import FetchKind
 
 from .introspect import IntrospectClient, IntrospectSettings
+
+# Turns a reply body into its messages: core's generic decoder, or a leaner one for a big reply (flow tables)
+# that keeps the same shape (continuation links included). Both refuse a body that is not Sandesh.
+Decoder = Callable[[bytes, int], list[Message]]
+
+
+def strict_messages(body: bytes, max_bytes: int) -> list[Message]:
+    """A 200 page that is not Sandesh (pysandesh's <h3> errors, proxies' HTML) is an error, not a message."""
+    return decode_messages(body, max_bytes, strict=True)
 
 
 class IntrospectRequestError(Exception):
@@ -132,7 +142,8 @@ class IntrospectRequester:
     # -------------------------------------------------------------------------------- requests
 
     async def request(self, address: str, port: int, name: str, args: dict[str, Any] | None = None,
-                      service: str | None = None, whole: bool = False) -> IntrospectReply:
+                      service: str | None = None, whole: bool = False,
+                      decode: Decoder = strict_messages) -> IntrospectReply:
         """Send ``name`` with ``args`` (by field name) and follow its pages. ``whole``: take an agent table in
         one request with Pagination's ``all`` key rather than page by page. Raises RequestRefused, before
         sending anything, for a request with side effects or arguments that do not fit; ServerUnreadable
@@ -147,7 +158,7 @@ class IntrospectRequester:
             path = request_path(req, args)
         except QueryError as exc:
             raise RequestRefused(str(exc)) from None
-        return await self._walk(address, port, name, path, service, whole)
+        return await self._walk(address, port, name, path, service, whole, decode)
 
     def _continuation_path(self, nxt: Continuation, service: str | None, whole: bool) -> str:
         target = find(nxt.request, service)
@@ -157,14 +168,14 @@ class IntrospectRequester:
         return request_path(target, {target.fields[0].name: key})
 
     async def _walk(self, address: str, port: int, name: str, path: str, service: str | None,
-                    whole: bool) -> IntrospectReply:
+                    whole: bool, decode: Decoder = strict_messages) -> IntrospectReply:
         limits = self.limits
         reply = IntrospectReply(name, address, port)
         started = time.monotonic()
         seen: set[tuple[str, str]] = set()
         restart = False  # the next page is the whole table (the ``all`` key): it replaces what came before
         while True:
-            page = await self._one(address, port, path)
+            page = await self._one(address, port, path, decode)
             reply.elapsed = time.monotonic() - started
             if isinstance(page, str):
                 reply.error = page
@@ -199,7 +210,8 @@ class IntrospectRequester:
             whole = False
         return reply
 
-    async def _one(self, address: str, port: int, path: str) -> list[Message] | str:
+    async def _one(self, address: str, port: int, path: str,
+                   decode: Decoder = strict_messages) -> list[Message] | str:
         """One page decoded, or why it could not be."""
         fetch = await self._http.get(address, port, path)
         where = path.split("?")[0]
@@ -210,7 +222,7 @@ class IntrospectRequester:
         if fetch.http_status != 200:
             return f"{where}: HTTP {fetch.http_status}"
         try:
-            messages = decode_messages(fetch.body, self.settings.max_bytes, strict=True)
+            messages = decode(fetch.body, self.settings.max_bytes)
         except SandeshError as exc:
             return f"{where}: {exc}"
         if not messages:

@@ -24,8 +24,9 @@ from typing import Any
 
 import asyncssh
 
+from tftui.core.config_values import JumpHost
 from tftui.core.routes.bgp import detect_suite, parse_bgp_prefix_json, parse_bgp_prefix_text
-from tftui.core.routes.config import JumpSpec, RouterSpec
+from tftui.core.routes.config import RouterSpec
 from tftui.core.routes.models import BgpPath, Neighbor, Parsed, Route, Suite
 from tftui.core.routes.rib import parse_route_json, parse_route_text
 from tftui.core.routes.summary import parse_summary_json, parse_summary_text
@@ -281,7 +282,7 @@ class RouterClient:
         tunnel = None
         try:
             if spec.jump is not None:
-                j: JumpSpec = spec.jump
+                j: JumpHost = spec.jump
                 tunnel = await self._open(j.host, j.port, j.username or spec.username, j.identity_file or spec.identity_file,
                                           j.known_hosts or spec.known_hosts, spec.host_key_policy)
             conn = await self._open(spec.host, spec.port, spec.username, spec.identity_file, spec.known_hosts,
@@ -334,18 +335,21 @@ class RouterClient:
 
     # ---------------------------------------------------------------- commands
 
-    async def run_raw(self, command: str) -> CommandOutput:
-        """Run one already-built command; a dead reused connection is reopened once."""
-        for attempt in (0, 1):
+    async def run_raw(self, command: str, stdin: str | None = None, timeout: float | None = None,
+                      retry: bool = True) -> CommandOutput:
+        """Run one already-built command; a dead reused connection is reopened once (`retry`: reads only -- a
+        configuration write that may have reached the router is never sent twice)."""
+        timeout = timeout or self.spec.timeout
+        for attempt in (0, 1) if retry else (1,):
             conn = await self._connection()
             try:
-                res = await asyncio.wait_for(conn.run(command, check=False), self.spec.timeout)
+                res = await asyncio.wait_for(conn.run(command, input=stdin, check=False), timeout)
             except TimeoutError:
                 # the hung command's channel would stay open on the router (sshd allows ~10 per connection):
                 # start the next command on a fresh connection instead
                 async with self._lock:
                     await self._drop()
-                raise RouterError(f"{self.spec.name}: `{command}` gave no answer within {self.spec.timeout:g}s") from None
+                raise RouterError(f"{self.spec.name}: `{command}` gave no answer within {timeout:g}s") from None
             except (asyncssh.ConnectionLost, asyncssh.DisconnectError, asyncssh.ChannelOpenError, OSError) as exc:
                 async with self._lock:
                     await self._drop()

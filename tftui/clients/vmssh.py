@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import asyncssh
 
-from tftui.core.launcher import JumpHost, SshSettings, SshTarget
+from tftui.core.config_values import JumpHost
+from tftui.core.launcher import SshSettings, SshTarget
 
 DEFAULT_COMMAND_TIMEOUT = 30.0
 MAX_OUTPUT = 256 * 1024
@@ -105,12 +106,12 @@ class HopConnector:
                 "login_timeout": self.settings.connect_timeout}
 
     async def _open_jump(self, jump: JumpHost) -> asyncssh.SSHClientConnection:
-        hop = self.settings.compute  # the bastion is trusted and logged into like the computes behind it
+        hop = self.settings.jump_hop or self.settings.compute  # its own settings, else the computes' behind it
         keys = [_expand(hop.identity_file)] if hop.identity_file else None
         try:
             async with asyncio.timeout(self.settings.connect_timeout):
                 conn = await asyncssh.connect(
-                    jump.host, jump.port, username=jump.username or hop.username, client_keys=keys,
+                    jump.host, jump.port, username=hop.username, client_keys=keys,
                     known_hosts=_known_hosts_file(hop.known_hosts, f"jump host {jump.host}"), **self._common())
         except (OSError, asyncssh.Error, TimeoutError) as exc:
             raise SshError(f"jump host {jump.host}:{jump.port}: {_why(exc)}") from None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
         loaded = load_from_args(args)
     except ConfigError as exc:
         print(f"config: not loaded: {exc}")
+        _print_warnings(exc.warnings)
         return 2
     print(f"config file: {loaded.config_path or '(none)'} (from {loaded.config_source})")
     if loaded.inventory_path:
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     values = {"cluster": spec.name, "inventory": loaded.inventory_path, "poll_interval": spec.poll_interval,
               "timeout": spec.timeout, "proxy": spec.proxy or "(none: environment proxies ignored)",
               "theme": spec.theme, "config_api": spec.config_api, "analytics_api": spec.analytics_api,
-              "status_source": spec.raw.get("status_source", "introspect") if isinstance(spec.raw, dict) else None}
+              "status_source": spec.status_source}
     if not spec.analytics_api:
         from tftui.core.analytics.settings import analytics_settings
 
@@ -50,6 +50,13 @@ def run(args: argparse.Namespace) -> int:
             values["analytics_api"] = f"{found.url} (an analytics node's)" if found else "(none: no analytics node)"
     for key, value in values.items():
         print(f"  {key}: {redact(str(value))}    [{loaded.sources.get(key, 'built-in default')}]")
-    for w in loaded.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+    print("routers: " + (", ".join(f"{r.name} ({r.host}:{r.port})" for r in spec.routers) or "(none)"))
+    _print_warnings(loaded.warnings)
     return 0
+
+
+def _print_warnings(warnings) -> None:
+    """On stdout with the rest: what is wrong with the config is part of what info reports."""
+    print(f"config warnings: {len(warnings) or 'none'}")
+    for w in warnings:
+        print(f"  {w}")

@@ -60,17 +60,19 @@ async def _export(args: argparse.Namespace) -> int:
     try:
         await svc.load_tags()
         await svc.load_security()
+        await svc.load_ports()
         st = svc.state
-        doc = export_doc(st.tags, list(st.rules.values()), st.policies, st.apss)
+        doc = export_doc(st.tags, list(st.rules.values()), st.policies, st.apss, st.ports)
     finally:
         await svc.aclose()
     sys.stdout.write(json.dumps(doc, indent=2) + "\n" if args.format == "json" else dump_yaml(doc))
     return EXIT_OK
 
 
-async def _current(svc) -> dict:
+async def _current(svc, with_ports: bool) -> dict:
     out: dict = {}
-    for type_name in ("tag", "firewall-rule", "firewall-policy", "application-policy-set"):
+    types = ("tag", "firewall-rule", "firewall-policy", "application-policy-set")
+    for type_name in types + (("virtual-machine-interface",) if with_ports else ()):
         out[type_name] = {tuple(o["fq_name"]): o for o in await svc.client.list_all(type_name)}
     return out
 
@@ -94,7 +96,7 @@ async def _apply(args: argparse.Namespace) -> int:
         print("tftui: --readonly: nothing applied (use --dry-run to see the diff)", file=sys.stderr)
         return EXIT_USAGE
     try:
-        current = await _current(svc)
+        current = await _current(svc, bool(desired.ports))
         steps = plan(desired, current)
         for step in steps:
             print(step.diff() + "\n")

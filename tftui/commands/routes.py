@@ -1,7 +1,8 @@
 """`tftui routes` (the gateway router's neighbors and routes) and `tftui check gatewayless` (pods vs routes).
 
 Exit status: 0 fine; 1 the router could not be read (routes) or the cross-check found problems (check);
-2 usage/config errors or no interface list to check against.
+2 usage/config errors; 3 (check) no problem found but no pod/VM /32 could be compared (no vrouters known,
+or no interface list): the check says what it lacked.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import sys
 from tftui.services.config import add_config_arguments
 
 from .common import error, load_config_or_raise
+
+EXIT_NOTHING_COMPARED = 3
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -101,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
     if mon is None:
         return 2
     mon.hosts = None  # this command prints no cross-check: do not poll every agent for one
+    mon.cross_checks = False
     mon.settle_big_tables = False
     st = asyncio.run(_fetch(mon))
     _report(st)
@@ -124,10 +128,6 @@ def run_check(args: argparse.Namespace) -> int:
     mon = _monitor(args)
     if mon is None:
         return 2
-    if mon.hosts is None:
-        print("tftui: no interface list: configure config_api or gatewayless.networks (with vrouters), pass --hosts FILE, or set gatewayless.hosts_file",
-              file=sys.stderr)
-        return 2
     st = asyncio.run(_fetch(mon))
     _report(st)
     if st.check is None:
@@ -137,4 +137,6 @@ def run_check(args: argparse.Namespace) -> int:
         print(json.dumps(crosscheck_document(st.name, st.check), indent=2))
     else:
         print(crosscheck_text(st.name, st.check))
-    return 1 if st.check.problems else 0
+    if st.check.problems:
+        return 1
+    return EXIT_NOTHING_COMPARED if st.check.note else 0

@@ -22,6 +22,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def known_names(names: list[str], wanted: list[str], limit: int = 40) -> str:
+    """``known: a, b, c`` (the closest to what was asked first; a long list cut with a count)."""
+    import difflib
+
+    close = [m for w in wanted for m in difflib.get_close_matches(w, names, n=3, cutoff=0.6)]
+    ordered = list(dict.fromkeys(close + names))
+    shown = ", ".join(ordered[:limit])
+    more = f" and {len(ordered) - limit} more" if len(ordered) > limit else ""
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"known: {shown}{more}{hint}"
+
+
 async def _poll(spec, source):
     from tftui.services.poller import Poller
 
@@ -57,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
     if args.node:
         unknown = [n for n in args.node if spec.node(n) is None]
         if unknown:
-            print(f"tftui: no node {', '.join(unknown)} in cluster {spec.name}", file=sys.stderr)
+            print(f"tftui: no node {', '.join(unknown)} in cluster {spec.name}; "
+                  f"{known_names([n.name for n in spec.nodes], unknown)}", file=sys.stderr)
             return EXIT_USAGE
         spec = replace(spec, nodes=tuple(n for n in spec.nodes if n.name in args.node))
     from tftui.core.analytics.settings import analytics_settings, status_source

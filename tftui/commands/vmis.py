@@ -119,8 +119,6 @@ def _options_after_target(args: argparse.Namespace, rest: list[str]) -> list[str
 
 
 def run_ssh(args: argparse.Namespace) -> int:
-    import subprocess
-
     from tftui.core.agent import InvalidInput, validate_user, validate_vm_name
     from tftui.core.inventory import ConfigError
     from tftui.services.launcher import Launcher
@@ -160,17 +158,13 @@ def run_ssh(args: argparse.Namespace) -> int:
             print(f"  {v.vrouter}  {v.vm_name}  {v.ip}  {v.metadata_ip}  {v.name}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        argv = launcher.ssh_argv(found[0], command or None, user=user)
+        if args.print_only:
+            print(launcher.command_line(found[0], user=user, command=command or None))
+            return 0
+        return launcher.interactive(found[0], command or None, user=user)
     except InvalidInput as exc:
         print(f"tftui: {exc}", file=sys.stderr)
         return 1
-    if args.print_only:
-        from tftui.core.launcher import display_command
-
-        print(display_command(argv))
-        return 0
-    try:
-        return subprocess.call(argv)
     except FileNotFoundError:
         print("tftui: the OpenSSH client (ssh) is not installed", file=sys.stderr)
         return 1

@@ -46,6 +46,8 @@ class AgentInterface:
     label: int = -1
     os_ifindex: int = -1
     index: int = 0
+    flow_key_idx: int = -1  # the interface's key next hop: FetchFlowRecord's `nh` for flows it originates
+    config_name: str = ""  # domain:project:uuid, what flow records name in `vmi`
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class Vmi:
     mac: str
     metadata_ip: str
     active: bool
+    flow_key_idx: int = -1  # FetchFlowRecord's `nh` for the flows this interface originates
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -109,6 +112,7 @@ def interface_from_struct(st: Struct) -> AgentInterface:
         ip_addr=_text(st, "ip_addr"), mac_addr=_text(st, "mac_addr"), mdata_ip_addr=_text(st, "mdata_ip_addr"),
         active=_text(st, "active"), ipv4_active=_text(st, "ipv4_active"), label=_int(st, "label", -1),
         os_ifindex=_int(st, "os_ifindex", -1), index=_int(st, "index", 0),
+        flow_key_idx=_int(st, "flow_key_idx", -1), config_name=_text(st, "config_name"),
     )
 
 
@@ -168,7 +172,7 @@ def vmis_from(vrouter: str, vrouter_address: str, interfaces: list[AgentInterfac
         if itf.uuid:
             seen.add(itf.uuid)
         out.append(Vmi(vrouter, vrouter_address, itf.name, itf.vm_name, itf.vm_uuid, itf.vn_name, itf.ip_addr,
-                       itf.mac_addr, itf.mdata_ip_addr, itf.active == "Active"))
+                       itf.mac_addr, itf.mdata_ip_addr, itf.active == "Active", itf.flow_key_idx))
     return out
 
 
@@ -265,7 +269,9 @@ def _itf_struct(itf: AgentInterface) -> S:
         F("fip_list", "list", L("struct", []), 16),
         F("mdata_ip_addr", "string", itf.mdata_ip_addr, 17),
         F("os_ifindex", "i32", itf.os_ifindex, 19),
+        F("config_name", "string", itf.config_name, 23),
         F("admin_state", "string", "Enabled", 31),
+        F("flow_key_idx", "i32", itf.flow_key_idx, 32),
         F("ip6_addr", "string", "--NA--", 34),
         F("transport", "string", "Ethernet", 44),
         F("fixed_ip4_list", "list", L("string", [itf.ip_addr] if itf.ip_addr else []), 50),

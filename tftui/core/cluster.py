@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from .catalog import ServiceDef
+from .catalog import MODERN, SPLIT_NODEMGRS, Layout, ServiceDef
 from .inventory import NodeSpec
+from .layout import Evidence, decide_layout
 from .status import (
     FetchResult,
     Health,
@@ -16,8 +17,8 @@ from .status import (
     evaluate_introspect,
     evaluate_probe,
     evaluate_unknown,
-    merge_block,
     nodemgr_evidence,
+    pod_blocks,
     service_health,
 )
 
@@ -32,6 +33,8 @@ class NodeResult:
     at: float
     polled: bool = True
     errors: tuple[str, ...] = field(default=())
+    layout: Layout = MODERN  # the pods its release has (core/layout.py)
+    layout_evidence: tuple[Evidence, ...] = field(default=())
 
     def health(self, analytics_expected: bool = True) -> Health:
         if not self.polled:
@@ -41,7 +44,7 @@ class NodeResult:
         return max((service_health(s, analytics_expected) for s in self.services), default=Health.OK)
 
     def blocks(self) -> dict[str, dict[str, ServiceState]]:
-        return merge_block(list(self.services))
+        return pod_blocks(self.services)
 
     def service(self, key: str) -> ServiceState | None:
         return next((s for s in self.services if s.key == key), None)
@@ -49,6 +52,19 @@ class NodeResult:
 
 def pending_result(spec: NodeSpec) -> NodeResult:
     return NodeResult(spec.name, spec.address, spec.roles, (), reachable=False, at=0.0, polled=False)
+
+
+_WATCHED = frozenset(k for keys in SPLIT_NODEMGRS.values() for k in keys)
+
+
+def services_to_fetch(spec: NodeSpec, previous: NodeResult | None = None) -> list[ServiceDef]:
+    """Every service the node may run until its layout is known; then its layout's, plus the nodemgrs only a newer
+    release runs (their answer, or their refusal, is how a changed release shows)."""
+    if previous is None or not previous.layout_evidence:
+        return spec.services()
+    current = spec.services(previous.layout)
+    keys = {s.key for s in current}
+    return current + [s for s in spec.services() if s.key in _WATCHED and s.key not in keys]
 
 
 def services_needing_probe(spec_services: list[ServiceDef], introspected: dict[str, ServiceState]) -> list[ServiceDef]:
@@ -82,19 +98,29 @@ def introspect_states(services: list[ServiceDef], fetches: dict[str, FetchResult
     return out
 
 
+def node_layout(spec: NodeSpec, fetches: dict[str, FetchResult], introspected: dict[str, ServiceState],
+                previous: NodeResult | None = None) -> tuple[Layout, tuple[Evidence, ...]]:
+    return decide_layout(spec.roles, fetches, introspected, previous.layout_evidence if previous else ())
+
+
 def evaluate_node(spec: NodeSpec, fetches: dict[str, FetchResult], probes: dict[str, ProbeResult],
                   at: float, max_bytes: int | None = None, previous: NodeResult | None = None,
-                  introspected: dict[str, ServiceState] | None = None) -> NodeResult:
-    """Turn what was fetched for a node into contrail-status states, service by service.
+                  introspected: dict[str, ServiceState] | None = None,
+                  decided: tuple[Layout, tuple[Evidence, ...]] | None = None) -> NodeResult:
+    """Turn what was fetched for a node (every introspect it may have, ``spec.services()``) into the
+    contrail-status states of the services its release runs, in the pods that release has.
 
-    ``introspected`` is ``introspect_states``'s result when the caller already has it (it decided on probes)."""
-    services = spec.services()
+    ``introspected`` is ``introspect_states``'s result and ``decided`` ``node_layout``'s, when the caller already
+    has them (it decided on probes with them)."""
     if introspected is None:
-        introspected = introspect_states(services, fetches, max_bytes, previous)
+        introspected = introspect_states(spec.services(), fetches, max_bytes, previous)
+    layout, evidence = decided or node_layout(spec, fetches, introspected, previous)
+    services = spec.services(layout)
     states: list[ServiceState] = []
     for svc in services:
         if svc.key in introspected:
-            states.append(introspected[svc.key])
+            st = introspected[svc.key]  # fetched before the layout was known: the pod may be this layout's other
+            states.append(st if (st.pod, st.name) == (svc.pod, svc.name) else replace(st, pod=svc.pod, name=svc.name))
             continue
         if svc.port is not None:  # an introspect service we did not fetch (backed off): say so
             states.append(evaluate_unknown(svc, at))
@@ -109,7 +135,8 @@ def evaluate_node(spec: NodeSpec, fetches: dict[str, FetchResult], probes: dict[
             states.append(evaluate_unknown(svc, at))
     reachable = any(f.connected for f in fetches.values()) or any(p.kind.value == "reply" for p in probes.values())
     errors = tuple(f"{s.key}: {s.status} — {s.reason}" for s in states if not s.ok and s.reason)
-    return NodeResult(spec.name, spec.address, spec.roles, tuple(states), reachable, at, errors=errors)
+    return NodeResult(spec.name, spec.address, spec.roles, tuple(states), reachable, at, errors=errors, layout=layout,
+                      layout_evidence=evidence)
 
 
 def health_counts(results, analytics_expected: bool = True) -> Counter:

@@ -6,20 +6,24 @@ a file or the environment.
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .catalog import ServiceDef, is_known_role, normalise_role, services_for_roles
+from .analytics.status import SOURCES as STATUS_SOURCES
+from .auth import AuthSpec, parse_auth
+from .catalog import Layout, ServiceDef, is_known_role, normalise_role, services_for_roles
+from .config_schema import check_cluster
+from .config_values import ConfigError, parse_number, parse_port, validate_address
+from .launcher import SshSettings, parse_ssh_settings
+from .routes.config import GatewaylessSpec, RouterSpec, parse_gatewayless, parse_routers
+
+__all__ = ["ClusterSpec", "ConfigError", "NodeSpec", "TLSSettings", "parse_cluster", "parse_instances",
+           "validate_address"]  # ConfigError and validate_address live in config_values; many modules take them here
 
 DEFAULT_POLL_INTERVAL = 5.0
 MIN_POLL_INTERVAL = 1.0
 DEFAULT_TIMEOUT = 3.0
-
-
-class ConfigError(ValueError):
-    """A config that cannot be used; the message names the key and the file."""
+DEFAULT_STATUS_SOURCE = "introspect"
 
 
 @dataclass(frozen=True)
@@ -38,9 +42,11 @@ class NodeSpec:
     ports: dict[str, int] = field(default_factory=dict)  # service key -> introspect port override
     probe_ports: dict[str, int | None] = field(default_factory=dict)
 
-    def services(self) -> list[ServiceDef]:
+    def services(self, layout: Layout | None = None) -> list[ServiceDef]:
+        """The node's services in ``layout`` with this node's ports; without one, every service it may run in any
+        release (what the poller fetches before it knows the layout)."""
         out = []
-        for svc in services_for_roles(self.roles):
+        for svc in services_for_roles(self.roles, layout):
             changes: dict[str, Any] = {}
             if svc.port is not None and svc.key in self.ports:
                 changes["port"] = self.ports[svc.key]
@@ -66,13 +72,22 @@ class ClusterSpec:
     theme: str | None = None
     default_ports: dict[str, int] = field(default_factory=dict)  # introspect.ports: for nodes found later too
     default_probe_ports: dict[str, int | None] = field(default_factory=dict)
+    auth: AuthSpec = AuthSpec()
+    routers: tuple[RouterSpec, ...] = ()
+    ssh: SshSettings = SshSettings()
+    gatewayless: GatewaylessSpec = GatewaylessSpec()
+    status_source: str = DEFAULT_STATUS_SOURCE  # auto | introspect | analytics (core/analytics/status.py)
+    discover: bool | None = None  # None: discover when no nodes are listed
     raw: dict = field(default_factory=dict, compare=False)  # the cluster's own mapping, for later features
 
     @property
     def wants_discovery(self) -> bool:
         """Ask the config API for the nodes: when told to, or when it is the only source there is."""
-        flag = self.raw.get("discover") if isinstance(self.raw, dict) else None
-        return bool(self.config_api) and (flag is True or (flag is None and not self.nodes))
+        return bool(self.config_api) and (self.discover is True or (self.discover is None and not self.nodes))
+
+    @property
+    def vrouters(self) -> tuple[NodeSpec, ...]:
+        return tuple(n for n in self.nodes if "vrouter" in n.roles)
 
     @property
     def has_analytics(self) -> bool:
@@ -82,36 +97,12 @@ class ClusterSpec:
         return next((n for n in self.nodes if n.name == name), None)
 
 
-_NAME_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,253}$")
-
-
-def validate_address(address: str, where: str) -> str:
-    address = str(address).strip()
-    try:
-        ipaddress.ip_address(address)
-        return address
-    except ValueError:
-        pass
-    if not _NAME_RE.match(address) or address.startswith("-"):
-        raise ConfigError(f"{where}: {address!r} is not an IP address or host name")
-    return address
-
-
 def _ports(value: Any, where: str) -> dict[str, int]:
     if value is None:
         return {}
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: expected a mapping of service -> port")
-    out = {}
-    for k, v in value.items():
-        try:
-            port = int(v)
-        except (TypeError, ValueError):
-            raise ConfigError(f"{where}.{k}: {v!r} is not a port number") from None
-        if not 0 < port < 65536:
-            raise ConfigError(f"{where}.{k}: {port} is out of range")
-        out[str(k)] = port
-    return out
+    return {str(k): parse_port(v, f"{where}.{k}") for k, v in value.items()}
 
 
 def _probe_ports(value: Any, where: str) -> dict[str, int | None]:
@@ -121,7 +112,7 @@ def _probe_ports(value: Any, where: str) -> dict[str, int | None]:
         raise ConfigError(f"{where}: expected a mapping of service -> port (or null)")
     out: dict[str, int | None] = {}
     for k, v in value.items():
-        out[str(k)] = None if v is None else _ports({k: v}, where)[str(k)]
+        out[str(k)] = None if v is None else parse_port(v, f"{where}.{k}")
     return out
 
 
@@ -190,20 +181,29 @@ def merge_nodes(inventory: list[NodeSpec], configured: list[NodeSpec]) -> list[N
 
 
 def float_setting(d: dict, key: str, default: float, where: str, minimum: float = 0.1) -> float:
-    v = d.get(key, default)
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{where}.{key}: {v!r} is not a number") from None
-    if f < minimum:
-        raise ConfigError(f"{where}.{key}: {f} is below the minimum {minimum}")
-    return f
+    """``d[key]`` as a number (``default`` when unset or null), at least ``minimum``; ConfigError naming the key."""
+    v = d.get(key)
+    return parse_number(default if v is None else v, f"{where}.{key}", minimum)
+
+
+def _no_proxy(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [x.strip() for x in value.split(",") if x.strip()]
+    return tuple(str(x) for x in value or ())
+
+
+def _schema_errors(d: dict, where: str, source: str) -> None:
+    """Values of the wrong type stop here, every one named by its path; unknown keys are the loader's warnings."""
+    errors = [str(i) for i in check_cluster(d, where) if i.error]
+    if errors:
+        raise ConfigError(f"{source}: " + "; ".join(errors))
 
 
 def parse_cluster(name: str, d: Any, source: str, inventory_nodes: list[NodeSpec] | None = None) -> ClusterSpec:
     where = f"{source}: clusters.{name}"
     if not isinstance(d, dict):
         raise ConfigError(f"{where}: expected a mapping")
+    _schema_errors(d, f"clusters.{name}", source)
     introspect = d.get("introspect") or {}
     if not isinstance(introspect, dict):
         raise ConfigError(f"{where}.introspect: expected a mapping")
@@ -216,12 +216,12 @@ def parse_cluster(name: str, d: Any, source: str, inventory_nodes: list[NodeSpec
     inv = [replace(n, ports={**default_ports, **n.ports}, probe_ports={**default_probes, **n.probe_ports})
            for n in (inventory_nodes or [])]
     nodes = merge_nodes(inv, configured)
-    scheme = str(introspect.get("scheme", "http")).lower()
+    scheme = str(introspect.get("scheme") or "http").lower()
     if scheme not in ("http", "https"):
         raise ConfigError(f"{where}.introspect.scheme: must be http or https")
-    no_proxy = d.get("no_proxy") or ()
-    if isinstance(no_proxy, str):
-        no_proxy = [x.strip() for x in no_proxy.split(",") if x.strip()]
+    status_source = str(d.get("status_source") or DEFAULT_STATUS_SOURCE).lower()
+    if status_source not in STATUS_SOURCES:
+        raise ConfigError(f"{where}.status_source: must be one of {', '.join(STATUS_SOURCES)}")
     return ClusterSpec(
         name=name,
         nodes=tuple(nodes),
@@ -229,17 +229,23 @@ def parse_cluster(name: str, d: Any, source: str, inventory_nodes: list[NodeSpec
         timeout=float_setting(d, "timeout", DEFAULT_TIMEOUT, where),
         scheme=scheme,
         tls=TLSSettings(
-            verify=bool(introspect.get("verify", True)),
+            verify=introspect.get("verify") is not False,
             ca=introspect.get("ca"), cert=introspect.get("cert"), key=introspect.get("key"),
         ),
         proxy=d.get("proxy") or None,
-        no_proxy=tuple(str(x) for x in no_proxy),
-        concurrency=int(d.get("concurrency", 256)),
+        no_proxy=_no_proxy(d.get("no_proxy")),
+        concurrency=int(float_setting(d, "concurrency", 256, where, 1)),
         config_api=d.get("config_api"),
         analytics_api=d.get("analytics_api"),
         theme=d.get("theme"),
         default_ports=default_ports,
         default_probe_ports=default_probes,
+        auth=parse_auth(d.get("auth"), f"{where}.auth"),
+        routers=tuple(parse_routers(d, where)),
+        ssh=parse_ssh_settings(d.get("ssh"), f"{where}.ssh"),
+        gatewayless=parse_gatewayless(d.get("gatewayless"), f"{where}.gatewayless"),
+        status_source=status_source,
+        discover=d.get("discover"),
         raw=d,
     )
 

@@ -1,24 +1,41 @@
-"""Logging into a VM through its compute: the cluster's ``ssh:`` settings and the exact OpenSSH argv.
+"""Logging into a VM through its compute: the cluster's ``ssh:`` settings, the ssh config for the hops, the argv.
 
 A metadata IP (169.254.x.y) only means something on its own compute, so the VM hop always goes
 through that compute (``-J``) and its host key is recorded under an alias made of the compute and
 the metadata IP (``HostKeyAlias``), never under the bare 169.254 address that every compute reuses.
-Everything that reaches an argv is validated here first; the argv is a list, never a shell string.
+OpenSSH takes no command-line option for a ``-J`` hop, so the compute's (and the bastion's) user,
+port, key and known_hosts go into an ssh config that tftui writes for the cluster and hands to OpenSSH
+as ``-F`` (OpenSSH passes ``-F`` on to the hops); that file includes the operator's own ssh config at
+its end, so everything tftui does not set stays as the operator has it.
+Everything that reaches an argv or the ssh config is validated here first; the argv is a list, never a
+shell string.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
 from .agent import InvalidInput, Vmi, validate_metadata_ip, validate_user
-from .inventory import ConfigError, validate_address
+from .config_values import (
+    ConfigError,
+    JumpHost,
+    hop_spec,
+    parse_jump,
+    parse_number,
+    parse_path,
+    parse_port,
+    parse_user,
+    validate_address,
+)
 
 DEFAULT_COMPUTE_USER = "root"
 DEFAULT_VM_USER = "cirros"
 DEFAULT_CONNECT_TIMEOUT = 10.0
+METADATA_HOSTS = "169.254.*"  # the VM hop: its settings are on the command line, never the computes'
 
 
 @dataclass(frozen=True)
@@ -30,24 +47,15 @@ class HopSettings:
 
 
 @dataclass(frozen=True)
-class JumpHost:
-    host: str
-    port: int = 22
-    username: str | None = None
-
-    def spec(self) -> str:
-        return hop_spec(self.host, self.port, self.username)
-
-
-@dataclass(frozen=True)
 class SshSettings:
     compute: HopSettings = HopSettings(DEFAULT_COMPUTE_USER)
     vm: HopSettings = HopSettings(DEFAULT_VM_USER)
     jump: JumpHost | None = None  # a bastion in front of the computes
-    config_file: str | None = None  # handed to OpenSSH as -F (it passes -F on to the -J hop too)
+    config_file: str | None = None  # the operator's ssh config to include instead of ~/.ssh/config + the system's
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     users_by_vn: dict[str, str] = field(default_factory=dict)  # VN fq-name or short name -> VM user
     users_by_name: dict[str, str] = field(default_factory=dict)  # VM-name glob (images show in names) -> user
+    compute_configured: bool = False  # the config has an ``ssh.compute`` (the compute detail pane logs in only then)
 
     def user_for(self, vmi: Vmi) -> str:
         """Per VM-name pattern first (image-specific users), then per VN, then the default."""
@@ -59,31 +67,14 @@ class SshSettings:
                 return self.users_by_vn[vn]
         return self.vm.username
 
-
-def _port(value: Any, where: str) -> int:
-    try:
-        port = int(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{where}: {value!r} is not a port number") from None
-    if not 0 < port < 65536:
-        raise ConfigError(f"{where}: {port} is out of range")
-    return port
-
-
-def _user(value: Any, where: str) -> str:
-    try:
-        return validate_user(str(value))
-    except InvalidInput as exc:
-        raise ConfigError(f"{where}: {exc}") from None
-
-
-def _path(value: Any, where: str) -> str | None:
-    if value in (None, ""):
-        return None
-    text = str(value)
-    if any(c in text for c in '\n\r\0"') or text.startswith("-"):
-        raise ConfigError(f"{where}: {text[:60]!r} is not a usable file name")
-    return text
+    @property
+    def jump_hop(self) -> HopSettings | None:
+        """The bastion's own settings; what it leaves unset is the computes' (it is logged into like them)."""
+        j = self.jump
+        if j is None:
+            return None
+        return HopSettings(j.username or self.compute.username, j.port, j.identity_file or self.compute.identity_file,
+                           j.known_hosts or self.compute.known_hosts)
 
 
 def _hop(d: Any, where: str, default_user: str, default_port: int = 22) -> HopSettings:
@@ -92,35 +83,11 @@ def _hop(d: Any, where: str, default_user: str, default_port: int = 22) -> HopSe
     if not isinstance(d, dict):
         raise ConfigError(f"{where}: expected a mapping")
     return HopSettings(
-        username=_user(d.get("username", default_user), f"{where}.username"),
-        port=_port(d.get("port", default_port), f"{where}.port"),
-        identity_file=_path(d.get("identity_file"), f"{where}.identity_file"),
-        known_hosts=_path(d.get("known_hosts"), f"{where}.known_hosts"),
+        username=parse_user(d.get("username", default_user), f"{where}.username"),
+        port=parse_port(d.get("port", default_port), f"{where}.port"),
+        identity_file=parse_path(d.get("identity_file"), f"{where}.identity_file"),
+        known_hosts=parse_path(d.get("known_hosts"), f"{where}.known_hosts"),
     )
-
-
-def parse_jump(value: Any, where: str) -> JumpHost | None:
-    """``[user@]host[:port]`` or a mapping {host, port, username}."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, dict):
-        host, port, user = value.get("host"), value.get("port", 22), value.get("username")
-    else:
-        text = str(value)
-        user, _, rest = text.rpartition("@") if "@" in text else (None, "", text)
-        port = 22
-        if rest.startswith("["):
-            host, _, tail = rest[1:].partition("]")
-            if tail.startswith(":"):
-                port = tail[1:]
-        elif rest.count(":") == 1:
-            host, port = rest.split(":")
-        else:
-            host = rest
-    if not host:
-        raise ConfigError(f"{where}: no host")
-    return JumpHost(validate_address(str(host), where), _port(port, f"{where}.port"),
-                    _user(user, f"{where}.username") if user else None)
 
 
 def _user_map(d: Any, where: str) -> dict[str, str]:
@@ -128,45 +95,84 @@ def _user_map(d: Any, where: str) -> dict[str, str]:
         return {}
     if not isinstance(d, dict):
         raise ConfigError(f"{where}: expected a mapping of name -> user")
-    return {str(k): _user(v, f"{where}.{k}") for k, v in d.items()}
+    return {str(k): parse_user(v, f"{where}.{k}") for k, v in d.items()}
 
 
-def parse_ssh_settings(raw: dict | None, where: str = "cluster") -> SshSettings:
-    """The ``ssh:`` key of a cluster's mapping (ClusterSpec.raw)."""
-    d = (raw or {}).get("ssh")
-    d = {} if d is None else d
-    where = f"{where}.ssh"
+def parse_ssh_settings(value: Any, where: str = "ssh") -> SshSettings:
+    """A cluster's ``ssh:`` mapping (None: every default)."""
+    d = {} if value is None else value
     if not isinstance(d, dict):
         raise ConfigError(f"{where}: expected a mapping")
     compute_raw = {} if d.get("compute") is None else d["compute"]
     vm_raw = {} if d.get("vm") is None else d["vm"]
-    timeout = d.get("connect_timeout", DEFAULT_CONNECT_TIMEOUT)
-    try:
-        timeout = float(timeout)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{where}.connect_timeout: {timeout!r} is not a number") from None
-    if not 0.1 <= timeout <= 300:
-        raise ConfigError(f"{where}.connect_timeout: must be between 0.1 and 300 seconds")
     return SshSettings(
         compute=_hop(compute_raw, f"{where}.compute", DEFAULT_COMPUTE_USER),
         vm=_hop(vm_raw, f"{where}.vm", DEFAULT_VM_USER),
         jump=parse_jump(compute_raw.get("jump") if isinstance(compute_raw, dict) else None, f"{where}.compute.jump"),
-        config_file=_path(d.get("config_file"), f"{where}.config_file"),
-        connect_timeout=timeout,
+        config_file=parse_path(d.get("config_file"), f"{where}.config_file"),
+        connect_timeout=parse_number(d.get("connect_timeout", DEFAULT_CONNECT_TIMEOUT), f"{where}.connect_timeout",
+                                     0.1, 300),
         users_by_vn=_user_map(vm_raw.get("users_by_vn") if isinstance(vm_raw, dict) else None, f"{where}.vm.users_by_vn"),
         users_by_name=_user_map(vm_raw.get("users_by_name") if isinstance(vm_raw, dict) else None,
                                 f"{where}.vm.users_by_name"),
+        compute_configured=bool(d.get("compute")),
     )
 
 
+# ------------------------------------------------------------------------------------ the hops' ssh config
+
+
+def _config_path(path: str) -> str:
+    """A file name as an ssh config line takes it: double-quoted, ``%`` doubled (OpenSSH expands %-tokens); a
+    quote, a backslash (OpenSSH's escape inside quotes) or a line break could end the value early: refused."""
+    if any(c in path for c in '"\\\n\r\0'):
+        raise InvalidInput(f"{path[:60]!r}: cannot be written into an ssh config")
+    return '"' + path.replace("%", "%%") + '"'
+
+
+def _hop_lines(hop: HopSettings, connect_timeout: float) -> list[str]:
+    lines = [f"    User {validate_user(hop.username)}", f"    Port {int(hop.port)}",
+             f"    ConnectTimeout {max(1, int(connect_timeout))}"]
+    if hop.identity_file:
+        lines += [f"    IdentityFile {_config_path(hop.identity_file)}", "    IdentitiesOnly yes"]
+    if hop.known_hosts:
+        lines.append(f"    UserKnownHostsFile {_config_path(hop.known_hosts)}")
+    return lines
+
+
+def hops_ssh_config(settings: SshSettings, cluster: str, includes: list[str]) -> str:
+    """The ssh config tftui hands OpenSSH as ``-F``: the bastion's block, the computes' block (every host but a
+    metadata IP: the VM hop is configured on the command line), then the operator's own config, included.
+
+    For each setting OpenSSH keeps the first value it reads, so tftui's settings win for its hops and the
+    operator's config fills in the rest (ciphers, agent, ControlMaster, ...) as it would without tftui."""
+    name = re.sub(r"[^\x20-\x7e]", "?", cluster)[:80]
+    lines = [f"# Written by tftui for cluster {name!r} from its ssh: settings; rewritten before each login.",
+             "# OpenSSH reads it as -F and hands it on to the -J hops, which take no options from the command line."]
+    jump = settings.jump_hop
+    if settings.jump is not None and jump is not None:
+        lines += ["", "# the bastion (ssh.compute.jump)", f"Host {validate_address(settings.jump.host, 'jump')}",
+                  *_hop_lines(jump, settings.connect_timeout)]
+    lines += ["", "# the computes (ssh.compute); the VM hop's settings are on the command line",
+              f"Host * !{METADATA_HOSTS}", *_hop_lines(settings.compute, settings.connect_timeout),
+              "", "# everything else: the operator's own ssh config", "Host *"]
+    lines += [f"Include {_config_path(p)}" for p in includes]
+    return "\n".join(lines) + "\n"
+
+
+_SHELL_SAFE = re.compile(r"^/[A-Za-z0-9_./+,@=-]+$")
+
+
+def check_config_path(path: str) -> str:
+    """OpenSSH builds the ``-J`` hop's command line with ``-F PATH`` unquoted and runs it through the shell:
+    the path of the generated config must be absolute and plain."""
+    if not _SHELL_SAFE.match(path) or ".." in path.split("/"):
+        raise InvalidInput(f"{path[:80]!r}: tftui's ssh config must live under a plain absolute path (OpenSSH passes "
+                           f"it through a shell to the jump hops); set TFTUI_STATE_DIR to one")
+    return path
+
+
 # ------------------------------------------------------------------------------------ argv
-
-
-def hop_spec(host: str, port: int = 22, user: str | None = None) -> str:
-    """``user@host:port`` as ``-J`` takes it (IPv6 in brackets)."""
-    h = f"[{host}]" if ":" in host else host
-    out = f"{user}@{h}" if user else h
-    return f"{out}:{port}" if port != 22 else out
 
 
 def known_hosts_name(host: str, port: int = 22) -> str:
@@ -203,19 +209,16 @@ def target_for(vmi: Vmi, settings: SshSettings, user: str | None = None) -> SshT
 
 
 def ssh_argv(target: SshTarget, settings: SshSettings, command: list[str] | None = None, program: str = "ssh",
-             extra_options: list[str] | None = None) -> list[str]:
-    """The OpenSSH command line: ``ssh -J root@COMPUTE -o HostKeyAlias=COMPUTE-MDIP ... -- cirros@169.254.x.y``.
-
-    Per-hop options of the compute (its key, its known_hosts) cannot ride on ``-J``; OpenSSH reads them
-    from the ssh config, which is why ``config_file`` is passed as ``-F`` (OpenSSH hands ``-F`` to the
-    jump hop as well) and otherwise the user's own ~/.ssh/config applies to both hops.
-    """
+             extra_options: list[str] | None = None, config_path: str | None = None) -> list[str]:
+    """The OpenSSH command line: ``ssh -F HOPS_CONFIG -J root@COMPUTE -o HostKeyAlias=COMPUTE-MDIP ... --
+    cirros@169.254.x.y``; ``config_path`` is the file ``hops_ssh_config`` was written to (the compute's and the
+    bastion's settings are in it; only the VM hop's are on the command line)."""
     compute = validate_address(target.compute, "compute")
     mdip = validate_metadata_ip(target.metadata_ip)
     user = validate_user(target.user)
     argv = [program]
-    if settings.config_file:
-        argv += ["-F", settings.config_file]
+    if config_path:
+        argv += ["-F", check_config_path(config_path)]
     hops = [settings.jump.spec()] if settings.jump else []
     hops.append(hop_spec(compute, settings.compute.port, settings.compute.username))
     argv += ["-J", ",".join(hops)]
@@ -242,3 +245,32 @@ def _option_path(path: str) -> str:
 def display_command(argv: list[str]) -> str:
     """The argv as a line to copy into a terminal (each word quoted where the shell needs it)."""
     return shlex.join(argv)
+
+
+def explain_refusal(stderr: str, target: SshTarget, settings: SshSettings) -> str | None:
+    """A sentence for an OpenSSH run that stopped at a host key (what it printed is in ``stderr``): which hop's
+    key, what tftui compared it with, how to go on if the change is expected. None for any other failure."""
+    changed = "REMOTE HOST IDENTIFICATION HAS CHANGED" in stderr
+    if not changed and "Host key verification failed" not in stderr:
+        return None
+    vm_file = settings.vm.known_hosts or "~/.ssh/known_hosts"
+    if target.alias in stderr or not any(h in stderr for h in (target.compute, *_jump_names(settings))):
+        hop, name, file = f"VM {target.vm_name or target.metadata_ip} ({target.metadata_ip} via {target.compute})", \
+            target.alias, vm_file
+    else:
+        jump = settings.jump
+        on_jump = jump is not None and jump.host in stderr and target.compute not in stderr
+        hop_settings = settings.jump_hop if on_jump and settings.jump_hop else settings.compute
+        host = jump.host if on_jump and jump is not None else target.compute
+        hop, name = (f"jump host {host}" if on_jump else f"compute {host}"), known_hosts_name(host, hop_settings.port)
+        file = hop_settings.known_hosts or "~/.ssh/known_hosts"
+    if changed:
+        return (f"refused: the host key of {hop} is not the one recorded as {name} in {file}; host keys are "
+                f"verified on every hop. If the machine was rebuilt, check its new key, then remove the old one: "
+                f"ssh-keygen -R {shlex.quote(name)} -f {shlex.quote(file)}")
+    return (f"refused: the host key of {hop} is not known as {name} in {file}, and OpenSSH could not ask (no "
+            f"terminal, or BatchMode); record it first, e.g. by logging in once interactively")
+
+
+def _jump_names(settings: SshSettings) -> tuple[str, ...]:
+    return (settings.jump.host,) if settings.jump else ()

@@ -32,8 +32,10 @@ def node_json(result: NodeResult) -> dict:
               for name, st in services.items()}
         for pod, services in sorted(result.blocks().items(), key=lambda kv: _pod_key(kv[0]))
     }
+    layout = {"config_database_pod": result.layout.config_database, "analytics_pods": result.layout.analytics,
+              "evidence": [e.why for e in result.layout_evidence]}
     return {"name": result.name, "address": result.address, "roles": list(result.roles),
-            "reachable": result.reachable, "polled_at": result.at, "pods": pods}
+            "reachable": result.reachable, "polled_at": result.at, "layout": layout, "pods": pods}
 
 
 def status_json(results: list[NodeResult]) -> dict:

@@ -124,6 +124,9 @@ def _scalar(type_name: str, text: str | None) -> Any:
     return text
 
 
+scalar = _scalar  # a scalar element's text as its Sandesh type says, for decoders that pick their fields
+
+
 def children(el: etree._Element) -> list[etree._Element]:
     """An element's child elements (comments and processing instructions left out)."""
     return [c for c in el if isinstance(c.tag, str)]
@@ -257,10 +260,25 @@ def _encode_struct(s: S, out: list[str]) -> None:
     out.append(f"</{s.type_name}>")
 
 
+@dataclass(frozen=True)
+class Raw:
+    """An item already encoded (``encode_struct``'s output), for servers that cache the structs they send."""
+
+    xml: str
+
+
+def encode_struct(s: S) -> str:
+    out: list[str] = []
+    _encode_struct(s, out)
+    return "".join(out)
+
+
 def _encode_items(item_type: str, items: list, out: list[str]) -> None:
     for item in items:
         if isinstance(item, S):
             _encode_struct(item, out)
+        elif isinstance(item, Raw):
+            out.append(item.xml)
         else:
             out.append(f"<element>{_scalar_text(item_type, item)}</element>")
 
@@ -274,7 +292,10 @@ def _encode_field(f: F, out: list[str]) -> None:
     out.append(f"<{f.name}{attrs}>")
     v = f.value
     if f.type == "struct":
-        _encode_struct(v, out)
+        if isinstance(v, Raw):
+            out.append(v.xml)
+        else:
+            _encode_struct(v, out)
     elif f.type == "list":
         out.append(f'<list type="{v.item_type}" size="{len(v.items)}">')
         _encode_items(v.item_type, v.items, out)

@@ -186,13 +186,9 @@ def service_health(s: ServiceState, analytics_expected: bool = True) -> Health:
     return Health.DEGRADED
 
 
-def merge_block(states: list[ServiceState]) -> dict[str, dict[str, ServiceState]]:
-    """pod -> service name -> state, collapsing same-named services (two config nodemgrs) to the worse."""
-    rank = {ACTIVE: 0, BACKUP: 0, UNKNOWN: 1, INITIALIZING: 2, TIMEOUT: 3, INACTIVE: 3, BAD_REPLY: 3}
+def pod_blocks(states) -> dict[str, dict[str, ServiceState]]:
+    """pod -> service name -> state, in the order given (a release's layout names each service once per pod)."""
     pods: dict[str, dict[str, ServiceState]] = {}
     for s in states:
-        svc = pods.setdefault(s.pod, {})
-        prev = svc.get(s.name)
-        if prev is None or rank.get(s.state, 3) >= rank.get(prev.state, 3):
-            svc[s.name] = s
+        pods.setdefault(s.pod, {})[s.name] = s
     return pods

@@ -55,12 +55,23 @@ def _host_interfaces(node: LabNode) -> list[AgentInterface]:
     ]
 
 
+def key_nh(index: int) -> int:
+    """The interface's key next hop id (ItfReq ``flow_key_idx``; flows it originates carry it as ``nh``)."""
+    return 100 + index
+
+
+def vmi_config_name(itf: LabInterface) -> str:
+    """The VMI's config name as the agent knows it: its fq name in the config API (lab/configapi/seed.py)."""
+    return ":".join(itf.network.split(":")[:2] + [f"{itf.vm_name}__{itf.vmi_uuid}"])
+
+
 def agent_interface(itf: LabInterface, index: int) -> AgentInterface:
     return AgentInterface(
         name=itf.tap, type="vport", uuid=itf.vmi_uuid, vm_uuid=itf.vm_uuid, vm_name=itf.vm_name,
         vn_name=itf.network, vrf_name=f"{itf.network}:{itf.network.rsplit(':', 1)[-1]}", ip_addr=itf.ip,
         mac_addr=itf.mac, mdata_ip_addr=itf.metadata_ip, active="Active" if itf.active else "Inactive",
         ipv4_active="Active" if itf.active else "Inactive", label=FIRST_LABEL + index, os_ifindex=10 + index, index=index,
+        flow_key_idx=key_nh(index), config_name=vmi_config_name(itf),
     )
 
 

@@ -19,7 +19,7 @@ from tftui.core.vrouter.xmpp import XMPP_PORT, AgentXmppPeer
 
 from .agent import interface_table
 from .control_plane import IP_FABRIC_INSTANCE, IP_FABRIC_VN, announcements, instance_name
-from .sessions import topology_router_address, xmpp_servers
+from .sessions import xmpp_servers
 from .topology import LabNode, Topology
 
 FABRIC_VRF = "default-domain:default-project:ip-fabric:__default__"
@@ -56,13 +56,13 @@ def build_tables(topo: Topology, vr: LabNode) -> AgentTablesNow:
         1: NextHop("discard", 1, policy="disabled"), 3: NextHop("l2-receive", 3, policy="disabled"),
         5: NextHop("receive", 5, policy="disabled", itf="vhost0", vrf=FABRIC_VRF),
         9: NextHop("resolve", 9, policy="disabled"),
-        10: NextHop("arp", 10, policy="disabled", sip=topology_router_address(topo), vrf=FABRIC_VRF, itf="eth0",
+        10: NextHop("arp", 10, policy="disabled", sip=topo.router.address, vrf=FABRIC_VRF, itf="eth0",
                     mac="02:00:00:00:00:01"),
     }
     for v in vrf_list:
         nhs[12 + v.ucindex] = NextHop("vrf", 12 + v.ucindex, policy="disabled", vrf=v.name)
     fabric = routes[FABRIC_VRF]
-    fabric.append(AgentRoute(FABRIC_VRF, "0.0.0.0", 0, (AgentPath("Local", nhs[10], gw_ip=topology_router_address(topo),
+    fabric.append(AgentRoute(FABRIC_VRF, "0.0.0.0", 0, (AgentPath("Local", nhs[10], gw_ip=topo.router.address,
                                                                   vrf=FABRIC_VRF, dest_vns=(IP_FABRIC_VN,)),)))
     fabric.append(AgentRoute(FABRIC_VRF, vr.address, 32, (AgentPath("Local", nhs[5], dest_vns=(IP_FABRIC_VN,)),),
                              proxy_arp=True))
@@ -131,9 +131,10 @@ def xmpp_peers(topo: Topology, vr: LabNode) -> list[AgentXmppPeer]:
     return out
 
 
-def drop_counters(topo: Topology, vr: LabNode, at: float | None = None) -> dict[str, int]:
+def drop_counters(topo: Topology, vr: LabNode, at: float | None = None, traffic=None) -> dict[str, int]:
     """Counters as a function of time: a few that tick up now and then on every vrouter (flooded and cloned
-    packets, unknown MACs), and the counter the topology makes rise fast on its vrouter."""
+    packets, unknown MACs), and ``Flow Action Drop``: every packet of the lab's traffic (``traffic``, else the
+    flows part's) that this vrouter's flows drop — a denied application, an unroutable short flow."""
     now = time.time() if at is None else at
     elapsed = max(now - topo.sessions.started, 0.0)
     h = sum(map(ord, vr.name))
@@ -144,8 +145,10 @@ def drop_counters(topo: Topology, vr: LabNode, at: float | None = None) -> dict[
     steps = int(elapsed // period)
     counters["ds_cloned_original"] += steps * (3 + h % 5)
     counters["ds_duplicated"] += steps
-    rising = topo.rising_drops.get(vr.name)
-    if rising is not None:
-        field, per_second = rising
-        counters[field] = counters.get(field, 0) + 1500 + int(per_second * elapsed)
+    traffic = traffic if traffic is not None else topo.traffic
+    if traffic is not None:
+        # imported here: importing the flows part registers it, and it must start after the config API
+        from .flows.table import dropped_packets
+
+        counters["ds_flow_action_drop"] += dropped_packets(traffic, vr.name, now)
     return counters

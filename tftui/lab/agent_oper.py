@@ -103,7 +103,9 @@ def agent_xmpp(lab, node: LabNode, svc: ServiceDef, args: Args) -> bytes:
 
 @serves("KDropStatsReq")
 def drop_stats(lab, node: LabNode, svc: ServiceDef, args: Args) -> bytes:
-    return encode_drop_stats(drop_counters(lab.topo, node))
+    from .flows import traffic_of  # here: importing the flows part registers it, after the config API
+
+    return encode_drop_stats(drop_counters(lab.topo, node, traffic=traffic_of(lab)))
 
 
 def page(lab, node: LabNode, svc: ServiceDef, key: PageKey) -> bytes | None:

@@ -6,11 +6,16 @@ import argparse
 
 # Kept in step with topology.SCENARIOS by a test; importing the topology here would load the lab
 # into every headless command.
-SCENARIOS = ("demo", "degraded", "fleet", "hostile", "seed-analytics-less", "seed-full")
+SCENARIOS = ("demo", "degraded", "fleet", "full-r2011", "hostile", "seed-analytics-less", "seed-full")
+ROUTER_OS = ("frr", "vyos-1.1", "vyos-1.3", "vyos-1.4")  # kept in step with topology.ROUTER_OS by the same test
+RELEASES = ("5.0", "2011")  # topology.RELEASES
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scenario", default="demo", choices=sorted(SCENARIOS), help="which cluster to simulate")
+    p.add_argument("--release", choices=RELEASES, default=None,
+                   help="the simulated release: 5.0 (the seed's: config database inside config) or 2011 "
+                        "(config-database, analytics-alarm, analytics-snmp pods); default: the scenario's")
     p.add_argument("--vrouters", type=int, default=None, help="number of simulated computes (up to 2000)")
     p.add_argument("--base", type=int, default=42, help="second octet of the lab's 127.B.x.y addresses")
     p.add_argument("--seed", type=int, default=1)
@@ -37,14 +42,27 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="require keystone v3 tokens on the config API (password from $TFTUI_LAB_PASSWORD)")
     p.add_argument("--keystone-port", type=int, default=5000, help="port of the lab's keystone")
     p.add_argument("--token-ttl", type=float, default=3600.0, help="lifetime of the lab's keystone tokens (s)")
-    p.add_argument("--router-suite", choices=("frr", "quagga"), default="frr",
-                   help="flavour of the lab's gateway router (FRR with JSON, or VyOS 1.1's Quagga text)")
+    p.add_argument("--router-os", choices=ROUTER_OS, default=None,
+                   help="what the lab's gateway router is: VyOS 1.1 (Quagga), 1.3 (FRR 7.5), 1.4 (FRR 9.1, the "
+                        "default) or plain FRR 8.4; each takes its own configuration commands")
+    p.add_argument("--router-suite", choices=("frr", "quagga"), default=None,
+                   help="shorthand: quagga is --router-os vyos-1.1, frr the default FRR-based router")
+    p.add_argument("--unpeered", metavar="NODE,...", default=None,
+                   help="control nodes the router is not peered with at the start ('' for none; "
+                        "default: the demo leaves its last control node unpeered)")
+    p.add_argument("--peer-delay", type=float, default=3.0, metavar="SECONDS",
+                   help="how long a BGP session takes to come up once both sides agree")
     p.add_argument("--router-port", type=int, default=2222, help="SSH port of the lab router on 127.B.0.1")
     p.add_argument("--routes", type=int, default=0, metavar="N",
                    help="add N synthetic /32s from a transit peer to the lab router (scale tests, up to 500000)")
-    p.add_argument("--router-fault", choices=("auth", "hostkey", "hang", "drop"), default=None,
+    p.add_argument("--router-fault", choices=("auth", "hostkey", "hang", "drop", "nosave"), default=None,
                    help="make the lab router misbehave: refuse every login, present another host key, "
-                        "never answer a command, or drop the connection halfway through a table")
+                        "never answer a command, drop the connection halfway through a table, or fail to save "
+                        "its configuration")
+    p.add_argument("--flows", type=int, default=None, metavar="N",
+                   help="N more TCP conversations per vrouter in the agents' flow tables (pagination and scale)")
+    p.add_argument("--flow-key-format", choices=("partition", "dash", "colon"), default="partition",
+                   help="the agents' flow paging keys: current (partitioned), or an older release's format")
     p.add_argument("--api-fault", choices=("expire", "409", "503", "garbage"), default=None,
                    help="make the lab config API misbehave: tokens expire after 3 uses (implies --keystone), "
                         "every write conflicts, everything is unavailable, or replies are not JSON")

@@ -69,7 +69,7 @@ def _matcher(search: str):
 
 def _neighbor_reply(lab, node: LabNode, search: str, start: str, summary: bool) -> bytes:
     match = _matcher(search)
-    everyone = neighbors(lab.topo, rib(lab), node)
+    everyone = neighbors(lab.topo, rib(lab), node, getattr(lab, "peering", None))
 
     def wanted(n) -> bool:
         return match(n.peer) or match(n.peer_address) or (search == "deleted" and n.deleted)

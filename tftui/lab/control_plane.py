@@ -10,6 +10,7 @@ peers that are. A /32 the topology marks unannounced is nowhere; one whose vrout
 from __future__ import annotations
 
 import ipaddress
+import time
 from dataclasses import dataclass
 
 from tftui.core.control.instances import RoutingInstance, TableSummary
@@ -18,7 +19,7 @@ from tftui.core.control.routes import MASTER_INSTANCE, ControlPath, ControlRoute
 from tftui.core.sandesh_fields import sandesh_time
 
 from .agent import FIRST_LABEL, pod_label
-from .sessions import control_nodes, topology_router_address, xmpp_servers
+from .sessions import control_nodes, xmpp_servers
 from .topology import LabNode, Topology
 
 IP_FABRIC_VN = "default-domain:default-project:ip-fabric"
@@ -53,7 +54,7 @@ class Announcement:
 
 
 def asn(topo: Topology) -> int:
-    return topo.router.peer_asn
+    return topo.router.tf_asn
 
 
 def _vn_index(topo: Topology, network: str) -> int:
@@ -237,6 +238,7 @@ def _xmpp_neighbor(topo: Topology, rib: ControlRib, ctrl: LabNode, vr: LabNode) 
 
 def _bgp_neighbor(topo: Topology, rib: ControlRib, ctrl: LabNode, name: str, address: str, peer_asn: int,
                   router_type: str) -> BgpNeighbor:
+    """Another control node: iBGP, its state in lab/sessions.py."""
     state = topo.sessions.bgp_state(ctrl.name, name)
     started = topo.sessions.started
     external = peer_asn != asn(topo)
@@ -253,12 +255,38 @@ def _bgp_neighbor(topo: Topology, rib: ControlRib, ctrl: LabNode, name: str, add
                        last_event="fsm::EvTcpConnectFail", last_error="Hold timer expired", **common)
 
 
-def neighbors(topo: Topology, rib: ControlRib, ctrl: LabNode) -> list[BgpNeighbor]:
+def _router_neighbor(topo: Topology, rib: ControlRib, ctrl: LabNode, peering) -> BgpNeighbor | None:
+    """The gateway router as this control node sees it: from the lab's peering model (lab/peering.py) when it
+    runs, else as the lab starts (peered with ``topo.router.peered``). None when TF has no session with it."""
+    r = topo.router
+    if peering is None:
+        if ctrl.name not in r.peered:
+            return None
+        state, error, since = "Established", None, topo.sessions.started
+    else:
+        view = peering.control_view(ctrl.name)
+        if not view:
+            return None
+        s = view[0]
+        state, error = s.control_state, s.last_error
+        since = time.time() - max(peering.clock() - s.since, 0.0)  # the peering model runs on a monotonic clock
+    common = dict(peer=r.tf_name, peer_address=r.address, peer_asn=r.asn, encoding="BGP", peer_type="external",
+                  local_address=f"{ctrl.address}:179", local_asn=asn(topo), router_type="router",
+                  instance_name=MASTER_INSTANCE, last_state_at=sandesh_time(since))
+    if state == "Established":
+        return BgpNeighbor(state=state, send_state="in sync", prefixes=rib.primary_paths(ctrl).get(r.address, 0),
+                           last_state="OpenConfirm", last_event="fsm::EvBgpKeepalive", hold_time=HOLD_TIME, **common)
+    return BgpNeighbor(state=state, send_state="not advertising", last_state="Connect",
+                       last_event="fsm::EvTcpConnectFail", last_error=error or "", **common)
+
+
+def neighbors(topo: Topology, rib: ControlRib, ctrl: LabNode, peering=None) -> list[BgpNeighbor]:
     """BGP peers first (the other control nodes, the gateway router), then the XMPP agents, each by name."""
     bgp = [_bgp_neighbor(topo, rib, ctrl, c.name, c.address, asn(topo), "control-node")
            for c in control_nodes(topo) if c is not ctrl]
-    bgp.append(_bgp_neighbor(topo, rib, ctrl, topo.router.name, topology_router_address(topo), topo.router.asn,
-                             "router"))
+    router = _router_neighbor(topo, rib, ctrl, peering)
+    if router is not None:
+        bgp.append(router)
     xmpp = [_xmpp_neighbor(topo, rib, ctrl, vr) for vr in topo.vrouters()
             if any(c is ctrl for c in xmpp_servers(topo, vr.name))]
     return sorted(bgp, key=lambda n: n.peer) + sorted(xmpp, key=lambda n: n.peer)

@@ -5,8 +5,9 @@ root shell and forwards ``direct-tcpip`` to its own VMs' metadata IPs, as ``ssh 
 cirros@169.254.0.4`` needs: the metadata IP is looked up on *that* compute only, then the channel is
 joined to the VM's own SSH server (started on first use, on a loopback port of the compute's address).
 Host keys are generated per run and written to a known_hosts file keyed the way the launcher looks
-them up (``[COMPUTE]:PORT`` and ``COMPUTE-METADATA_IP``), with a client key and an ssh_config, so host
-key checking stays on in the demo.
+them up (``[COMPUTE]:PORT`` and ``COMPUTE-METADATA_IP``), with a client key; the lab's config names
+both in ``ssh:`` and nothing else (no ssh config of its own), so host key checking stays on in the demo
+and the demo logs in exactly as a cluster configured only through tftui's config does.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ class LabSshFiles:
     directory: Path
     client_key: Path
     known_hosts: Path
-    ssh_config: Path
     temporary: bool = False
 
 
@@ -71,9 +71,9 @@ class VmHost:
     """One VM's own SSH server; listens only once someone is forwarded to it."""
 
     def __init__(self, topo: Topology, itf: LabInterface, address: str, key: asyncssh.SSHKey,
-                 authorized: asyncssh.SSHAuthorizedKeys):
+                 authorized: asyncssh.SSHAuthorizedKeys, traffic=None):
         self.topo, self.itf, self.address, self.key, self.authorized = topo, itf, address, key, authorized
-        self.shell = VmShell(topo, itf)
+        self.traffic = traffic
         self._server: asyncssh.SSHAcceptor | None = None
         self._lock = asyncio.Lock()
         self.port = 0
@@ -83,8 +83,8 @@ class VmHost:
             if self._server is None:
                 self._server = await asyncssh.listen(
                     self.address, 0, server_host_keys=[self.key], authorized_client_keys=self.authorized,
-                    process_factory=lambda p: _serve_shell(p, self.shell), allow_scp=False, sftp_factory=None,
-                    keepalive_interval=0, login_timeout=10)
+                    process_factory=lambda p: _serve_shell(p, VmShell(self.topo, self.itf, self.traffic)),
+                    allow_scp=False, sftp_factory=None, keepalive_interval=0, login_timeout=10)
                 self.port = self._server.get_port()
         return self.port
 
@@ -159,8 +159,9 @@ class ComputeHost:
 class LabHosts:
     """All compute hosts of a topology, their keys, and the files a client needs to trust them."""
 
-    def __init__(self, topo: Topology, files: LabSshFiles, port: int = DEFAULT_SSH_PORT):
+    def __init__(self, topo: Topology, files: LabSshFiles, port: int = DEFAULT_SSH_PORT, traffic=None):
         self.topo, self.files, self.port = topo, files, port
+        self.traffic = traffic  # lab/flows: what the VM shells send goes through the agents' decision
         self.computes: dict[str, ComputeHost] = {}
 
     async def start(self) -> None:
@@ -177,7 +178,7 @@ class LabHosts:
             vms: dict[str, VmHost] = {}
             for itf in self.topo.interfaces_on(node.name):
                 vm_key = asyncssh.generate_private_key(KEY_TYPE)
-                vms[itf.metadata_ip] = VmHost(self.topo, itf, node.address, vm_key, authorized)
+                vms[itf.metadata_ip] = VmHost(self.topo, itf, node.address, vm_key, authorized, self.traffic)
                 known.append(f"{host_key_alias(node.address, itf.metadata_ip)} "
                              f"{vm_key.export_public_key('openssh').decode().strip()}")
             self.computes[node.name] = ComputeHost(self.topo, node, self.port, key, authorized, vms)
@@ -185,7 +186,6 @@ class LabHosts:
         for compute in self.computes.values():
             compute.peers = peers - {(compute.node.address, self.port)}
         _write_private(self.files.known_hosts, ("\n".join(known) + "\n").encode())
-        _write_private(self.files.ssh_config, ssh_config_text(self.files).encode())
         started: list[ComputeHost] = []
         try:
             for compute in self.computes.values():
@@ -209,29 +209,8 @@ class LabHosts:
                         "known_hosts": str(self.files.known_hosts)},
             "vm": {"username": "cirros", "identity_file": str(self.files.client_key),
                    "known_hosts": str(self.files.known_hosts)},
-            "config_file": str(self.files.ssh_config),
             "connect_timeout": 3,
         }
-
-
-def _quote(path: Path) -> str:
-    return '"' + str(path).replace('"', "") + '"'
-
-
-def ssh_config_text(files: LabSshFiles) -> str:
-    """For OpenSSH (``-F``): it reaches the jump hop too, which ``-i``/``-o`` on the command line do not."""
-    return (
-        "# written by `tftui lab`: trust only this lab's generated host keys, log in with its key\n"
-        "Host *\n"
-        f"    IdentityFile {_quote(files.client_key)}\n"
-        "    IdentitiesOnly yes\n"
-        f"    UserKnownHostsFile {_quote(files.known_hosts)}\n"
-        "    GlobalKnownHostsFile /dev/null\n"
-        "    StrictHostKeyChecking yes\n"
-        "    UpdateHostKeys no\n"
-        "    CheckHostIP no\n"
-        "    LogLevel ERROR\n"
-    )
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -247,14 +226,13 @@ def files_for(write_config: str | None) -> LabSshFiles:
         directory, temporary = cfg.parent / f"{cfg.stem}-ssh", False
     else:
         directory, temporary = Path(tempfile.mkdtemp(prefix="tftui-lab-ssh-")), True
-    return LabSshFiles(directory, directory / "client_ed25519", directory / "known_hosts", directory / "ssh_config",
-                       temporary)
+    return LabSshFiles(directory, directory / "client_ed25519", directory / "known_hosts", temporary)
 
 
 @register_component
 async def start(ctx: LabContext) -> None:
     port = int(getattr(ctx.args, "ssh_port", None) or DEFAULT_SSH_PORT)
-    hosts = LabHosts(ctx.topo, files_for(getattr(ctx.args, "write_config", None)), port)
+    hosts = LabHosts(ctx.topo, files_for(getattr(ctx.args, "write_config", None)), port, ctx.shared.get("traffic"))
     await hosts.start()
     ctx.stoppers.append(hosts.stop)
     ctx.cluster["ssh"] = hosts.cluster_keys()

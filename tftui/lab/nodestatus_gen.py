@@ -17,7 +17,7 @@ from tftui.core.nodestatus import (
 )
 
 from .sessions import xmpp_status
-from .topology import FUNCTIONAL, LabNode, Topology
+from .topology import BUILDS, FUNCTIONAL, LabNode, Topology
 
 OBJECT_KEYS = {
     "control": "ObjectBgpRouter", "config": "ObjectConfigNode", "config_database": "ObjectConfigDatabaseInfo",
@@ -28,8 +28,13 @@ OBJECT_KEYS = {
 POD_ROLE = {"control": "control", "config": "config", "database": "analytics_database", "analytics": "analytics",
             "analytics-alarm": "analytics_alarm", "analytics-snmp": "analytics_snmp", "vrouter": "vrouter",
             "kubernetes": "kubemanager"}
-BUILD_INFO = json.dumps({"build-info": [{"build-version": "2011", "build-id": "2011.L3-146",
-                                         "build-number": "146", "build-user": "zuul"}]})
+
+
+def build_info(release: str) -> str:
+    version, build_id = BUILDS[release]
+    return json.dumps({"build-info": [{"build-version": version, "build-id": build_id,
+                                       "build-number": build_id.rsplit("-", 1)[-1], "build-user": "zuul"}]})
+
 START = "1764000000000000"
 
 
@@ -112,6 +117,7 @@ def node_status_for(topo: Topology, node: LabNode, svc: ServiceDef, tick: int = 
         system_cpu=CpuLoad(round(0.42 + (h % 7) / 10 + (tick % 13) / 100, 2), 0.37, 0.33, 5.25),
         process_cpu_mem=tuple(ProcessCpuMem(p.process_name, 0.7, 1_890_232, 412_340)
                               for p in _pod_processes(node, svc) if p.process_name.startswith("contrail")),
-        build_info=BUILD_INFO, installed_package_version="2011.L3-146", running_package_version="2011.L3-146",
+        build_info=build_info(topo.release), installed_package_version=BUILDS[topo.release][1],
+        running_package_version=BUILDS[topo.release][1],
         num_cpu=8,
     )

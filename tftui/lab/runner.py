@@ -26,7 +26,9 @@ from tftui.lab.fault_spec import parse_fault_spec
 
 from .churn import churn
 from .introspect_server import IntrospectLab
+from .peering import DEFAULT_DELAY, LabPeering
 from .topology import (
+    DEFAULT_ROUTER_OS,
     LAB_PROBE_PORTS,
     Topology,
     apply_faults,
@@ -45,6 +47,7 @@ class LabContext:
     cluster: dict[str, Any] = field(default_factory=dict)  # the cluster config being written
     stoppers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     shared: dict[str, Any] = field(default_factory=dict)  # what one component offers the next (e.g. "keystone")
+    peering: LabPeering | None = None  # the router <-> control node sessions, shared by the parts that show them
 
 
 # Each component: async fn(ctx) that starts its servers, registers stoppers and adds config keys.
@@ -114,8 +117,26 @@ def _introspect_tls(args: argparse.Namespace, topo: Topology):
     return context, {"scheme": "https", "verify": True, "ca": str(ca)}
 
 
+def router_os(args: argparse.Namespace) -> str:
+    chosen = getattr(args, "router_os", None)
+    if chosen:
+        return chosen
+    return "vyos-1.1" if getattr(args, "router_suite", None) == "quagga" else DEFAULT_ROUTER_OS
+
+
+def unpeered(args: argparse.Namespace) -> tuple[str, ...] | None:
+    value = getattr(args, "unpeered", None)
+    return None if value is None else tuple(v for v in value.split(",") if v)
+
+
 async def serve(args: argparse.Namespace) -> int:
-    topo = build(args.scenario, vrouters=args.vrouters, base=args.base, seed=args.seed)
+    try:
+        topo = build(args.scenario, vrouters=args.vrouters, base=args.base, seed=args.seed,
+                     unpeered=unpeered(args), release=getattr(args, "release", None))
+    except ValueError as exc:
+        print(f"tftui lab: {exc}", file=sys.stderr)
+        return 2
+    topo.router.os = router_os(args)
     topo.flow_export_rate = getattr(args, "flow_export_rate", 0)
     if getattr(args, "faults", ""):
         try:
@@ -126,7 +147,9 @@ async def serve(args: argparse.Namespace) -> int:
     _raise_fd_limit(len(topo.nodes) * 8 + 4096)
     ssl_context, tls_config = _introspect_tls(args, topo)
     lab = IntrospectLab(topo, latency=args.latency / 1000.0, ssl_context=ssl_context, live_stats=args.live_stats)
-    ctx = LabContext(topo, args, lab, cluster_config(topo, args.poll_interval, args.timeout))
+    ctx = LabContext(topo, args, lab, cluster_config(topo, args.poll_interval, args.timeout),
+                     peering=LabPeering(topo, delay=max(0.0, getattr(args, "peer_delay", DEFAULT_DELAY))))
+    lab.peering = ctx.peering  # the control nodes' neighbor lists show the router's sessions from it
     if tls_config:
         ctx.cluster["introspect"] = tls_config
     try:
@@ -178,8 +201,9 @@ def _load_components() -> None:
     """Import the optional lab parts so they register themselves; a part that is absent is skipped."""
     import importlib
 
+    # in start order: the flows read the config API's store; the hosts' VM shells send traffic through the flows
     for mod in ("tftui.lab.agent", "tftui.lab.agent_oper", "tftui.lab.control_node", "tftui.lab.router",
-                "tftui.lab.configapi", "tftui.lab.analytics", "tftui.lab.hosts"):
+                "tftui.lab.configapi", "tftui.lab.analytics", "tftui.lab.flows", "tftui.lab.hosts"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:

@@ -78,20 +78,6 @@ def xmpp_servers(topo, vrouter: str) -> list:
     return [controls[i % len(controls)], controls[(i + 1) % len(controls)]]
 
 
-def lab_base(topo) -> int:
-    """The 127.B range the lab's addresses are in (every node address is 127.B.x.y)."""
-    return int(topo.nodes[0].address.split(".")[1]) if topo.nodes else 42
-
-
-def router_address(base: int) -> str:
-    """Where the lab's gateway router listens: 127.B.0.1, next to the controllers' 127.B.0.1x."""
-    return f"127.{base}.0.1"
-
-
-def topology_router_address(topo) -> str:
-    return router_address(lab_base(topo))
-
-
 def xmpp_status(topo, vr) -> tuple[bool, str, list[tuple[str, bool]]]:
     """What the agent's NodeStatus says of its XMPP sessions: (functional, description, [(server, up)]), by
     tf-controller's AgentUveBase::VrouterAgentProcessState: Non-Functional only when every control node is down."""

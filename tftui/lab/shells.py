@@ -1,7 +1,7 @@
 """The small shells the lab's compute hosts and VMs answer with: a few commands, outputs in the real formats.
 
 Nothing is executed: a command line is split with shlex and looked up in a fixed table. ``ip -o a``
-prints what the seed's cirros pods print; ``ping`` answers like busybox.
+prints what the seed's cirros pods print; ``ping`` and ``nc`` answer like busybox, ``ssh`` like dropbear.
 """
 
 from __future__ import annotations
@@ -92,25 +92,111 @@ def _words(line: str, shell: str) -> list[str] | Reply:
     return EXIT if words[0] in ("exit", "logout") else words
 
 
-class VmShell:
-    """One VM/pod as its own shell shows it."""
+def _target(words: list[str], value_opts: tuple[str, ...]) -> tuple[dict[str, str], list[str]] | Reply:
+    """Options (``-l user``, ``-w 3``) and positional words of a client command line."""
+    opts: dict[str, str] = {}
+    rest: list[str] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w.startswith("-") and len(w) > 1:
+            if w in value_opts:
+                if i + 1 >= len(words):
+                    return Reply(f"option requires an argument -- '{w[1:]}'\n", 1)
+                opts[w] = words[i + 1]
+                i += 2
+                continue
+            opts[w] = ""
+        else:
+            rest.append(w)
+        i += 1
+    return opts, rest
 
-    def __init__(self, topo: Topology, itf: LabInterface):
-        self.topo, self.itf = topo, itf
+
+class VmShell:
+    """One VM/pod as its own shell shows it. With the lab's traffic, what it sends to another address goes
+    through the agents' decision (lab/flows) and leaves its flows there: a ping a firewall policy drops
+    loses every packet, and ``ssh``/``nc`` to a dropped port time out."""
+
+    def __init__(self, topo: Topology, itf: LabInterface, traffic=None):
+        self.topo, self.itf, self.traffic = topo, itf, traffic
         net = next((n for n in topo.networks if n.fq_name_str == itf.network), None)
         self.prefixlen = ipaddress.ip_network(net.subnet).prefixlen if net else 32
+        self.nested: VmShell | None = None  # the VM an `ssh` from here is logged into
+        self.nested_host = ""
+        self.login: tuple[LabInterface, str] | None = None  # (VM, host as typed) waiting for its password
 
     @property
     def prompt(self) -> str:
-        return "$ "
+        if self.login is not None:
+            return ""  # the password prompt is already on the line
+        return self.nested.prompt if self.nested is not None else "$ "
 
-    def _reachable(self, target: str) -> bool:
+    def _reachable(self, target: str, protocol: int = 1, port: int = 0) -> bool:
         ip = ipaddress.IPv4Address(target)
-        if target in (self.topo.router.router_id, self.itf.ip):
+        if target == self.itf.ip:
+            return True
+        if self.traffic is not None:
+            return self.traffic.attempt(self.itf, target, protocol, port)[0]
+        if target == self.topo.router.router_id:
             return True
         return any(ip in ipaddress.ip_network(n.subnet) for n in self.topo.networks)
 
+    def _ssh(self, args: list[str]) -> Reply:
+        parsed = _target(args, ("-l", "-p", "-i", "-y"))
+        if isinstance(parsed, Reply):
+            return parsed
+        opts, rest = parsed
+        if not rest:
+            return Reply("Dropbear SSH client v2012.55 https://matt.ucc.asn.au/dropbear/dropbear.html\n"
+                         "Usage: ssh [options] [user@]host[/port] [command]\n", 1)
+        user, _, host = rest[0].rpartition("@")
+        user = opts.get("-l") or user or self.itf.user
+        port = int(opts["-p"]) if opts.get("-p", "").isdigit() else 22
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return Reply(f"ssh: Exited: Error resolving '{host}' port '{port}'. Name or service not known\n", 1)
+        target = next((i for i in self.topo.interfaces if i.ip == host), None)
+        if not self._reachable(host, 6, port) or target is None or port != 22:
+            why = "Connection timed out" if target is not None and port == 22 else "Connection refused"
+            return Reply(f"ssh: Exited: Error connecting to '{host}' port {port}. {why}\n", 1)
+        self.login = (target, host)
+        return Reply(f"{user}@{host}'s password: ")
+
+    def _nc(self, args: list[str]) -> Reply:
+        parsed = _target(args, ("-w", "-p", "-s"))
+        if isinstance(parsed, Reply):
+            return parsed
+        opts, rest = parsed
+        if len(rest) != 2 or not rest[1].isdigit():
+            return Reply("BusyBox v1.23.2 multi-call binary.\n\nUsage: nc [OPTIONS] HOST PORT\n", 1)
+        host, port = rest[0], int(rest[1])
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return Reply(f"nc: bad address '{host}'\n", 1)
+        target = next((i for i in self.topo.interfaces if i.ip == host), None)
+        if not self._reachable(host, 6, port):
+            return Reply(f"nc: can't connect to remote host ({host}): Connection timed out\n", 1)
+        if target is None or port != 22:  # the lab's VMs listen on 22 only
+            return Reply(f"nc: can't connect to remote host ({host}): Connection refused\n", 1)
+        if "-z" in opts:
+            return Reply("")
+        return Reply("SSH-2.0-dropbear_2012.55\n")
+
     def run(self, line: str) -> Reply:
+        if self.login is not None:  # any password: the lab's VMs trust whoever got this far
+            target, host = self.login
+            self.login = None
+            self.nested, self.nested_host = VmShell(self.topo, target, self.traffic), host
+            return Reply("")
+        if self.nested is not None:
+            reply = self.nested.run(line)
+            if reply is EXIT:
+                host, self.nested = self.nested_host, None
+                return Reply(f"Connection to {host} closed.\n")
+            return reply
         words = _words(line, "-sh")
         if isinstance(words, Reply):
             return words
@@ -121,6 +207,10 @@ class VmShell:
             return Reply(self.itf.vm_name + "\n")
         if cmd == "ping":
             return _ping(args, self._reachable)
+        if cmd == "ssh":
+            return self._ssh(args)
+        if cmd == "nc":
+            return self._nc(args)
         if cmd == "echo":
             return Reply(" ".join(args) + "\n")
         if cmd == "id":

@@ -13,7 +13,7 @@ import time
 import uuid as uuidlib
 from dataclasses import dataclass, field
 
-from tftui.core.catalog import ServiceDef, services_for_roles
+from tftui.core.catalog import LEGACY, MODERN, Layout, ServiceDef, services_for_roles
 from tftui.lab.fault_spec import FAULTS, FaultRule
 from tftui.lab.sessions import LabSessions, xmpp_servers
 
@@ -28,6 +28,12 @@ LAB_PROBE_PORTS = {"webui-job": 3000}
 ANALYTICS_LESS = "Collector connection down"
 NTP = "NTP state unsynchronized."
 DISK_NTP = "Disk for DB is too low. NTP state unsynchronized."
+DISK_LOW = "Disk for DB is too low. "  # R2011's nodemgr ends its description with a space
+
+# Releases the lab can be: the seed's 5.0 (config database inside config, analytics not split) and 2011, the
+# build the lab's NodeStatus reports (config-database, analytics-alarm and analytics-snmp pods).
+RELEASES: dict[str, Layout] = {"5.0": LEGACY, "2011": MODERN}
+BUILDS = {"5.0": ("5.0", "5.0-latest"), "2011": ("2011", "2011.L3-146")}  # build-version, build-id (the seed ran "latest")
 
 
 @dataclass
@@ -48,9 +54,11 @@ class LabNode:
     dead: bool = False  # nothing listens at all
     hang: bool = False  # every port accepts and never answers
     disk_percent: int = 20
+    layout: Layout = MODERN  # the pods its release has; set from the topology's release
 
     def services(self) -> list[ServiceDef]:
-        return services_for_roles(self.roles)
+        """What runs on the node in its release: only those services listen (nothing on 8112 on 5.0)."""
+        return services_for_roles(self.roles, self.layout)
 
     def behaviour_of(self, key: str) -> ServiceBehaviour:
         return self.behaviour.setdefault(key, ServiceBehaviour())
@@ -92,20 +100,49 @@ class LabInterface:
     user: str = "cirros"
 
 
+@dataclass(frozen=True)
+class RouterOs:
+    """What the lab router is: its routing suite (and version) and, for a VyOS, the release `show version` names."""
+
+    suite: str  # frr | quagga
+    suite_version: str
+    vyos: str | None = None
+
+
+# VyOS 1.1 runs Quagga 0.99, 1.3 FRR 7.5, 1.4 FRR 9.1; `frr` is plain FRR on Debian 12 (no VyOS CLI at all)
+ROUTER_OS = {
+    "vyos-1.1": RouterOs("quagga", "0.99.20.1", "1.1.8"),
+    "vyos-1.3": RouterOs("frr", "7.5.1", "1.3.8"),
+    "vyos-1.4": RouterOs("frr", "9.1", "1.4.0"),
+    "frr": RouterOs("frr", "8.4.4"),
+}
+DEFAULT_ROUTER_OS = "vyos-1.4"
+
+
 @dataclass
 class LabRouter:
     name: str = "vyos"
     asn: int = 65311
     router_id: str = "172.31.10.140"
-    suite: str = "frr"  # frr | quagga
-    peer_address: str = "172.31.11.86"  # the TF control node, as the router sees it
-    peer_asn: int = 64512
+    os: str = DEFAULT_ROUTER_OS  # a ROUTER_OS key
+    address: str = "127.42.0.1"  # where it listens, and the address of its bgp-router object in TF
+    tf_asn: int = 64512  # TF's global AS: the control nodes' AS
+    tf_name: str = "vyos-gw"  # the name of its bgp-router object in the lab's config API
+    peered: set[str] = field(default_factory=set)  # control nodes peered on both sides when the lab starts
     # Prefixes the router must NOT have although a pod exists (the demo's deliberate discrepancy)
     withheld: set[str] = field(default_factory=set)
     # Prefix -> next hop override (a route via the wrong vrouter)
     misrouted: dict[str, str] = field(default_factory=dict)
     # Extra /32s the router has with no interface behind them
     orphans: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def profile(self) -> RouterOs:
+        return ROUTER_OS[self.os]
+
+    @property
+    def suite(self) -> str:
+        return self.profile.suite
 
 
 @dataclass
@@ -120,8 +157,10 @@ class Topology:
     sessions: LabSessions = field(default_factory=LabSessions)
     # /32s the control nodes never learned although the pod exists (its agent did not announce it)
     unannounced: set[str] = field(default_factory=set)
-    # vrouter name -> (drop counter, packets per second): a counter the demo makes rise
-    rising_drops: dict[str, tuple[str, float]] = field(default_factory=dict)
+    traffic: object = None  # the lab's LabTraffic (lab/flows), once its flows part runs: drops are counted from it
+    # applications talking on a port: (source VM, destination VM, IP protocol, destination port)
+    apps: list[tuple[str, str, int, int]] = field(default_factory=list)
+    release: str = "2011"
     flow_export_rate: int = 0  # global-vrouter-config flow_export_rate: 0 (the default since R4.0) exports no flows
 
     def node(self, name: str) -> LabNode:
@@ -165,13 +204,13 @@ ANALYTICS_LESS_ROLES = ("config_database", "config", "control", "webui", "k8s_ma
 
 
 def _standard_processes(node: LabNode) -> None:
-    for svc in node.services():
+    for svc in services_for_roles(node.roles):  # in any release: the scenario's release is set afterwards
         if svc.process:
             node.processes.setdefault(svc.process, "PROCESS_STATE_RUNNING")
 
 
 def _describe_all(node: LabNode, description: str, mode: str = NON_FUNCTIONAL, only_nodemgr: bool = False) -> None:
-    for svc in node.services():
+    for svc in services_for_roles(node.roles):  # in any release: the scenario's release is set afterwards
         if svc.port is None or (only_nodemgr and not svc.is_nodemgr):
             continue
         node.behaviour[svc.key] = ServiceBehaviour(mode, description)
@@ -183,8 +222,17 @@ def _add_pods(topo: Topology, vrouters: list[LabNode], rng: random.Random, per_v
     pod_net = next(n for n in topo.networks if n.ip_fabric_forwarding)
     vm_net = next((n for n in topo.networks if not n.ip_fabric_forwarding), pod_net)
     top = int(ipaddress.ip_network(pod_net.subnet).broadcast_address)
-    pod_ips = (str(ipaddress.ip_address(top - 1 - k)) for k in range(1 << 20))
-    vm_ips = [str(h) for h in ipaddress.ip_network(vm_net.subnet).hosts()]
+    # The seed's two pods keep the seed's addresses (cirros1 10.47.255.251, cirros2 10.47.255.250), so its
+    # firewall walk (`ping 10.47.255.250` from cirros1) replays word for word; the other pods count down from the top.
+    seed_ips = {"cirros1": str(ipaddress.ip_address(top - 4)), "cirros2": str(ipaddress.ip_address(top - 5))}
+    pod_ips = (str(ipaddress.ip_address(top - 1 - k)) for k in range(1 << 20)
+               if str(ipaddress.ip_address(top - 1 - k)) not in seed_ips.values())
+    vm_subnet = ipaddress.ip_network(vm_net.subnet)
+    vm_hosts = vm_subnet.num_addresses - 2  # hosts(), without listing a /12's million of them (seconds per build)
+
+    def vm_ip(k: int) -> str:
+        return str(vm_subnet.network_address + 1 + k % vm_hosts)
+
     counter = 0
     for vi, vr in enumerate(vrouters):
         count = big_vrouter_pods if (vi == 0 and big_vrouter_pods) else per_vrouter
@@ -192,9 +240,10 @@ def _add_pods(topo: Topology, vrouters: list[LabNode], rng: random.Random, per_v
             counter += 1
             is_vm = j % 7 == 6
             if is_vm:
-                name, ip, net, user = f"vm-{counter:04d}", vm_ips[counter % len(vm_ips)], vm_net, "cirros"
+                name, ip, net, user = f"vm-{counter:04d}", vm_ip(counter), vm_net, "cirros"
             elif vi == 0 and j < 2:
-                name, ip, net, user = f"cirros{j + 1}", next(pod_ips), pod_net, "cirros"
+                name = f"cirros{j + 1}"
+                ip, net, user = seed_ips[name], pod_net, "cirros"
             else:
                 name, ip, net, user = f"pod-{counter:04d}", next(pod_ips), pod_net, "cirros"
             labels = {"app": "cirros", "label": name} if not is_vm else {}
@@ -224,19 +273,46 @@ def _vrouter(name: str, address: str) -> LabNode:
 
 
 def build(scenario: str = "demo", vrouters: int | None = None, base: int = 42, seed: int = 1,
-          pods_per_vrouter: int | None = None) -> Topology:
+          pods_per_vrouter: int | None = None, unpeered: tuple[str, ...] | None = None,
+          release: str | None = None) -> Topology:
+    """`unpeered`: control nodes the router is not peered with at the start (None: the scenario's choice, which
+    for the demo is its last control node, so the walk of peering it can be done there).
+    `release`: 5.0 or 2011 (default: the scenario's own, 5.0 for the seed's clusters, else 2011)."""
     plan = AddressPlan(base)
     rng = random.Random(seed)
     if scenario not in SCENARIOS:
         raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
     topo = SCENARIOS[scenario](plan, vrouters)
+    if release is not None:
+        if release not in RELEASES:
+            raise ValueError(f"unknown release {release!r}; known: {', '.join(RELEASES)}")
+        topo.release = release
+    for node in topo.nodes:
+        node.layout = RELEASES[topo.release]
     topo.seed = seed
     topo.networks = _networks()
+    topo.router.address = f"127.{base}.0.1"
+    controls = [n.name for n in topo.nodes if "control" in n.roles]
+    if unpeered is None:
+        unpeered = tuple(controls[-1:]) if scenario == "demo" and len(controls) > 1 else ()
+    unknown = set(unpeered) - set(controls)
+    if unknown:
+        raise ValueError(f"--unpeered: no control node {', '.join(sorted(unknown))} in scenario {scenario} "
+                         f"(it has {', '.join(controls) or 'none'})")
+    topo.router.peered = {c for c in controls if c not in unpeered}
     vrs = topo.vrouters()
     big = 120 if scenario == "demo" else 0
     per = pods_per_vrouter if pods_per_vrouter is not None else (3 if len(vrs) <= 50 else 1)
     _add_pods(topo, vrs, rng, per, big_vrouter_pods=big)
     pods = [i for i in topo.interfaces if i.kind == "pod"]
+    if scenario == "demo" and len(pods) > 10:
+        # the demo's blocked pair: a web pod that talks to its database on 5432, which a firewall policy the
+        # demo's config API carries (lab/configapi/seed.py seed_demo) denies
+        web, db = pods[7], pods[8]
+        web.labels["tier"], db.labels["tier"] = "web", "db"
+        topo.apps.append((web.vm_name, db.vm_name, 6, 5432))
+        # and one pod in quarantine: its own application set allows ICMP only, so the rest is implicitly denied
+        pods[10].labels["application"] = "quarantine"
     if scenario == "demo" and len(pods) > 6:
         # the control nodes never learned pods[4]'s /32, so the router cannot have it either
         topo.unannounced.add(pods[4].ip + "/32")
@@ -256,7 +332,24 @@ def _seed_full(plan: AddressPlan, vrouters: int | None) -> Topology:
         ctrl.behaviour[key] = ServiceBehaviour(NON_FUNCTIONAL, DISK_NTP)
     ctrl.disk_percent = 91
     nodes = [ctrl] + [_vrouter(f"compute{i + 1}", plan.vrouter(i)) for i in range(vrouters or 1)]
-    return Topology("seed-full", nodes)
+    return Topology("seed-full", nodes, release="5.0")
+
+
+R2011_CONTROLLER_ROLES = CONTROLLER_ROLES + ("analytics_alarm", "analytics_snmp")
+
+
+def _full_r2011(plan: AddressPlan, vrouters: int | None) -> Topology:
+    """The seed's full controller as a 2011 cluster deploys it (analytics_alarm and analytics_snmp roles too): the
+    low disk shows on the config-database and database nodemgrs, the config nodemgr itself is fine."""
+    ctrl = LabNode("ctrl1", plan.controller(0), R2011_CONTROLLER_ROLES)
+    _standard_processes(ctrl)
+    for key in ("control-nodemgr", "analytics-nodemgr"):
+        ctrl.behaviour[key] = ServiceBehaviour(NON_FUNCTIONAL, NTP)
+    for key in ("config-database-nodemgr", "database-nodemgr"):
+        ctrl.behaviour[key] = ServiceBehaviour(NON_FUNCTIONAL, DISK_LOW)
+    ctrl.disk_percent = 91
+    nodes = [ctrl] + [_vrouter(f"compute{i + 1}", plan.vrouter(i)) for i in range(vrouters or 1)]
+    return Topology("full-r2011", nodes, release="2011")
 
 
 def _seed_analytics_less(plan: AddressPlan, vrouters: int | None) -> Topology:
@@ -270,7 +363,7 @@ def _seed_analytics_less(plan: AddressPlan, vrouters: int | None) -> Topology:
         vr.behaviour["vrouter-nodemgr"] = ServiceBehaviour(NON_FUNCTIONAL, ANALYTICS_LESS)
         vr.behaviour["vrouter-agent"] = ServiceBehaviour(FUNCTIONAL, ANALYTICS_LESS)
         nodes.append(vr)
-    return Topology("seed-analytics-less", nodes, analytics=False)
+    return Topology("seed-analytics-less", nodes, analytics=False, release="5.0")
 
 
 def _degraded(plan: AddressPlan, vrouters: int | None) -> Topology:
@@ -304,9 +397,6 @@ def _degraded(plan: AddressPlan, vrouters: int | None) -> Topology:
         # active (one session is enough), the control node and the agent's own list say otherwise
         second = xmpp_servers(topo, vrs[0].name)[1]
         topo.sessions.set_xmpp(vrs[0].name, second.name, False, at=time.time() - 240)
-    if len(vrs) >= 5:
-        # a policy drops compute5's traffic, packet after packet (dropstats' "Flow Action Drop" keeps rising)
-        topo.rising_drops[vrs[4].name] = ("ds_flow_action_drop", 37.0)
     return topo
 
 
@@ -364,5 +454,6 @@ SCENARIOS = {
     "fleet": _fleet,
     "seed-full": _seed_full,
     "seed-analytics-less": _seed_analytics_less,
+    "full-r2011": _full_r2011,
     "degraded": _degraded,
 }

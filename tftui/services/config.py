@@ -11,7 +11,8 @@ from typing import Any
 
 import yaml
 
-from tftui.core.analytics.settings import analytics_settings, status_source
+from tftui.core.analytics.settings import analytics_settings
+from tftui.core.config_schema import Issue, check_cluster, check_document
 from tftui.core.inventory import ClusterSpec, ConfigError, choose_cluster, parse_cluster, parse_instances
 from tftui.core.redact import has_url_password
 
@@ -107,6 +108,29 @@ def _secret_warnings(doc: Any, path: Path) -> list[str]:
     return found
 
 
+def schema_issues(doc: dict, path: Path, cluster: str | None) -> tuple[list[str], list[str]]:
+    """(warnings, errors): unknown keys anywhere and wrong types in clusters not in use are warnings; a wrong
+    type at the top level or in the cluster in use is an error (parse_cluster also refuses those, for callers
+    that skip the loader)."""
+    clusters = doc.get("clusters") if isinstance(doc.get("clusters"), dict) else {}
+    in_use = check_document({k: v for k, v in doc.items() if k != "clusters"})
+    others: list[Issue] = []
+    for name, cdoc in clusters.items():
+        (in_use if name == cluster else others).extend(check_cluster(cdoc, f"clusters.{name}"))
+    warnings = [f"{path}: {i}" for i in in_use if not i.error]
+    warnings += [f"{path}: {i}" + (" (in a cluster not in use)" if i.error else "") for i in others]
+    return warnings, [str(i) for i in in_use if i.error]
+
+
+def _add_schema_issues(warn: list[str], doc: dict, path: Path, cluster: str | None) -> None:
+    warnings, errors = schema_issues(doc, path, cluster)
+    warn.extend(warnings)
+    if errors:
+        exc = ConfigError(f"{path}: " + "; ".join(errors))
+        exc.warnings = warn
+        raise exc
+
+
 def load_config(config: str | None = None, inventory: str | None = None, cluster: str | None = None) -> LoadedConfig:
     """The cluster to work on, from --config / $TFTUI_CONFIG / the default path, and/or --inventory."""
     path, source = _resolve_config_path(config)
@@ -137,11 +161,14 @@ def load_config(config: str | None = None, inventory: str | None = None, cluster
             pass
     if doc.get("clusters"):
         name = choose_cluster(doc, cluster, str(path))
+        _add_schema_issues(warn, doc, path, name)
         sources["cluster"] = "--cluster" if cluster else ("default_cluster" if doc.get("default_cluster") else "first cluster")
         cdoc = doc["clusters"][name] or {}
     else:
         if path is not None and not inv_path:
             raise ConfigError(f"{path}: no clusters defined (expected a 'clusters:' mapping)")
+        if path is not None:
+            _add_schema_issues(warn, doc, path, None)
         name = cluster or "default"
         sources["cluster"] = "--cluster" if cluster else "built-in"
         cdoc = {}
@@ -151,12 +178,16 @@ def load_config(config: str | None = None, inventory: str | None = None, cluster
         sources["inventory"] = f"{path} clusters.{name}.inventory"
     elif inv_path is not None:
         sources["inventory"] = "--inventory"
-    inventory_nodes = parse_instances(read_yaml(inv_path), str(inv_path)) if inv_path else None
-    spec = parse_cluster(name, cdoc, str(path or inv_path), inventory_nodes)
-    status_source(spec), analytics_settings(spec)  # a bad analytics key is a config error now, not at first poll
+    try:
+        inventory_nodes = parse_instances(read_yaml(inv_path), str(inv_path)) if inv_path else None
+        spec = parse_cluster(name, cdoc, str(path or inv_path), inventory_nodes)
+        analytics_settings(spec)  # a bad analytics key is a config error now, not at first poll
+    except ConfigError as exc:
+        exc.warnings = warn  # what was found before the error still deserves a word (a secret in clear)
+        raise
     for key in ("poll_interval", "timeout", "proxy", "theme", "config_api", "analytics_api", "status_source"):
         sources[key] = f"{path} clusters.{name}.{key}" if key in cdoc else "built-in default"
-    if not spec.nodes and not spec.config_api:
+    if not spec.nodes and not spec.config_api and not spec.routers:
         raise ConfigError(f"cluster {name!r} has no nodes (add nodes: or inventory:, or pass --inventory)")
     return LoadedConfig(spec, path, source, inv_path, sources, doc, warn)
 

@@ -1,17 +1,41 @@
 """Where the gatewayless cross-check gets its interfaces: the vrouter agents (ItfReq), with the networks that
-forward on the IP fabric taken from the config API, or from ``gatewayless.networks`` in the config."""
+forward on the IP fabric taken from the config API, or from ``gatewayless.networks`` in the config; else an
+interface list in a file (``gatewayless.hosts_file``, ``--hosts``)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 
+import yaml
+
+from tftui.clients.router import RouterError
 from tftui.core.inventory import ClusterSpec
 from tftui.core.routes.crosscheck import ExpectedHost
 from tftui.core.routes.hosts import expected_hosts
 
-from .routes import HostsProvider, RouterError, hosts_from_file
-
 log = logging.getLogger(__name__)
+HostsProvider = Callable[[], Awaitable[list[ExpectedHost]]]
+
+
+def hosts_from_file(path: str | Path, names: dict[str, str] | None = None) -> HostsProvider:
+    """Interfaces from a YAML/JSON list (the lab writes one; operators may too); ``names`` (address -> node name)
+    names the vrouters the file gives only by address."""
+    p = Path(path).expanduser()
+
+    async def load() -> list[ExpectedHost]:
+        try:
+            doc = yaml.safe_load(await asyncio.to_thread(p.read_text, encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise RouterError(f"cannot read the interface list {p}: {exc}") from None
+        hosts, problems = expected_hosts(doc if isinstance(doc, list) else [], names=names)
+        for problem in problems:
+            log.warning("%s: %s", p, problem)
+        return hosts
+
+    return load
 
 
 async def iff_networks_from_api(spec: ClusterSpec) -> list[str]:
@@ -27,10 +51,9 @@ async def iff_networks_from_api(spec: ClusterSpec) -> list[str]:
 
 def agent_hosts_provider(spec: ClusterSpec) -> HostsProvider | None:
     """Interfaces live from the agents; None when the cluster has no vrouters or no way to know the IFF networks."""
-    if not any("vrouter" in n.roles for n in spec.nodes):
+    if not spec.vrouters:
         return None
-    g = spec.raw.get("gatewayless") if isinstance(spec.raw, dict) else None
-    configured = g.get("networks") if isinstance(g, dict) else None
+    configured = spec.gatewayless.networks
     if configured is None and not spec.config_api:
         return None
 
@@ -42,8 +65,8 @@ def agent_hosts_provider(spec: ClusterSpec) -> HostsProvider | None:
             networks = list(configured) if configured is not None else await iff_networks_from_api(spec)
         except Exception as exc:  # the API being down must read as a reason, not a crash
             raise RouterError(f"cannot tell which networks use IP fabric forwarding: {exc}") from None
-        rows = [{"vm_name": v.vm_name, "ip": v.ip, "vrouter_address": v.vrouter_address, "network": v.vn}
-                for v in snapshot.vmis]
+        rows = [{"vm_name": v.vm_name, "ip": v.ip, "vrouter_address": v.vrouter_address, "vrouter": v.vrouter,
+                 "network": v.vn} for v in snapshot.vmis]
         hosts, problems = expected_hosts(rows, networks)
         for vrouter, why in snapshot.errors.items():
             log.warning("gatewayless: no interfaces from %s: %s", vrouter, why)
@@ -59,7 +82,6 @@ def hosts_provider(spec: ClusterSpec) -> HostsProvider | None:
     provider = agent_hosts_provider(spec)
     if provider is not None:
         return provider
-    g = spec.raw.get("gatewayless") if isinstance(spec.raw, dict) else None
-    if isinstance(g, dict) and g.get("hosts_file"):
-        return hosts_from_file(str(g["hosts_file"]))
+    if spec.gatewayless.hosts_file:
+        return hosts_from_file(spec.gatewayless.hosts_file, {n.address: n.name for n in spec.nodes})
     return None

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tftui.clients.configapi import ConfigApiClient, ConfigApiError
 from tftui.core.inventory import ClusterSpec, ConfigError
+from tftui.core.peering.tf import is_control_node, plain_refs, with_session, without_session
 from tftui.core.policy.models import (
     IP_FABRIC,
     Aps,
@@ -24,7 +25,6 @@ from tftui.core.policy.models import (
     Rule,
     Tag,
     fq_str,
-    session_attr,
 )
 from tftui.core.policy.settings import config_api_settings
 from tftui.core.policy.validate import ValidationError, check_bgp_router, check_rule, parse_tag, resequence
@@ -41,7 +41,7 @@ class ConflictError(RuntimeError):
     pass
 
 
-def _revision(obj: dict, etag: str | None) -> str:
+def revision(obj: dict, etag: str | None) -> str:
     return etag or str((obj.get("id_perms") or {}).get("last_modified", ""))
 
 
@@ -150,12 +150,12 @@ class PolicyService:
 
     async def _current(self, type_name: str, uuid: str, keys: list[str]) -> tuple[dict, str]:
         obj, etag = await self.client.read_with_etag(type_name, uuid, exclude_back_refs=True, exclude_children=True)
-        return {k: obj.get(k) for k in keys}, _revision(obj, etag)
+        return {k: obj.get(k) for k in keys}, revision(obj, etag)
 
     async def _update_op(self, type_name: str, uuid: str, body: dict) -> Op:
         obj, etag = await self.client.read_with_etag(type_name, uuid, exclude_back_refs=True, exclude_children=True)
         old = {k: obj.get(k) for k in body}
-        return Op("update", type_name, list(obj["fq_name"]), body, uuid, old, _revision(obj, etag))
+        return Op("update", type_name, list(obj["fq_name"]), body, uuid, old, revision(obj, etag))
 
     def _draft(self, title: str, ops: list[Op]) -> Draft:
         return self.drafts.put(Draft(title, ops))
@@ -170,7 +170,7 @@ class PolicyService:
         self._guard()
         obj, etag = await self.client.read_with_etag(type_name, uuid, exclude_back_refs=True, exclude_children=True)
         old = {k: v for k, v in obj.items() if k not in ("href", "id_perms", "perms2")}
-        op = Op("delete", type_name, list(obj["fq_name"]), None, uuid, old, _revision(obj, etag))
+        op = Op("delete", type_name, list(obj["fq_name"]), None, uuid, old, revision(obj, etag))
         return self._draft(f"delete {type_name} {fq_str(obj['fq_name'])}", [op])
 
     async def draft_port_tags(self, port: Port, add: list[str], remove: list[str]) -> Draft:
@@ -249,16 +249,32 @@ class PolicyService:
                            router.port, router.hold_time, router.families)
         ops = [Op("create", "bgp-router", list(fq), router.body())]
         controls = control_nodes if control_nodes is not None else [
-            r for r in self.state.bgp_routers if r.router_type == "control-node"]
+            r for r in self.state.bgp_routers if is_control_node(r)]
         for cn in controls:
-            obj, etag = await self.client.read_with_etag("bgp-router", cn.uuid, exclude_back_refs=True,
-                                                         exclude_children=True)
-            old_refs = [{"to": r["to"], **({"attr": r["attr"]} if r.get("attr") else {})}
-                        for r in obj.get("bgp_router_refs") or []]
-            new_refs = old_refs + [{"to": list(fq), "attr": session_attr(router.families)}]
-            ops.append(Op("update", "bgp-router", list(obj["fq_name"]), {"bgp_router_refs": new_refs}, cn.uuid,
-                          {"bgp_router_refs": old_refs}, _revision(obj, etag)))
+            op = await self.session_op(cn, router, add=True)
+            if op is not None:
+                ops.append(op)
         return self._draft(f"add BGP peer {router.name} AS {router.asn} {router.address}", ops)
+
+    async def session_op(self, control: BgpRouter, router: BgpRouter, add: bool) -> Op | None:
+        """The update that adds (or removes) a session from a control node to an external router, from the
+        control node as it is now; None when there is nothing to change."""
+        obj, etag = await self.client.read_with_etag("bgp-router", control.uuid, exclude_back_refs=True,
+                                                     exclude_children=True)
+        refs = obj.get("bgp_router_refs") or []
+        new = with_session(refs, router, router.families) if add else without_session(refs, router)
+        if new is None:
+            return None
+        return Op("update", "bgp-router", list(obj["fq_name"]), {"bgp_router_refs": new}, control.uuid,
+                  {"bgp_router_refs": plain_refs(refs)}, revision(obj, etag))
+
+    async def load_global_asn(self) -> int:
+        """TF's AS number: autonomous_system of the global-system-config (64512 unless changed)."""
+        gscs = await self.client.list_all("global-system-config")
+        asn = next((g.get("autonomous_system") for g in gscs if isinstance(g.get("autonomous_system"), int)), None)
+        if asn is None:
+            raise ConfigApiError(404, "global-system-config has no autonomous_system")
+        return asn
 
     # ------------------------------------------------------------------ commit
     def discard(self, draft: Draft) -> None:
@@ -272,7 +288,7 @@ class PolicyService:
                 if op.uuid and op.op != "create":
                     obj, etag = await self.client.read_with_etag(op.type, op.uuid, exclude_back_refs=True,
                                                                  exclude_children=True)
-                    if _revision(obj, etag) != op.rev:
+                    if revision(obj, etag) != op.rev:
                         raise ConflictError(f"{op.type} {fq_str(op.fq_name)} changed on the server since this draft "
                                             "was made; reload and redo the change")
             while draft.ops:

@@ -15,7 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from tftui.clients.introspect import IntrospectClient, IntrospectSettings
-from tftui.core.cluster import NodeResult, evaluate_node, introspect_states, services_needing_probe
+from tftui.core.cluster import (
+    NodeResult,
+    evaluate_node,
+    introspect_states,
+    node_layout,
+    services_needing_probe,
+    services_to_fetch,
+)
 from tftui.core.inventory import ClusterSpec, NodeSpec
 from tftui.core.status import FetchResult, ProbeResult
 
@@ -53,23 +60,24 @@ class Poller:
         self.last_round: RoundStats | None = None
 
     async def poll_node(self, node: NodeSpec) -> NodeResult:
-        services = node.services()
+        previous = self.state.results.get(node.name)
+        previous = previous if previous is not None and previous.polled else None
+        services = services_to_fetch(node, previous)
         known = self.status_source.states_for(node) if self.status_source is not None else {}
         introspect = [s for s in services if s.port is not None and s.key not in known]
         fetched = await asyncio.gather(*(self.client.node_status(node.address, s.port) for s in introspect))
         fetches: dict[str, FetchResult] = {s.key: f for s, f in zip(introspect, fetched, strict=True)}
-        previous = self.state.results.get(node.name)
-        previous = previous if previous is not None and previous.polled else None
         max_bytes = self.client.settings.max_bytes
         states = introspect_states(services, fetches, max_bytes, previous)
         states.update(known)
+        decided = node_layout(node, fetches, states, previous)
         probes: dict[str, ProbeResult] = {}
-        wanted = services_needing_probe(services, states)
+        wanted = services_needing_probe(node.services(decided[0]), states)
         if wanted:
             results = await asyncio.gather(*(self.client.probe(node.address, s.probe_port) for s in wanted))
             probes = {s.key: r for s, r in zip(wanted, results, strict=True)}
         result = evaluate_node(node, fetches, probes, at=self.clock(), max_bytes=max_bytes, previous=previous,
-                               introspected=states)
+                               introspected=states, decided=decided)
         return replace(result, reachable=True) if known and not result.reachable else result
 
     def _due(self, node: NodeSpec, now: float, force: bool) -> bool:

@@ -9,23 +9,21 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-
-import yaml
 
 from tftui.clients.router import CommandOutput, Fetched, PasswordPrompt, RouterClient, RouterError
-from tftui.core.inventory import ClusterSpec, ConfigError
-from tftui.core.routes.config import RouterSpec, choose_router, parse_routers
-from tftui.core.routes.crosscheck import CrossCheck, ExpectedHost, cross_check
-from tftui.core.routes.hosts import expected_hosts
+from tftui.core.inventory import ClusterSpec
+from tftui.core.routes.config import RouterSpec, choose_router
+from tftui.core.routes.crosscheck import CrossCheck, cross_check
 from tftui.core.routes.models import Neighbor, Route
 
+from .gatewayless import HostsProvider, hosts_from_file, hosts_provider
 from .heap import settle_heap
 
+__all__ = ["HostsProvider", "RouterMonitor", "RouterState", "hosts_from_file", "state_json"]
+
 log = logging.getLogger(__name__)
-HostsProvider = Callable[[], Awaitable[list[ExpectedHost]]]
 
 
 @dataclass
@@ -64,23 +62,6 @@ def _kept(out: CommandOutput) -> CommandOutput:
     return replace(out, stdout=f"{out.stdout[:cut]}... ({more} more characters not kept)\n")
 
 
-def hosts_from_file(path: str | Path) -> HostsProvider:
-    """Interfaces from a YAML/JSON list (the lab writes one; operators may too)."""
-    p = Path(path).expanduser()
-
-    async def load() -> list[ExpectedHost]:
-        try:
-            doc = yaml.safe_load(await asyncio.to_thread(p.read_text, encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise RouterError(f"cannot read the interface list {p}: {exc}") from None
-        hosts, problems = expected_hosts(doc if isinstance(doc, list) else [])
-        for problem in problems:
-            log.warning("%s: %s", p, problem)
-        return hosts
-
-    return load
-
-
 class RouterMonitor:
     def __init__(self, spec: RouterSpec, hosts: HostsProvider | None = None, interval: float | None = None,
                  prompt: PasswordPrompt | None = None, client: RouterClient | None = None,
@@ -96,23 +77,25 @@ class RouterMonitor:
         self._refresh_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self.settle_big_tables = True  # a one-shot command has no pane to keep smooth
+        self.cross_checks = True  # `tftui routes` prints no cross-check: it need not compute one
+        self.vrouter_names: dict[str, str] = {}  # address -> node name of the cluster's vrouters
+        self.no_hosts_note = "no interface list: configure config_api or gatewayless.networks, or gatewayless.hosts_file"
 
     @classmethod
     def from_cluster(cls, cluster: ClusterSpec, router: str | None = None, prompt: PasswordPrompt | None = None,
                      interval: float | None = None) -> RouterMonitor:
         """The monitor for one router of the cluster's `routers:` list (the first unless named)."""
         # the cluster's `timeout` is for introspect polls; a router table can take longer, so routers default to 10s
-        routers = parse_routers(cluster.raw, f"clusters.{cluster.name}")
-        from .gatewayless import hosts_provider
-
-        return cls(choose_router(routers, router), hosts_provider(cluster), interval, prompt)
+        monitor = cls(choose_router(list(cluster.routers), router), hosts_provider(cluster), interval, prompt)
+        monitor.vrouter_names = {n.address: n.name for n in cluster.vrouters}
+        if not cluster.vrouters:
+            monitor.no_hosts_note = ("no vrouters known: no pod/VM /32 to compare (add the cluster's nodes, an "
+                                     "inventory or config_api; or gatewayless.hosts_file)")
+        return monitor
 
     @staticmethod
     def router_names(cluster: ClusterSpec) -> list[str]:
-        try:
-            return [r.name for r in parse_routers(cluster.raw, f"clusters.{cluster.name}")]
-        except ConfigError:
-            return []
+        return [r.name for r in cluster.routers]
 
     def subscribe(self, callback: Callable[[RouterState], None]) -> Callable[[], None]:
         self._listeners.append(callback)
@@ -168,19 +151,24 @@ class RouterMonitor:
             return st
 
     async def _check(self, st: RouterState) -> None:
-        if self.hosts is None:
-            st.check, st.check_note = None, "no interface list configured (gatewayless.hosts_file, or agents)"
+        if not self.cross_checks:
+            st.check, st.check_note = None, "not asked for"
             return
         if st.last_fetched is None:
             st.check, st.check_note = None, "no router tables yet"
             return
-        try:
-            hosts = await self.hosts()
-        except RouterError as exc:
-            st.check, st.check_note = None, str(exc)
-            return
+        if self.hosts is None:  # the neighbors can still be checked; say what could not be
+            hosts, note = [], self.no_hosts_note
+        else:
+            try:
+                hosts, note = await self.hosts(), None
+            except RouterError as exc:
+                st.check, st.check_note = None, str(exc)
+                return
+        # orphans only via vrouters that listed their interfaces: an unreadable agent's pods are not orphans
         vrouters = {h.vrouter_address for h in hosts}
-        st.check = await asyncio.to_thread(cross_check, hosts, st.routes, st.neighbors, vrouters)
+        st.check = await asyncio.to_thread(cross_check, hosts, st.routes, st.neighbors, vrouters, self.vrouter_names)
+        st.check.note = note
         st.check_note = None
 
     @property

@@ -35,7 +35,7 @@ def run_ui(args: argparse.Namespace) -> int:
     spec, discovery_warning = resolve_nodes(loaded.cluster)
     if discovery_warning:
         loaded.warnings.append(discovery_warning)
-    if not spec.nodes:
+    if not spec.nodes and not spec.routers:
         print(f"tftui: cluster {spec.name} has no nodes ({discovery_warning or 'none configured'})", file=sys.stderr)
         if demo:
             demo.stop()
@@ -49,6 +49,8 @@ def run_ui(args: argparse.Namespace) -> int:
                        extra_screens=extra_screens(spec, args.readonly))
         for w in loaded.warnings:
             app.call_later(app.notify, w, severity="warning", timeout=10)
+        if not spec.nodes:  # a cluster of just its router: the routes are what there is to see
+            app.call_later(app.action_open_screen, "routes")
         app.run()
         return app.return_code or 0
     finally:

@@ -309,6 +309,8 @@ class RoutesScreen(Screen[None]):
         t = Text()
         t.append(f"gatewayless: {check.ok}/{check.expected} pod/VM /32s on the router via their vrouter",
                  style="bold green" if not check.problems else "bold yellow")
+        if check.note:
+            t.append(f"\n{check.note}", style="yellow")
         for f in check.findings:
             if f.fix:
                 t.append(f"\n{f.message}\nfix: {f.fix}", style="yellow")
@@ -317,7 +319,7 @@ class RoutesScreen(Screen[None]):
         for i, f in enumerate(check.findings):
             rows[f"{f.kind}|{f.prefix or f.expected or i}"] = (
                 Text(f.kind, style="bold red" if f.kind in ("missing", "neighbor-down") else "bold yellow"),
-                f.prefix or "", f.vm_name or "", f.expected or "", ", ".join(f.actual))
+                f.prefix or "", f.vm_name or "", f.expected_text, f.actual_text)
         sync_rows(self.query_one("#check-table", DataTable), CHECK_COLS, rows)
 
     # ------------------------------------------------------------------ actions

@@ -13,16 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from tftui.core.auth import AuthSpec, http_url
 from tftui.core.catalog import normalise_role
-from tftui.core.inventory import ClusterSpec, ConfigError, TLSSettings, float_setting
-from tftui.core.policy.settings import AuthSpec, http_url, parse_auth
+from tftui.core.inventory import DEFAULT_STATUS_SOURCE, ClusterSpec, ConfigError, TLSSettings, float_setting
 
-from .status import DEFAULT_STALE_AFTER, SOURCES
+from .status import DEFAULT_STALE_AFTER
 
 ANALYTICS_PORT = 8081
 DEFAULT_MAX_BYTES = 64 << 20  # a fleet's UVEs in one multi-get run to a few MB; results far less
 DEFAULT_QUERY_TIMEOUT = 120.0
-DEFAULT_STATUS_SOURCE = "introspect"
+__all__ = ["DEFAULT_STATUS_SOURCE", "AnalyticsSettings", "analytics_settings", "status_source"]
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,8 @@ class AnalyticsSettings:
 
 
 def status_source(cluster: ClusterSpec) -> str:
-    raw = cluster.raw.get("status_source", DEFAULT_STATUS_SOURCE) if isinstance(cluster.raw, dict) else None
-    value = str(raw or DEFAULT_STATUS_SOURCE).lower()
-    if value not in SOURCES:
-        raise ConfigError(f"clusters.{cluster.name}.status_source: {raw!r} is not one of {', '.join(SOURCES)}")
-    return value
+    """The cluster's ``status_source`` (checked when the config was parsed)."""
+    return cluster.status_source
 
 
 def analytics_settings(cluster: ClusterSpec) -> AnalyticsSettings | None:
@@ -68,7 +65,7 @@ def analytics_settings(cluster: ClusterSpec) -> AnalyticsSettings | None:
         url, discovered = f"http://{host}:{ANALYTICS_PORT}", True
     sub = f"{where}.analytics"
     return AnalyticsSettings(
-        url=url, discovered=discovered, auth=parse_auth(cluster.raw.get("auth"), f"{where}.auth"),
+        url=url, discovered=discovered, auth=cluster.auth,
         timeout=float_setting(raw, "timeout", max(cluster.timeout, 1.0), sub, 0.1),
         query_timeout=float_setting(raw, "query_timeout", DEFAULT_QUERY_TIMEOUT, sub, 1.0),
         max_bytes=int(float_setting(raw, "max_bytes", DEFAULT_MAX_BYTES, sub, 1024)),

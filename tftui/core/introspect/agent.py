@@ -12,6 +12,8 @@ from .defs import Module, Req
 
 _SRC = "tungstenfabric/tf-controller @ 6a674397821187fedfffd9586942b906d3479dbc : src/"
 FLOW_START_KEY = "0-0-0-0-0-0.0.0.0-0.0.0.0"
+# Start keys of releases before partitioned flow tables (3.1) and of the first ones (``:``-separated)
+OLD_FLOW_START_KEYS = ("0-0-0-0-0.0.0.0-0.0.0.0", "0:0:0:0:0.0.0.0:0.0.0.0")
 
 AGENT = Module("agent", [
     Req("PageReq", "1: string key"),
@@ -38,9 +40,10 @@ AGENT = Module("agent", [
     Req("LinkLocalServiceInfo"),
     Req("AclReq", "1: string uuid"),
     Req("AclFlowReq", "1: string uuid"),
-    Req("NextAclFlowReq", "1: string iteration_key"),
+    # the ACL flow walks end on "<acl>:0" and "<acl>:" (AclFlowMgmtEntry::Fill*SandeshInfo): suffix patterns
+    Req("NextAclFlowReq", "1: string iteration_key", end_keys=("*:0",)),
     Req("AclFlowCountReq", "1: string uuid"),
-    Req("NextAclFlowCountReq", "1: string iteration_key"),
+    Req("NextAclFlowCountReq", "1: string iteration_key", end_keys=("*:",)),
     Req("MirrorCreateReq", "1: string handle; 2: string apply_vn; 3: string src_vn; "
         "4: string src_ip_prefix; 5: i32 src_ip_prefix_len; 6: string dst_vn; 7: string dst_ip_prefix; "
         "8: i32 dst_ip_prefix_len; 9: i32 start_src_port; 10: i32 end_src_port; 11: i32 start_dst_port; "
@@ -118,7 +121,7 @@ KSTATE = Module("kstate", [
 PKT = Module("pkt", [
     Req("FetchFlowRecord", "1: i32 nh; 2: string sip; 3: string dip; 4: i32 src_port; 5: i32 dst_port; "
         "6: u16 protocol"),
-    Req("NextFlowRecordsSet", "1: string flow_key", end_keys=(FLOW_START_KEY,)),
+    Req("NextFlowRecordsSet", "1: string flow_key", end_keys=(FLOW_START_KEY, *OLD_FLOW_START_KEYS)),
     Req("FetchAllFlowRecords"),
     Req("DeleteAllFlowRecords", writes="deletes every flow of the vrouter"),
     Req("FetchLinkLocalFlowInfo"),

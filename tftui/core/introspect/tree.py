@@ -151,8 +151,13 @@ def is_continuation_request(name: str) -> bool:
 
 
 def is_end_key(request: str, key: str) -> bool:
+    """An end key is given as is, or as ``*suffix`` when it embeds an id (``<acl uuid>:0``)."""
     req = find(request)
-    return not key or (req is not None and key in req.end_keys)
+    if not key:
+        return True
+    if req is None:
+        return False
+    return any(key.endswith(end[1:]) if end.startswith("*") else key == end for end in req.end_keys)
 
 
 def continuation(messages: list[Message]) -> Continuation | None:

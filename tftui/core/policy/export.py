@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from .diff import is_noop, render_diff
-from .models import Aps, Endpoint, Policy, PolicyRef, Rule, Tag, fq_str
+from .models import Aps, Endpoint, Policy, PolicyRef, Port, Rule, Tag, fq_str
 from .validate import ValidationError, check_rule, parse_ports, ports_text, resequence
 
 VERSION = 1
@@ -42,7 +42,24 @@ def _endpoint_from(doc: Any, where: str) -> Endpoint:
     return Endpoint(kind, str(value))
 
 
-def export_doc(tags: list[Tag], rules: list[Rule], policies: list[Policy], apss: list[Aps]) -> dict:
+def security_tags(rules: list[Rule], apss: list[Aps]) -> set[str]:
+    """The tags the security configuration uses: rule endpoints and APS application tags (global names)."""
+    used = {t.removeprefix("global:") for r in rules for ep in (r.endpoint_1, r.endpoint_2) if ep.kind == "tags"
+            for t in ep.value}
+    return used | {t for a in apss for t in a.tags}
+
+
+def _ports_doc(ports: list[Port], used: set[str]) -> list[dict]:
+    out = []
+    for p in sorted(ports, key=lambda p: (p.vm_name, p.uuid)):
+        tags = sorted(t for t in p.tags if t in used or t.rsplit(":", 1)[-1] in used)
+        if tags:
+            out.append({"name": p.vm_name or fq_str(p.fq_name), "tags": tags})
+    return out
+
+
+def export_doc(tags: list[Tag], rules: list[Rule], policies: list[Policy], apss: list[Aps],
+               ports: list[Port] | None = None) -> dict:
     out_rules = []
     for r in sorted(rules, key=lambda r: r.fq_name):
         item: dict[str, Any] = {"name": fq_str(r.fq_name), "action": r.action, "direction": r.direction,
@@ -67,6 +84,8 @@ def export_doc(tags: list[Tag], rules: list[Rule], policies: list[Policy], apss:
         "application_policy_sets": [{"name": fq_str(a.fq_name), "tags": sorted(a.tags),
                                      "policies": [fq_str(x.fq_name) for x in a.policies]}
                                     for a in sorted(apss, key=lambda a: a.fq_name)],
+        # ports (VMIs) carrying the tags the rules and sets use: what makes a rule apply to a workload
+        **({"ports": pdoc} if (pdoc := _ports_doc(ports or [], security_tags(rules, apss))) else {}),
     }
 
 
@@ -80,6 +99,7 @@ class Desired:
     rules: list[Rule]
     policies: list[Policy]
     apss: list[Aps]
+    ports: list[tuple[str, tuple[str, ...]]] = ()  # (port name: VM/pod name, display name or uuid; tags to carry)
 
 
 def _list(doc: dict, key: str) -> list:
@@ -134,7 +154,12 @@ def parse_doc(doc: Any) -> Desired:
         names = [tuple(str(r).split(":")) for r in item.get("policies") or []]
         apss.append(Aps(fq, tuple(PolicyRef(n, s) for n, s in zip(names, resequence(len(names)), strict=True)),
                         tuple(sorted(str(t) for t in item.get("tags") or ()))))
-    return Desired(tags, rules, policies, apss)
+    ports = []
+    for i, item in enumerate(_list(doc, "ports")):
+        if not isinstance(item, dict) or not item.get("name") or not isinstance(item.get("tags"), list):
+            raise ValidationError(f"ports[{i}]: expected a mapping with a name and a list of tags")
+        ports.append((str(item["name"]), tuple(str(t) for t in item["tags"])))
+    return Desired(tags, rules, policies, apss, ports)
 
 
 @dataclass(frozen=True)
@@ -178,4 +203,19 @@ def plan(desired: Desired, current: dict[str, dict[tuple[str, ...], dict]]) -> l
     for a in desired.apss:
         cur = have.get(a.fq_name)
         add("application-policy-set", a.fq_name, a.body(), Aps.from_api(cur).body() if cur else None)
+    for name, tags in desired.ports:
+        fq, vmi = _port_named(current.get("virtual-machine-interface", {}), name)
+        refs = [{"to": list(r["to"])} for r in vmi.get("tag_refs") or [] if isinstance(r, dict) and r.get("to")]
+        have_tags = {fq_str(r["to"]) for r in refs}
+        missing = [t for t in tags if t not in have_tags]
+        if missing:  # tags are only added: the port keeps the ones kube-manager or others put there
+            steps.append(Step("update", "virtual-machine-interface", fq,
+                              {"tag_refs": refs + [{"to": t.split(":")} for t in missing]}, {"tag_refs": refs}))
     return steps
+
+
+def _port_named(vmis: dict[tuple[str, ...], dict], name: str) -> tuple[tuple[str, ...], dict]:
+    found = [(fq, o) for fq, o in vmis.items() if name in (o.get("display_name"), o.get("uuid"), fq[-1])]
+    if len(found) != 1:
+        raise ValidationError(f"ports: {'no port' if not found else 'more than one port'} named {name!r}")
+    return found[0]

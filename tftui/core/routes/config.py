@@ -5,20 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tftui.core.agent import InvalidInput, validate_user
-from tftui.core.inventory import ConfigError, validate_address
+from tftui.core.config_values import (
+    ConfigError,
+    JumpHost,
+    optional_user,
+    parse_jump,
+    parse_number,
+    parse_path,
+    parse_port,
+    validate_address,
+)
 
 KINDS = ("auto", "vyos", "frr", "quagga")
 HOST_KEY_POLICIES = ("strict", "accept-new")
-
-
-@dataclass(frozen=True)
-class JumpSpec:
-    host: str
-    port: int = 22
-    username: str | None = None
-    identity_file: str | None = None
-    known_hosts: str | None = None
 
 
 @dataclass(frozen=True)
@@ -33,59 +32,41 @@ class RouterSpec:
     use_agent: bool = True
     known_hosts: str | None = "~/.ssh/known_hosts"
     host_key_policy: str = "strict"
-    jump: JumpSpec | None = None
+    jump: JumpHost | None = None
     kind: str = "auto"
     timeout: float = 10.0
     keepalive: float = 15.0
     refresh: float = 10.0
 
 
-def _port(v: Any, where: str) -> int:
-    try:
-        port = int(v)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{where}: {v!r} is not a port number") from None
-    if not 0 < port < 65536:
-        raise ConfigError(f"{where}: {port} is out of range")
-    return port
+@dataclass(frozen=True)
+class GatewaylessSpec:
+    """Where the cross-check learns which networks forward on the IP fabric, and a fallback interface list."""
+
+    networks: tuple[str, ...] | None = None  # None: ask the config API which networks have IP fabric forwarding
+    hosts_file: str | None = None  # a YAML/JSON interface list, used when no vrouter agent can be asked
+
+
+def parse_gatewayless(value: Any, where: str) -> GatewaylessSpec:
+    if value is None:
+        return GatewaylessSpec()
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a mapping with networks and/or hosts_file")
+    networks = value.get("networks")
+    if networks is not None:
+        if isinstance(networks, str):
+            networks = [networks]
+        if not isinstance(networks, list):
+            raise ConfigError(f"{where}.networks: expected a list of network names")
+        networks = tuple(str(n) for n in networks)
+    return GatewaylessSpec(networks, parse_path(value.get("hosts_file"), f"{where}.hosts_file"))
 
 
 def _num(d: dict, key: str, default: float, where: str) -> float:
-    v = d.get(key, default)
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{where}.{key}: {v!r} is not a number") from None
+    f = parse_number(d.get(key, default), f"{where}.{key}")
     if f <= 0:
         raise ConfigError(f"{where}.{key}: must be positive")
     return f
-
-
-def _user(v: Any, where: str) -> str | None:
-    """Login names as OpenSSH takes them: asyncssh never hands them to a shell, but a router's name may end up
-    in a pasted `ssh` line, so option-like or shell-active text is refused here like everywhere else."""
-    if v in (None, ""):
-        return None
-    try:
-        return validate_user(str(v))
-    except InvalidInput as exc:
-        raise ConfigError(f"{where}: {exc}") from None
-
-
-def _jump(v: Any, where: str) -> JumpSpec | None:
-    if v in (None, ""):
-        return None
-    if isinstance(v, str):  # [user@]host[:port]
-        user, _, hostport = v.rpartition("@")
-        host, _, port = hostport.partition(":") if hostport.count(":") == 1 else (hostport, "", "")
-        return JumpSpec(validate_address(host, where), _port(port, where) if port else 22, _user(user, f"{where}.username"))
-    if isinstance(v, dict):
-        host = v.get("host")
-        if not host:
-            raise ConfigError(f"{where}: no host")
-        return JumpSpec(validate_address(host, f"{where}.host"), _port(v.get("port", 22), f"{where}.port"),
-                        _user(v.get("username"), f"{where}.username"), v.get("identity_file"), v.get("known_hosts"))
-    raise ConfigError(f"{where}: expected user@host[:port] or a mapping")
 
 
 def parse_router(d: Any, where: str, default_timeout: float = 10.0) -> RouterSpec:
@@ -109,10 +90,12 @@ def parse_router(d: Any, where: str, default_timeout: float = 10.0) -> RouterSpe
     known = d.get("known_hosts", "~/.ssh/known_hosts")
     return RouterSpec(
         name=str(d.get("name") or host), host=validate_address(host, f"{where}.host"),
-        port=_port(d.get("port", 22), f"{where}.port"), username=_user(d.get("username"), f"{where}.username") or "vyos",
-        identity_file=d.get("identity_file") or None, password_env=pw_env or None,
+        port=parse_port(d.get("port", 22), f"{where}.port"),
+        username=optional_user(d.get("username"), f"{where}.username") or "vyos",
+        identity_file=parse_path(d.get("identity_file"), f"{where}.identity_file"), password_env=pw_env or None,
         password_prompt=bool(d.get("password_prompt", False)), use_agent=bool(d.get("agent", True)),
-        known_hosts=str(known) if known else None, host_key_policy=policy, jump=_jump(d.get("jump"), f"{where}.jump"),
+        known_hosts=parse_path(known, f"{where}.known_hosts"), host_key_policy=policy,
+        jump=parse_jump(d.get("jump"), f"{where}.jump"),
         kind=kind, timeout=_num(d, "timeout", default_timeout, where), keepalive=_num(d, "keepalive", 15.0, where),
         refresh=_num(d, "refresh", 10.0, where),
     )
@@ -124,12 +107,12 @@ def parse_routers(cluster_raw: Any, source: str = "config", default_timeout: flo
         return []
     items = cluster_raw.get("routers") or []
     if not isinstance(items, list):
-        raise ConfigError(f"{source}: routers: expected a list")
-    routers = [parse_router(d, f"{source}: routers[{i}]", default_timeout) for i, d in enumerate(items)]
+        raise ConfigError(f"{source}.routers: expected a list")
+    routers = [parse_router(d, f"{source}.routers[{i}]", default_timeout) for i, d in enumerate(items)]
     names = [r.name for r in routers]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise ConfigError(f"{source}: duplicate router names: {', '.join(dupes)}")
+        raise ConfigError(f"{source}.routers: duplicate router names: {', '.join(dupes)}")
     return routers
 
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 from .models import Neighbor, Route
 
-POLICY_FIX = ("FRR 8+ refuses eBGP routes without a policy: on the router run `no bgp ebgp-requires-policy` "
-              "under `router bgp ASN` (VyOS 1.4+: `set protocols bgp parameters no-ebgp-requires-policy`), "
+POLICY_FIX = ("FRR 7.4+ refuses eBGP routes without a policy: on the router run `no bgp ebgp-requires-policy` "
+              "under `router bgp ASN` (VyOS writes that itself unless `protocols bgp parameters "
+              "ebgp-requires-policy` is set: delete it), or `tftui peer add --ebgp-policy ...`, "
               "or attach an import route-map to the neighbor")
 
 MISSING, WRONG_VROUTER, ORPHAN, POLICY, NEIGHBOR_DOWN, NOT_INSTALLED = (
@@ -29,6 +30,15 @@ class ExpectedHost:
     ip_fabric_forwarding: bool = True
     vrouter: str | None = None  # node name, for display
 
+    @property
+    def vrouter_label(self) -> str:
+        """``compute1 (10.0.0.21)``; the address alone when the node's name is not known."""
+        return vrouter_label(self.vrouter_address, self.vrouter)
+
+
+def vrouter_label(address: str, name: str | None) -> str:
+    return f"{name} ({address})" if name and name != address else address
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -36,9 +46,19 @@ class Finding:
     prefix: str | None
     message: str
     vm_name: str | None = None
-    expected: str | None = None
+    expected: str | None = None  # the vrouter address the route should go via (a neighbor's address for neighbors)
     actual: tuple[str, ...] = ()
     fix: str | None = None
+    expected_label: str | None = None  # ``name (address)`` of the expected vrouter, for columns
+    actual_labels: tuple[str, ...] = ()
+
+    @property
+    def expected_text(self) -> str:
+        return self.expected_label or self.expected or ""
+
+    @property
+    def actual_text(self) -> str:
+        return ", ".join(self.actual_labels or self.actual)
 
 
 @dataclass
@@ -47,6 +67,7 @@ class CrossCheck:
     ok: int = 0  # hosts whose /32 is there via the right vrouter
     expected: int = 0
     skipped_hosts: list[str] = field(default_factory=list)  # bad addresses in the input
+    note: str | None = None  # what the check lacked (no vrouters known: no pod /32 was compared)
 
     @property
     def problems(self) -> bool:
@@ -77,7 +98,15 @@ def _norm_prefix(prefix: str) -> str | None:
 
 
 def cross_check(hosts: list[ExpectedHost], routes: list[Route], neighbors: list[Neighbor],
-                vrouter_addresses: set[str] | None = None) -> CrossCheck:
+                vrouter_addresses: set[str] | None = None, vrouter_names: dict[str, str] | None = None) -> CrossCheck:
+    """``vrouter_addresses``: the vrouters a /32 must go via to be a pod's (orphans are looked for among those
+    only); ``vrouter_names`` (address -> node name) labels addresses in messages and columns."""
+    names = dict(vrouter_names or {})
+    names.update({h.vrouter_address: h.vrouter for h in hosts if h.vrouter})
+
+    def labels(vias: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(vrouter_label(v, names.get(v)) for v in vias)
+
     result = CrossCheck()
     for n in neighbors:
         if n.policy_blocked:
@@ -109,20 +138,22 @@ def cross_check(hosts: list[ExpectedHost], routes: list[Route], neighbors: list[
         found = bgp.get(prefix)
         if not found:
             result.findings.append(Finding(
-                MISSING, prefix, f"{h.vm_name} ({h.ip}) on {h.vrouter or h.vrouter_address}: no BGP route on the router",
-                vm_name=h.vm_name, expected=h.vrouter_address))
+                MISSING, prefix, f"{h.vm_name} ({h.ip}) on {h.vrouter_label}: no BGP route on the router",
+                vm_name=h.vm_name, expected=h.vrouter_address, expected_label=h.vrouter_label))
             continue
         best = next((r for r in found if r.selected), found[0])
         vias = tuple(nh.via for nh in best.nexthops if nh.via)
         if h.vrouter_address not in vias:
             result.findings.append(Finding(
-                WRONG_VROUTER, prefix, f"{h.vm_name} ({h.ip}) lives on {h.vrouter or h.vrouter_address} "
-                f"({h.vrouter_address}) but the router sends it via {', '.join(vias) or 'nothing'}",
-                vm_name=h.vm_name, expected=h.vrouter_address, actual=vias))
+                WRONG_VROUTER, prefix, f"{h.vm_name} ({h.ip}) lives on {h.vrouter_label} "
+                f"but the router sends it via {', '.join(labels(vias)) or 'nothing'}",
+                vm_name=h.vm_name, expected=h.vrouter_address, actual=vias, expected_label=h.vrouter_label,
+                actual_labels=labels(vias)))
         elif not best.fib:
             result.findings.append(Finding(
                 NOT_INSTALLED, prefix, f"{h.vm_name} ({h.ip}): the route is known but not installed in the FIB",
-                vm_name=h.vm_name, expected=h.vrouter_address, actual=vias))
+                vm_name=h.vm_name, expected=h.vrouter_address, actual=vias, expected_label=h.vrouter_label,
+                actual_labels=labels(vias)))
         else:
             result.ok += 1
     # the cheap tests first: a 200k-route table is mostly host routes from elsewhere, not worth an ip_network
@@ -139,6 +170,6 @@ def cross_check(hosts: list[ExpectedHost], routes: list[Route], neighbors: list[
         if net.prefixlen != net.max_prefixlen:
             continue
         result.findings.append(Finding(
-            ORPHAN, prefix, f"{prefix} via {', '.join(vias) or 'nothing'}: no VM/pod interface has this address",
-            actual=vias))
+            ORPHAN, prefix, f"{prefix} via {', '.join(labels(vias)) or 'nothing'}: no VM/pod interface has this "
+            f"address", actual=vias, actual_labels=labels(vias)))
     return result

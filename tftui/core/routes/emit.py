@@ -25,10 +25,10 @@ QUAGGA_LEGEND = """Codes: K - kernel route, C - connected, S - static, R - RIP, 
 """
 
 
-def show_version(suite: str, hostname: str = "vyos") -> str:
+def show_version(suite: str, hostname: str = "vyos", version: str | None = None) -> str:
     if suite == "quagga":
-        return f"Quagga {QUAGGA_VERSION} ({hostname}).\nCopyright 1996-2005 Kunihiro Ishiguro, et al.\n"
-    return (f"FRRouting {FRR_VERSION} ({hostname}) on Linux(6.1.0-lab).\n"
+        return f"Quagga {version or QUAGGA_VERSION} ({hostname}).\nCopyright 1996-2005 Kunihiro Ishiguro, et al.\n"
+    return (f"FRRouting {version or FRR_VERSION} ({hostname}) on Linux(6.1.0-lab).\n"
             "Copyright 1996-2005 Kunihiro Ishiguro, et al.\n")
 
 
@@ -40,7 +40,9 @@ def _state_col(n: Neighbor) -> str:
     return n.state
 
 
-def summary_text(suite: str, router_id: str, local_as: int, neighbors: list[Neighbor], rib_entries: int) -> str:
+def summary_text(suite: str, router_id: str, local_as: int, neighbors: list[Neighbor], rib_entries: int,
+                 version: str | None = None) -> str:
+    """FRR 8.0+ (the default) adds the VRF to the title and a Desc column; FRR 7.x prints neither."""
     rows = []
     if suite == "quagga":
         head = [f"BGP router identifier {router_id}, local AS number {local_as}",
@@ -53,17 +55,19 @@ def summary_text(suite: str, router_id: str, local_as: int, neighbors: list[Neig
             rows.append(f"{addr:<16}4 {n.remote_as or 0:>5} {n.msg_rcvd or 0:>7} {n.msg_sent or 0:>7} "
                         f"{0:>8} {0:>4} {0:>4} {n.up_down or 'never':<8} {_state_col(n):>12}")
     else:
-        head = ["", "IPv4 Unicast Summary (VRF default):",
+        frr7 = (version or FRR_VERSION).startswith("7.")
+        head = ["", "IPv4 Unicast Summary:" if frr7 else "IPv4 Unicast Summary (VRF default):",
                 f"BGP router identifier {router_id}, local AS number {local_as} vrf-id 0",
                 f"BGP table version {rib_entries}", f"RIB entries {rib_entries}, using {rib_entries * 192} bytes of memory",
                 f"Peers {len(neighbors)}, using {len(neighbors) * 724} KiB of memory", "",
-                "Neighbor        V         AS   MsgRcvd   MsgSent   TblVer  InQ OutQ  Up/Down State/PfxRcd   PfxSnt Desc"]
+                "Neighbor        V         AS   MsgRcvd   MsgSent   TblVer  InQ OutQ  Up/Down State/PfxRcd   PfxSnt"
+                + ("" if frr7 else " Desc")]
         for n in neighbors:
             addr = n.address if len(n.address) <= 15 else n.address + "\n" + " " * 15
             sent = POLICY if n.policy_blocked else str(n.prefixes_sent or 0)
             rows.append(f"{addr:<16}4 {n.remote_as or 0:>10} {n.msg_rcvd or 0:>9} {n.msg_sent or 0:>9} {0:>8} "
-                        f"{0:>4} {0:>4} {n.up_down or 'never':>8} {_state_col(n):>12} {sent:>8} "
-                        f"{(n.description or 'N/A')[:20]}")
+                        f"{0:>4} {0:>4} {n.up_down or 'never':>8} {_state_col(n):>12} {sent:>8}"
+                        + ("" if frr7 else f" {(n.description or 'N/A')[:20]}"))
     return "\n".join([*head, *rows, "", f"Total number of neighbors {len(neighbors)}", ""])
 
 

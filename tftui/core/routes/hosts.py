@@ -12,12 +12,16 @@ def _short(vn: str) -> str:
     return vn.split(":")[-1]
 
 
-def expected_hosts(rows: Iterable[dict[str, Any]], iff_networks: Iterable[str] | None = None) -> tuple[list[ExpectedHost], list[str]]:
-    """Rows with vm_name, ip, vrouter_address, network (fq name or short), optional ip_fabric_forwarding.
+def expected_hosts(rows: Iterable[dict[str, Any]], iff_networks: Iterable[str] | None = None,
+                   names: dict[str, str] | None = None) -> tuple[list[ExpectedHost], list[str]]:
+    """Rows with vm_name, ip, vrouter_address, network (fq name or short), optional vrouter (its node name) and
+    ip_fabric_forwarding.
 
     iff_networks, when given, decides which networks forward on the IP fabric (by fq name or short name);
-    otherwise each row's own ip_fabric_forwarding flag does (default: true). Returns hosts and problems.
+    otherwise each row's own ip_fabric_forwarding flag does (default: true). ``names`` (address -> node name)
+    names the vrouters of rows that give only an address. Returns hosts and problems.
     """
+    names = names or {}
     iff = None if iff_networks is None else {str(n) for n in iff_networks} | {_short(str(n)) for n in iff_networks}
     hosts: list[ExpectedHost] = []
     problems: list[str] = []
@@ -31,6 +35,7 @@ def expected_hosts(rows: Iterable[dict[str, Any]], iff_networks: Iterable[str] |
             continue
         network = str(row.get("network") or "")
         flag = (network in iff or _short(network) in iff) if iff is not None else bool(row.get("ip_fabric_forwarding", True))
-        hosts.append(ExpectedHost(str(row.get("vm_name") or row["ip"]), str(row["ip"]), str(row["vrouter_address"]),
-                                  network, flag, str(row["vrouter"]) if row.get("vrouter") else None))
+        address = str(row["vrouter_address"])
+        vrouter = str(row["vrouter"]) if row.get("vrouter") else names.get(address)
+        hosts.append(ExpectedHost(str(row.get("vm_name") or row["ip"]), str(row["ip"]), address, network, flag, vrouter))
     return hosts, problems

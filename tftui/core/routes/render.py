@@ -90,7 +90,7 @@ def crosscheck_document(router: str, check: CrossCheck) -> dict[str, Any]:
     return {"router": router, "expected": check.expected, "ok": check.ok, "problems": check.problems,
             "findings": [{"kind": f.kind, "prefix": f.prefix, "vm_name": f.vm_name, "expected": f.expected,
                           "actual": list(f.actual), "message": f.message, "fix": f.fix} for f in check.findings],
-            "skipped_hosts": check.skipped_hosts}
+            "skipped_hosts": check.skipped_hosts, "note": check.note}
 
 
 def crosscheck_text(router: str, check: CrossCheck) -> str:
@@ -100,6 +100,8 @@ def crosscheck_text(router: str, check: CrossCheck) -> str:
         if f.fix:
             lines.append(f"  {'':<14} fix: {f.fix}")
     lines.extend(f"  skipped: {s}" for s in check.skipped_hosts)
-    if not check.findings:
+    if check.note:
+        lines.append(f"  {check.note}")
+    elif not check.findings:
         lines.append("  everything matches")
     return "\n".join(lines)

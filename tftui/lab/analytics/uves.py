@@ -19,7 +19,7 @@ from tftui.core.nodestatus import NodeStatus, node_status_fields
 from tftui.core.sandesh import L, M, S
 
 from ..agent_model import drop_counters
-from ..nodestatus_gen import BUILD_INFO, node_status_for, object_key
+from ..nodestatus_gen import build_info, node_status_for, object_key
 from ..sessions import xmpp_servers
 from ..topology import FUNCTIONAL, NON_FUNCTIONAL, LabNode, Topology
 
@@ -87,7 +87,7 @@ def vrouter_structs(topo: Topology, node: LabNode) -> dict[str, dict]:
     h = _uid(node.name)
     flows = 40 + h % 200
     agent = {
-        "build_info": BUILD_INFO, "control_ip": node.address, "mode": "VROUTER", "platform": "HOST",
+        "build_info": build_info(topo.release), "control_ip": node.address, "mode": "VROUTER", "platform": "HOST",
         "sandesh_http_port": 8085, "total_interface_count": len(itfs) + 1,
         "down_interface_count": 0, "error_intf_list": [], "self_ip_list": [node.address],
         "vhost_cfg": {"name": "vhost0", "ip": node.address, "ip_prefix_len": 24, "gateway": ""},
@@ -115,16 +115,18 @@ def vrouter_structs(topo: Topology, node: LabNode) -> dict[str, dict]:
 
 def bgp_router_state(topo: Topology, node: LabNode) -> dict:
     """``BgpRouterState`` with the peer counts that BGP/XMPP connectivity alarms and exporters read."""
-    # its neighbor list's counts (lab/control_plane.py): agents configured to it, other control nodes and the router
+    # its neighbor list's counts (lab/control_plane.py): the agents configured to it and those whose session is up,
+    # the other control nodes (iBGP, lab/sessions.py) and the gateway router when the lab starts peered with it
     agents = [v for v in topo.vrouters() if any(c is node for c in xmpp_servers(topo, v.name))]
     xmpp = [v for v in agents if v.behaviour_of("vrouter-agent").mode == FUNCTIONAL
             and topo.sessions.xmpp_state(v.name, node.name).up]
-    peers = [c.name for c in topo.nodes if "control" in c.roles and c is not node] + [topo.router.name]
-    up_bgp = sum(1 for p in peers if topo.sessions.bgp_state(node.name, p).up)
+    others = [c.name for c in topo.nodes if "control" in c.roles and c is not node]
+    router = 1 if node.name in topo.router.peered else 0
+    up_bgp = sum(1 for p in others if topo.sessions.bgp_state(node.name, p).up) + router
     return {
         "admin_down": False, "bgp_router_ip_list": [node.address], "router_id": node.address,
-        "local_asn": topo.router.peer_asn, "global_asn": topo.router.peer_asn, "build_info": BUILD_INFO,
-        "num_bgp_peer": len(peers), "num_up_bgp_peer": up_bgp,
+        "local_asn": topo.router.tf_asn, "global_asn": topo.router.tf_asn, "build_info": build_info(topo.release),
+        "num_bgp_peer": len(others) + router, "num_up_bgp_peer": up_bgp,
         "num_xmpp_peer": len(agents), "num_up_xmpp_peer": len(xmpp),
         "num_routing_instance": 2 + len(topo.networks), "num_deleted_routing_instance": 0,
         "output_queue_depth": 0, "ifmap_info": {"connection_status": "Up"},

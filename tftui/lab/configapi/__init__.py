@@ -18,7 +18,7 @@ from tftui.lab.topology import Topology
 from . import rules
 from .http import ConfigApiServer
 from .keystone import KeystoneLab
-from .seed import seed
+from .seed import seed, seed_demo
 from .store import Store
 
 PASSWORD_ENV = "TFTUI_LAB_PASSWORD"
@@ -42,7 +42,7 @@ class RunningConfigApi:
             await runner.cleanup()
 
 
-def build_store(topo: Topology, state: str | None = None) -> Store:
+def build_store(topo: Topology, state: str | None = None, demo: bool = False) -> Store:
     store = Store()
     store.rules = rules
     if state and os.path.exists(state):
@@ -50,6 +50,8 @@ def build_store(topo: Topology, state: str | None = None) -> Store:
             store.load(json.load(fh))
     else:
         seed(store, topo)
+        if demo:
+            seed_demo(store, topo)
     if state:
         store.on_change = lambda: store.save(state)
         store.save(state)
@@ -67,9 +69,10 @@ async def _serve(app: web.Application, host: str, port: int) -> tuple[web.AppRun
 
 async def start_config_api(topo: Topology, host: str | None = None, port: int = 8082, state: str | None = None,
                            keystone: bool = False, keystone_port: int = 5000, token_ttl: float = 3600.0,
-                           password: str | None = None, fault: str | None = None) -> RunningConfigApi:
+                           password: str | None = None, fault: str | None = None,
+                           demo: bool = False) -> RunningConfigApi:
     host = host or next(n.address for n in topo.nodes if "config" in n.roles)
-    store = build_store(topo, state)
+    store = build_store(topo, state, demo)
     ks = None
     runners = []
     keystone = keystone or fault == "expire"  # token expiry needs tokens
@@ -91,9 +94,13 @@ async def start(ctx: LabContext) -> None:
     api = await start_config_api(
         ctx.topo, port=getattr(args, "config_api_port", 8082), state=getattr(args, "state", None),
         keystone=getattr(args, "keystone", False), keystone_port=getattr(args, "keystone_port", 5000),
-        token_ttl=getattr(args, "token_ttl", 3600.0), fault=getattr(args, "api_fault", None))
+        token_ttl=getattr(args, "token_ttl", 3600.0), fault=getattr(args, "api_fault", None),
+        demo=ctx.topo.scenario == "demo")
     ctx.stoppers.append(api.stop)
+    ctx.shared["config_api"] = api
     ctx.shared["keystone"] = api.keystone
+    if ctx.peering is not None:
+        ctx.peering.attach_store(api.store)  # TF's side of the router's sessions follows this API from now on
     ctx.cluster["config_api"] = api.url
     if api.keystone_url:
         ctx.cluster["auth"] = {"type": "keystone", "url": api.keystone_url, "username": "admin",

@@ -101,6 +101,8 @@ def set_tag(store: Store, body: Any) -> dict:
     if not isinstance(body, dict):
         raise ApiError(400, "Bad Request: expected a JSON object")
     obj_type, obj_uuid = body.get("obj_type"), body.get("obj_uuid")
+    if isinstance(obj_type, str):  # vnc_api sends the class's object_type, "virtual_machine_interface"
+        obj_type = obj_type.replace("_", "-")
     if obj_type not in TYPES:
         raise ApiError(400, f"Bad Request: unknown obj_type {obj_type!r}")
     obj = store.get(str(obj_uuid), obj_type)
@@ -119,14 +121,16 @@ def set_tag(store: Store, body: Any) -> dict:
         if not isinstance(spec, dict):
             raise ApiError(400, f"Bad Request: set-tag {t}: expected an object or null")
         is_global = bool(spec.get("is_global", False))
-        if "value" in spec:
-            if t == "label":
-                raise ApiError(400, "Bad Request: label tags are set with add_values/delete_values")
+        if t != "label":  # one tag of a type per object: set with "value" (api_server.py set_tag)
+            if spec.get("add_values") or spec.get("delete_values"):
+                raise ApiError(400, f"Bad Request: Tag type {t} cannot be set multiple times on a same object.")
+            if spec.get("value") is None or isinstance(spec.get("value"), list):
+                raise ApiError(400, f"Bad Request: No valid value provided for tag type {t}")
             tag = _tag_for(store, obj, t, str(spec["value"]), is_global)
             refs = [r for r in refs if r not in of_type(t)] + [{"to": tag["fq_name"], "uuid": tag["uuid"]}]
             continue
-        if t != "label" and (len(spec.get("add_values") or []) > 1):
-            raise ApiError(400, f"Bad Request: only label tags may have several values ({t})")
+        if spec.get("value") is not None:  # a label's "value" is one more value to add
+            spec = {**spec, "add_values": [*(spec.get("add_values") or []), spec["value"]]}
         for value in spec.get("delete_values") or []:
             split_tag(f"{t}={value}")
             tag = _tag_for(store, obj, t, str(value), is_global)

@@ -11,6 +11,8 @@ import hashlib
 import ipaddress
 import uuid as uuidlib
 
+from tftui.core.peering.tf import GATEWAYLESS_FAMILIES
+from tftui.core.policy.models import session_attr
 from tftui.lab.topology import Topology
 
 from .store import Store
@@ -35,19 +37,29 @@ def _ensure_tag(store: Store, name: str) -> str:
 
 
 def _infra(store: Store, topo: Topology) -> None:
-    _mk(store, "global-system-config", GSC, autonomous_system=topo.router.peer_asn, ibgp_auto_mesh=True)
+    _mk(store, "global-system-config", GSC, autonomous_system=topo.router.tf_asn, ibgp_auto_mesh=True)
     _mk(store, "global-vrouter-config", GSC + ["default-global-vrouter-config"], flow_export_rate=topo.flow_export_rate,
         port_translation_pools={"port_translation_pool": [
             {"protocol": "tcp", "port_count": "1024"}, {"protocol": "udp", "port_count": "1024"}]})
     _mk(store, "domain", ["default-domain"])
-    for project in ("default-project", "admin", "k8s-default"):
+    for project in ("default-project", "admin"):
         _mk(store, "project", ["default-domain", project])
     _mk(store, "virtual-network", IP_FABRIC, is_provider_network=True)
     _mk(store, "routing-instance", IP_FABRIC + ["__default__"])
     _mk(store, "policy-management", PM)
+    _mk(store, "project", ["default-domain", "k8s-default"], tag_refs=[{"uuid": _ensure_tag(store, "application=k8s")}])
     _mk(store, "application-policy-set", PM + ["default-application-policy-set"], all_applications=True)
     k8s = _ensure_tag(store, "application=k8s")
-    _mk(store, "application-policy-set", PM + ["k8s"], tag_refs=[{"uuid": k8s}])
+    # kube-manager's cluster APS: tagged application=k8s (which its namespaces' projects carry, so every pod
+    # gets it) and ending in an allow-all policy, so anything no earlier policy denies passes
+    _mk(store, "firewall-rule", PM + ["k8s-allowall"], action_list={"simple_action": "pass"},
+        service={"protocol": "any", "src_ports": {"start_port": 0, "end_port": 65535},
+                 "dst_ports": {"start_port": 0, "end_port": 65535}},
+        endpoint_1={"any": True}, endpoint_2={"any": True}, direction="<>")
+    _mk(store, "firewall-policy", PM + ["k8s-allowall"],
+        firewall_rule_refs=[{"to": PM + ["k8s-allowall"], "attr": {"sequence": "1.0"}}])
+    _mk(store, "application-policy-set", PM + ["k8s"], tag_refs=[{"uuid": k8s}],
+        firewall_policy_refs=[{"to": PM + ["k8s-allowall"], "attr": {"sequence": "99.0"}}])
     for node in topo.nodes:
         gsc_child = GSC + [node.name]
         if "config" in node.roles:
@@ -62,7 +74,7 @@ def _infra(store: Store, topo: Topology) -> None:
     controls = [n for n in topo.nodes if "control" in n.roles]
     for node in controls:
         _mk(store, "bgp-router", IP_FABRIC + ["__default__", node.name], bgp_router_parameters={
-            "router_type": "control-node", "vendor": "contrail", "autonomous_system": topo.router.peer_asn,
+            "router_type": "control-node", "vendor": "contrail", "autonomous_system": topo.router.tf_asn,
             "identifier": node.address, "address": node.address, "port": 179, "hold_time": 90,
             "address_families": {"family": ["route-target", "inet-vpn", "e-vpn", "erm-vpn", "inet6-vpn"]}})
     # Control nodes peer with each other (ibgp full mesh): refs both ways, as the real cluster has.
@@ -73,6 +85,27 @@ def _infra(store: Store, topo: Topology) -> None:
                  for o in controls if o is not node]
         if peers:
             store.update("bgp-router", uid, {"bgp_router_refs": peers})
+    _gateway(store, topo, controls)
+
+
+def _gateway(store: Store, topo: Topology, controls: list) -> None:
+    """The gateway router's bgp-router and its sessions from the control nodes it starts peered with (as the web
+    UI's BGP Routers form makes them), so that the lab router's sessions agree on both sides."""
+    r = topo.router
+    peered = [n for n in controls if n.name in r.peered]
+    if not peered:
+        return
+    fq = IP_FABRIC + ["__default__", r.tf_name]
+    _mk(store, "bgp-router", fq, bgp_router_parameters={
+        "router_type": "router", "vendor": "vyos" if r.profile.vyos else "frr", "autonomous_system": r.asn,
+        "identifier": r.router_id, "address": r.address, "port": 179, "hold_time": 90,
+        "address_families": {"family": list(GATEWAYLESS_FAMILIES)}})
+    for node in peered:
+        uid = store.uuid_of("bgp-router", IP_FABRIC + ["__default__", node.name])
+        refs = [{"uuid": ref["uuid"], **({"attr": ref["attr"]} if ref.get("attr") else {})}
+                for ref in store.objs[uid].get("bgp_router_refs", [])]
+        refs.append({"to": fq, "attr": session_attr(GATEWAYLESS_FAMILIES)})
+        store.update("bgp-router", uid, {"bgp_router_refs": refs})
 
 
 def _networks(store: Store, topo: Topology) -> None:
@@ -124,3 +157,28 @@ def seed(store: Store, topo: Topology) -> None:
     _infra(store, topo)
     _networks(store, topo)
     _interfaces(store, topo)
+
+
+def seed_demo(store: Store, topo: Topology) -> None:
+    """The demo's blocked pair: web pods may not reach databases on 5432 (a policy in the global APS, before
+    kube-manager's allow-all), so the demo has one denied conversation to find from the tree; and a pod in
+    quarantine (its own application set, ICMP only), whose other traffic is denied implicitly."""
+    if not any(store.uuid_of("tag", [t]) for t in ("tier=web", "tier=db")):
+        return
+    _mk(store, "firewall-rule", PM + ["web-to-db-5432"], action_list={"simple_action": "deny"},
+        service={"protocol": "tcp", "src_ports": {"start_port": 0, "end_port": 65535},
+                 "dst_ports": {"start_port": 5432, "end_port": 5432}},
+        endpoint_1={"tags": ["tier=web"]}, endpoint_2={"tags": ["tier=db"]}, direction=">")
+    _mk(store, "firewall-policy", PM + ["payments-guard"],
+        firewall_rule_refs=[{"to": PM + ["web-to-db-5432"], "attr": {"sequence": "1.0"}}])
+    aps = store.uuid_of("application-policy-set", PM + ["default-application-policy-set"])
+    store.update("application-policy-set", aps, {
+        "firewall_policy_refs": [{"to": PM + ["payments-guard"], "attr": {"sequence": "1.0"}}]})
+    quarantine = store.uuid_of("tag", ["application=quarantine"])
+    if quarantine:  # a pod moved out of the k8s application: only what its own set allows passes
+        _mk(store, "firewall-rule", PM + ["icmp-only"], action_list={"simple_action": "pass"},
+            service={"protocol": "icmp"}, endpoint_1={"any": True}, endpoint_2={"any": True}, direction="<>")
+        _mk(store, "firewall-policy", PM + ["quarantine"],
+            firewall_rule_refs=[{"to": PM + ["icmp-only"], "attr": {"sequence": "1.0"}}])
+        _mk(store, "application-policy-set", PM + ["quarantine"], tag_refs=[{"uuid": quarantine}],
+            firewall_policy_refs=[{"to": PM + ["quarantine"], "attr": {"sequence": "1.0"}}])

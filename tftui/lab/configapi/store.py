@@ -55,6 +55,7 @@ class Store:
         self.fq: dict[tuple[str, tuple[str, ...]], str] = {}
         self.counters: dict[str, int] = {}  # id allocators (tag type/value ids)
         self.on_change: Callable[[], None] | None = None
+        self.generation = 0  # bumped on every change: the lab's agents recompute their flows' verdicts on it
         self.rules: Any = None  # rules module, set by the server (kept apart to keep files small)
 
     # ---------------------------------------------------------------- lookup
@@ -135,6 +136,7 @@ class Store:
 
     # ---------------------------------------------------------------- writes
     def _changed(self, uid: str) -> None:
+        self.generation += 1
         self.revs[uid] = self.revs.get(uid, 0) + 1
         self.objs[uid]["id_perms"]["last_modified"] = _now()
         if self.on_change:
@@ -253,6 +255,7 @@ class Store:
         del self.types[uid]
         self.revs.pop(uid, None)
         self.fq.pop((type_name, tuple(obj["fq_name"])), None)
+        self.generation += 1
         if self.on_change:
             self.on_change()
 
@@ -287,6 +290,7 @@ class Store:
             self.revs[uid] = int(item.get("rev", 1))
             self.fq[(type_name, tuple(obj["fq_name"]))] = uid
         self.counters.update({k: int(v) for k, v in doc.get("counters", {}).items()})
+        self.generation += 1
 
     def save(self, path: str) -> None:
         tmp = f"{path}.tmp{os.getpid()}"

@@ -1,0 +1,71 @@
+"""A lab router and a lab config API sharing one peering model, in the test's own loop, with a tftui config for
+them; `tftui ...` runs in a thread (its own loop) while this loop serves both."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from tftui.cli import main
+from tftui.lab.configapi import RunningConfigApi, start_config_api
+from tftui.lab.peering import LabPeering
+from tftui.lab.router import LabRouterServer
+from tftui.lab.topology import Topology, build
+
+BASE = 208  # servers listen on 127.208.0.x with kernel-chosen ports
+
+
+@dataclass
+class PeeringLab:
+    topo: Topology
+    api: RunningConfigApi
+    router: LabRouterServer
+    peering: LabPeering
+    config: Path
+
+    def neighbors(self) -> list[str]:
+        return sorted(self.peering.router_config.neighbors)
+
+    def gateway_sessions(self) -> dict[str, set[str]]:
+        """bgp-router objects of routers -> the control nodes with a session to them (refs either way)."""
+        store = self.api.store
+        routers = {o["uuid"]: o for o in store.find("bgp-router")}
+        out: dict[str, set[str]] = {}
+        for uid, obj in routers.items():
+            if obj["bgp_router_parameters"]["router_type"] != "router":
+                continue
+            peers = {routers[r["uuid"]]["fq_name"][-1] for r in obj.get("bgp_router_refs", [])}
+            peers |= {o["fq_name"][-1] for o in routers.values() for r in o.get("bgp_router_refs", [])
+                      if r["uuid"] == uid}
+            out[obj["fq_name"][-1]] = peers
+        return out
+
+    async def cli(self, *argv: str) -> int:
+        return await asyncio.to_thread(main, [*argv, "--config", str(self.config)])
+
+
+@contextlib.asynccontextmanager
+async def peering_lab(tmp_path: Path, os_name: str = "vyos-1.4", scenario: str = "degraded",
+                      unpeered: tuple[str, ...] | None = None, delay: float = 0.2, fault: str | None = None,
+                      api_fault: str | None = None):
+    topo = build(scenario, base=BASE, vrouters=3, unpeered=unpeered)
+    topo.router.os = os_name
+    peering = LabPeering(topo, delay=delay)
+    api = await start_config_api(topo, port=0, fault=api_fault)
+    peering.attach_store(api.store)
+    router = LabRouterServer(topo, topo.router.address, 0, tmp_path, peering=peering, fault=fault)
+    await router.start()
+    config = tmp_path / "tftui.yaml"
+    controls = [{"name": n.name, "address": n.address, "roles": ["control", "config"]}
+                for n in topo.nodes if "control" in n.roles]
+    config.write_text(json.dumps({"clusters": {"lab": {
+        "config_api": api.url, "nodes": controls, "timeout": 2, "routers": [router.config_entry(timeout=5)],
+        "gatewayless": {"hosts_file": str(router.hosts_file)}}}}))
+    try:
+        yield PeeringLab(topo, api, router, peering, config)
+    finally:
+        await router.stop()
+        await api.stop()
