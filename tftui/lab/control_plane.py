@@ -269,7 +269,9 @@ def _router_neighbor(topo: Topology, rib: ControlRib, ctrl: LabNode, peering) ->
             return None
         s = view[0]
         state, error = s.control_state, s.last_error
-        since = time.time() - max(peering.clock() - s.since, 0.0)  # the peering model runs on a monotonic clock
+        # the peering model runs on a monotonic clock: one offset to wall time, so the same instant reads the same
+        offset = peering.__dict__.setdefault("epoch_offset", time.time() - peering.clock())
+        since = s.since + offset
     common = dict(peer=r.tf_name, peer_address=r.address, peer_asn=r.asn, encoding="BGP", peer_type="external",
                   local_address=f"{ctrl.address}:179", local_asn=asn(topo), router_type="router",
                   instance_name=MASTER_INSTANCE, last_state_at=sandesh_time(since))
