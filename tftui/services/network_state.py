@@ -100,6 +100,15 @@ def _ip(text: str) -> bool:
     return True
 
 
+def _route_args(vrf: Vrf, prefix: str) -> dict[str, Any]:
+    """Inet4UcRouteReq's fields: the VRF's table index, and ``prefix`` ADDR/LEN for exactly that route."""
+    args: dict[str, Any] = {"vrf_index": vrf.ucindex}
+    if prefix:
+        ip, _, plen = prefix.partition("/")
+        args.update(src_ip=ip, prefix_len=int(plen) if plen.isdigit() else 32)
+    return args
+
+
 class NetworkStateService:
     """``svc = NetworkStateService(spec)``; ``await svc.peers()``; ``await svc.close()``."""
 
@@ -244,11 +253,7 @@ class NetworkStateService:
         if vrf and chosen is None and vrfs:
             errors.append(("routes", f"{vr.name} has no VRF {vrf!r}"))
         elif chosen is not None:
-            args: dict[str, Any] = {"vrf_index": chosen.ucindex}
-            if prefix:
-                ip, _, plen = prefix.partition("/")
-                args.update(src_ip=ip, prefix_len=int(plen) if plen.isdigit() else 32)
-            msgs = await part("routes", self.ask(vr, AGENT, "Inet4UcRouteReq", args))
+            msgs = await part("routes", self.ask(vr, AGENT, "Inet4UcRouteReq", _route_args(chosen, prefix)))
             routes = tuple(uc_routes_from(msgs).items) if msgs is not None else ()
         return VrouterSnapshot(vr.name, vr.address, vrfs, chosen.name if chosen else "", routes,
                                tuple(nhs_from(nh_msgs).items) if nh_msgs is not None else (),
@@ -270,11 +275,7 @@ class NetworkStateService:
         vrf = next((v for v in vrfs if v.name == vrf_name), None)
         if vrf is None:
             return ()
-        args: dict[str, Any] = {"vrf_index": vrf.ucindex}
-        if prefix:
-            ip, _, plen = prefix.partition("/")
-            args.update(src_ip=ip, prefix_len=int(plen) if plen.isdigit() else 32)
-        return tuple(uc_routes_from(await self.ask(vr, AGENT, "Inet4UcRouteReq", args)).items)
+        return tuple(uc_routes_from(await self.ask(vr, AGENT, "Inet4UcRouteReq", _route_args(vrf, prefix))).items)
 
     # -------------------------------------------------------------------------------- traces
 
