@@ -176,85 +176,63 @@ def headless(config: str, repeats: int) -> tuple[float, float, int]:
 
 
 async def pane(routes, neighbors, rounds: int) -> dict:
-    """The RoutesScreen at 100x30: data arrives -> first frame after it is shown; keystrokes in `/` -> frame."""
-    from textual import events
-    from textual.app import App
-    from textual.widgets import Input
+    """The routes view at 100x30: data arrives -> first frame showing it; keystrokes in `/` -> frame.
 
+    Public hooks only: the monitor's publish (what it does after a fetch), the view's applied_version (the feed
+    version on screen), filter_text and rows_pending, and Textual's call_after_refresh for the frame."""
+    from textual import events
+
+    from tftui.core.inventory import ClusterSpec, NodeSpec
     from tftui.core.routes.config import RouterSpec
-    from tftui.services.routes import RouterMonitor
-    from tftui.ui.routes_screen import RoutesScreen
+    from tftui.services.heap import settle_heap
+    from tftui.services.registry import Services
+    from tftui.services.routes import BIG_TABLE, RouterMonitor
+    from tftui.ui.app import TftuiApp
 
     mon = RouterMonitor(RouterSpec("bench", "127.0.0.1", 1), None, interval=3600)
-    try:  # what the monitor does with a big table before it tells the pane
-        from tftui.services.routes import BIG_TABLE, settle_heap
-    except ImportError:
-        BIG_TABLE, settle_heap = None, None
-
-    class BenchApp(App):
-        def on_mount(self) -> None:
-            self.push_screen(RoutesScreen(mon, auto_start=False))
-
-    app = BenchApp()
+    mon.autostart = False  # the bench hands it the tables
+    spec = ClusterSpec(name="bench", nodes=(NodeSpec("ctrl1", "127.0.0.1", ("config",)),))
+    app = TftuiApp(spec, services=Services(spec, autopoll=False, overrides={"router": mon}), view="routes")
     result: dict[str, list[float]] = {"show": [], "key": [], "enter": []}
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         screen = app.screen
-        painted: list[float] = []
-        original_display = app._display
 
-        def display_hook(scr, renderable):
-            painted.append(time.perf_counter())
-            return original_display(scr, renderable)
-
-        app._display = display_hook
-        applied: list[float] = []
-        original_apply = screen.apply
-
-        def apply_hook(st):
-            original_apply(st)
-            applied.append(time.perf_counter())
-
-        screen.apply = apply_hook
-
-        async def frame_after(mark: float) -> float:
-            while not (painted and painted[-1] > mark):
+        async def next_frame() -> float:
+            """Wall time of the first frame painted from now."""
+            painted: list[float] = []
+            app.call_after_refresh(lambda: painted.append(time.perf_counter()))
+            while not painted:
                 await asyncio.sleep(0.001)
-            return next(t for t in painted if t > mark)
+            return painted[0]
 
         for _ in range(rounds):
             mon.state.routes, mon.state.neighbors = [], []
-            mon._notify()
+            mon.publish(mon.state)
+            while screen.applied_version < mon.version:
+                await asyncio.sleep(0.001)
             await pilot.pause()
-            applied.clear()
-            painted.clear()
             mon.state.routes, mon.state.neighbors = routes, neighbors
             t0 = time.perf_counter()
-            if settle_heap is not None and len(routes) > BIG_TABLE:
+            if len(routes) > BIG_TABLE:  # what RouterMonitor.refresh does with a big table before it publishes
                 settle_heap()
-            mon._notify()  # what RouterMonitor.refresh does when a fetch has been parsed
-            while not applied:
+            mon.publish(mon.state)
+            while screen.applied_version < mon.version or screen.rows_pending:
                 await asyncio.sleep(0.001)
-            result["show"].append((await frame_after(applied[-1]) - t0) * 1000)
+            result["show"].append((await next_frame() - t0) * 1000)
         await pilot.pause()
-        box = screen.query_one("#filter", Input)
-        live = getattr(screen, "LIVE_FILTER", False)  # older panes filter on enter only
-        pending = getattr(screen, "is_filter_pending", lambda: False)
+        box = screen.filter_box
 
         async def timed(kind: str, key: str) -> None:
             handled: list[float] = []
-            painted.clear()
             t0 = time.perf_counter()
             app.post_message(events.Key(key, key if len(key) == 1 else None))
             app.call_later(lambda: handled.append(time.perf_counter()))
             while not handled:
                 await asyncio.sleep(0.001)
-            mark = handled[0]
-            if live or kind == "enter":  # done when the table shows what the box says
-                while screen.text_filter != box.value.strip() or pending():
-                    await asyncio.sleep(0.001)
-                mark = max(mark, time.perf_counter() - 0.0005)
-            result[kind].append((await frame_after(mark) - t0) * 1000)
+            while screen.filter_text != box.value.strip() or screen.rows_pending:  # the table shows the box
+                await asyncio.sleep(0.001)
+            result[kind].append((await next_frame() - t0) * 1000)
             await asyncio.sleep(0.02)
 
         for _ in range(rounds):
@@ -265,7 +243,7 @@ async def pane(routes, neighbors, rounds: int) -> dict:
             await timed("enter", "enter")
             await pilot.press("escape")  # clears the filter: every round starts from the whole table
             await pilot.pause()
-    result["_live"] = [1.0 if live else 0.0]
+    result["_live"] = [1.0]
     return result
 
 

@@ -19,7 +19,7 @@ if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     fi
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends tmux frr exabgp openssh-server openssh-client iproute2 procps >/dev/null
+    apt-get install -y -qq --no-install-recommends tmux frr exabgp openssh-server openssh-client iproute2 procps prometheus >/dev/null
 fi
 
 python3 -m venv .venv
@@ -33,3 +33,6 @@ for bench in benchmarks/bench_*.py; do
     echo "== $bench --quick"
     .venv/bin/python "$bench" --quick
 done
+# two minutes of the UI on the churning lab: fails on growing fds, tasks, poller memory, or errors in the log
+echo "== benchmarks/soak.py --quick"
+.venv/bin/python benchmarks/soak.py --quick

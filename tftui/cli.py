@@ -9,9 +9,7 @@ import sys
 from tftui import __version__
 from tftui.commands import COMMAND_MODULES
 from tftui.services.config import add_config_arguments
-from tftui.services.loop import install_fast_loop
-
-EXIT_USAGE = 2
+from tftui.services.loop import install_fast_loop, raise_open_files_limit
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vrouters", type=int, default=None, help="number of simulated computes for --demo")
     p.add_argument("--theme", help="theme name (see themes/*.yaml), e.g. tftui-dark, tftui-light, tftui-ansi")
     p.add_argument("--readonly", action="store_true", help="no writes at all: edit bindings are not even bound")
+    p.add_argument("--view", metavar="NAME", help="open this view first (a `:` name: routes, vmi, fw, events, …)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -39,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     install_fast_loop()
+    raise_open_files_limit()
     func = getattr(args, "func", None)
     if func is not None:
         return func(args)

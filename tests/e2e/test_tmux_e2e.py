@@ -91,8 +91,11 @@ def test_demo_routes_pane_and_cross_check(tmux, tmp_path):
     screen = tmux.wait_for("Established", timeout=30)
     assert "tf-ctrl1" in screen and "10.47.255." in screen  # peered with the lab's control nodes
     tmux.keys("c")
-    screen = tmux.wait_for("missing        10.47.255.252/32", timeout=30)  # pod-0005 (cirros2 has .250)
-    assert "wrong-vrouter" in screen and "orphan         10.47.0.99/32" in screen
+    def row(screen: str, *words: str) -> bool:
+        return any(line.split()[:len(words)] == list(words) for line in screen.splitlines())
+
+    screen = tmux.wait_until(lambda s: row(s, "missing", "10.47.255.252/32"), "the missing /32 (pod-0005; cirros2 has .250)", timeout=30)
+    assert row(screen, "wrong-vrouter") and row(screen, "orphan", "10.47.0.99/32")
     time.sleep(0.3)
     tmux.keys("Escape")
     time.sleep(0.3)

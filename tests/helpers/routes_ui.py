@@ -1,28 +1,23 @@
-"""The routes pane in a bare app, against a lab router on loopback."""
+"""The routes views in the real app over a lab router on loopback (the test drives the monitor's refreshes)."""
 
 from __future__ import annotations
 
 import json
 
-from textual.app import App
-
+from helpers.ui_apps import view_app
 from tftui.core.routes.config import parse_router
 from tftui.lab.router import LabRouterServer, expected_rows
 from tftui.lab.topology import build
-from tftui.services.routes import RouterMonitor, hosts_from_file
-from tftui.ui.routes_screen import RoutesScreen
+from tftui.services.gatewayless import hosts_from_file
+from tftui.services.routes import RouterMonitor
 
 BASE = 205
 NOW = 1_795_617_425.0  # a fixed wall clock for the header
 
 
-class RoutesApp(App):
-    def __init__(self, monitor: RouterMonitor, **kw):
-        super().__init__()
-        self.monitor, self.kw = monitor, kw
-
-    def on_mount(self) -> None:
-        self.push_screen(RoutesScreen(self.monitor, clock=lambda: NOW + 3, **self.kw))
+def routes_app(monitor: RouterMonitor, view: str = "routes"):
+    monitor.autostart = False  # the test refreshes when it wants
+    return view_app(view, {"router": monitor}, clock=lambda: NOW + 3)
 
 
 async def routes_lab(tmp_path, vrouters=None):

@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from helpers.routes_ui import RoutesApp, routes_lab
-from textual.widgets import DataTable, Static
+from helpers.routes_ui import routes_app, routes_lab
+from helpers.ui_apps import settle
+from textual.widgets import Static
 
 from tftui.services.logsetup import setup_file_logging
-from tftui.ui.routes_screen import PrefixDetail
+from tftui.ui.views.routes import PrefixDetail
 
 EXPECT = {"auth": "authentication failed", "hostkey": "HOST KEY OF", "hang": "gave no answer within 1s",
           "drop": "connection dropped during"}
@@ -53,17 +54,17 @@ async def test_fault_keeps_last_tables_in_the_pane(tmp_path, log_file, fault):
         await mon.refresh()
         good_routes, good_neighbors, fetched_at = list(mon.state.routes), list(mon.state.neighbors), mon.state.last_fetched
         assert len(good_routes) > 100 and mon.state.errors == []
-        app = RoutesApp(mon, auto_start=False)
+        app = routes_app(mon)
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            routes = app.screen.query_one("#routes", DataTable)
+            await settle(pilot)
+            routes = app.screen.table
             shown = routes.row_count
             await _set_fault(server, fault)
             mon.client._failures = 0  # no back-off wait: the fault is met on this very refresh
             started = time.monotonic()
             await mon.refresh()
             took = time.monotonic() - started
-            await pilot.pause()
+            await settle(pilot)
             st = mon.state
             assert took < 4, took  # two commands at most, each bounded by the 1s timeout
             assert any(EXPECT[fault] in e for e in st.errors), st.errors
@@ -72,10 +73,10 @@ async def test_fault_keeps_last_tables_in_the_pane(tmp_path, log_file, fault):
             if fault == "hang":  # a timed-out command's connection is closed, not left holding a channel
                 await asyncio.sleep(0.3)
                 assert not server.hanging, server.hanging
-            status = str(app.screen.query_one("#status", Static).render())
-            assert "ERROR:" in status and "fetched" in status
+            status = str(app.screen.query_one("#routes-status", Static).render())
+            assert status.startswith("ERROR ") and "fetched" in status
             # the per-prefix detail under the same fault: a message in the modal, the pane stays
-            await pilot.press("d")
+            await pilot.press("enter")
             await pilot.pause(2.5 if fault == "hang" else 0.5)
             assert isinstance(app.screen, PrefixDetail)
             body = str(app.screen.query_one("#detail-body", Static).render())

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from helpers.routes_ui import RoutesApp
+from helpers.routes_ui import routes_app
 from helpers.shell_ssh import ShellSsh
+from helpers.ui_apps import settle
 from textual.widgets import Static
 
 from tftui.clients.router import WRAPPER, RouterClient, build_command, validate_prefix
@@ -29,7 +30,7 @@ from tftui.core.routes.config import parse_router
 from tftui.core.routes.models import NextHop, Route
 from tftui.services.launcher import check_command
 from tftui.services.routes import RouterMonitor
-from tftui.ui.routes_screen import PrefixDetail
+from tftui.ui.views.routes import PrefixDetail
 
 
 def payloads(marker: Path) -> list[str]:
@@ -101,13 +102,14 @@ async def test_hostile_prefix_from_the_router_output_never_reaches_a_command(tmp
     nh = (NextHop("172.31.0.1", "eth0", True, True),)
     mon.state.routes = [Route(p, "bgp", True, True, 20, 0, "00:00:01", nh, code="B>*") for p in payloads(marker)]
     mon.state.last_fetched = 1.0
-    app = RoutesApp(mon, auto_start=False)
+    app = routes_app(mon)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
+            mon.publish(mon.state)
+            await settle(pilot)
             for k in range(len(payloads(marker))):
-                app.screen.query_one("#routes").move_cursor(row=k)
-                await pilot.press("d")
+                app.screen.table.move_cursor(row=k)
+                await pilot.press("enter")
                 await pilot.pause(0.2)
                 assert isinstance(app.screen, PrefixDetail)
                 body = str(app.screen.query_one("#detail-body", Static).render())

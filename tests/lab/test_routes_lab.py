@@ -23,7 +23,8 @@ from tftui.core.routes.config import parse_router
 from tftui.core.routes.crosscheck import MISSING, ORPHAN, WRONG_VROUTER
 from tftui.lab.router import LabRouterServer, expected_rows
 from tftui.lab.topology import build
-from tftui.services.routes import RouterMonitor, hosts_from_file
+from tftui.services.gatewayless import hosts_from_file
+from tftui.services.routes import RouterMonitor
 
 BASE = 203
 

@@ -21,9 +21,10 @@ import pytest
 import yaml
 from conftest import ROOT
 from helpers.policy_lab import lab_api
-from helpers.policy_ui import PolicyApp, settle
-from helpers.routes_ui import RoutesApp, routes_lab
-from textual.widgets import DataTable, Input
+from helpers.policy_ui import policy_app
+from helpers.routes_ui import routes_app, routes_lab
+from helpers.ui_apps import settle
+from textual.widgets import Input, Static
 
 from tftui.clients.configapi import ConfigApiClient, ConfigApiError
 from tftui.core.inventory import ConfigError
@@ -33,7 +34,7 @@ from tftui.services.config import load_config
 from tftui.services.logsetup import setup_file_logging
 from tftui.services.policy import PolicyService
 from tftui.services.routes import RouterMonitor
-from tftui.ui.password_prompt import PasswordScreen, make_prompt
+from tftui.ui.password_prompt import PasswordScreen
 
 
 def marker(kind: str) -> str:
@@ -86,18 +87,18 @@ async def test_router_password_from_env_and_wrong_password(tmp_path, log_file, m
     try:
         st = await mon.refresh()
         assert st.errors == [] and len(st.routes) > 100  # the password worked
-        app = RoutesApp(mon, auto_start=False)
+        app = routes_app(mon)
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
+            await settle(pilot)
             shots.append(Path(app.save_screenshot(path=str(tmp_path), filename="ok.svg")).read_text())
             await mon.stop()  # the next login uses the wrong password
             monkeypatch.setenv("TFTUI_ROUTER_PW", wrong)
             mon.client._failures = 0
             st = await mon.refresh()
-            await pilot.pause()
+            await settle(pilot)
             assert any("authentication failed" in e for e in st.errors), st.errors
             shots.append(Path(app.save_screenshot(path=str(tmp_path), filename="bad.svg")).read_text())
-            await pilot.press("o")  # the raw outputs view
+            await pilot.press("y")  # the raw outputs
             shots.append(Path(app.save_screenshot(path=str(tmp_path), filename="raw.svg")).read_text())
         from tftui.services.routes import state_json
         export = state_json(mon.state)
@@ -118,8 +119,15 @@ async def test_router_password_typed_into_the_prompt(tmp_path, log_file):
     server.password = pw
     entry = {**server.config_entry(timeout=5), "identity_file": None, "password_prompt": True}
     spec = parse_router({k: v for k, v in entry.items() if v is not None}, "t")
-    app = RoutesApp(None)
-    app.monitor = mon = RouterMonitor(spec, None, interval=60, prompt=make_prompt(app))
+    prompt = []  # the app's own password dialog, once the app exists
+
+    async def ask(message: str):
+        return await prompt[0](message)
+
+    mon = RouterMonitor(spec, None, interval=60, prompt=ask)
+    app = routes_app(mon)
+    mon.autostart = True  # the pane connects by itself, and asks
+    prompt.append(app.services.prompt)
     shots = []
     try:
         async with app.run_test(size=(80, 24)) as pilot:
@@ -136,7 +144,8 @@ async def test_router_password_typed_into_the_prompt(tmp_path, log_file):
                 await pilot.pause(0.05)
                 if mon.state.last_fetched is not None:
                     break
-            assert mon.state.errors == [] and app.screen.query_one("#routes", DataTable).row_count > 100
+            await settle(pilot)
+            assert mon.state.errors == [] and app.screen.table.row_count > 100
             shots.append(Path(app.save_screenshot(path=str(tmp_path), filename="after.svg")).read_text())
     finally:
         await mon.stop()
@@ -179,13 +188,13 @@ async def test_keystone_password_and_tokens_stay_out_of_everything(tmp_path, log
         auth = AuthSpec("keystone", api.keystone_url, "admin", "KS_PW", "admin", "Default")
         client = ConfigApiClient(ConfigApiSettings(api.url, auth, timeout=2.0), env={"KS_PW": pw})
         service = PolicyService(client, draft_dir=tmp_path / "drafts", cluster="lab")
-        app = PolicyApp(service)
+        app = policy_app(service)
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             await pilot.press("5")
             await settle(pilot)
             api.keystone.expire_all()  # 401 mid-session: renewed
-            await pilot.press("r")
+            await pilot.press("ctrl+r")
             await settle(pilot)
             shot = Path(app.save_screenshot(path=str(tmp_path), filename="policy.svg")).read_text()
         net = next(n for n in service.state.networks if n.fq_name[-1] == "tenant-net")
@@ -316,10 +325,10 @@ async def test_credentials_inside_urls_are_redacted(tmp_path, log_file):
         settings = ConfigApiSettings(url, AuthSpec(), timeout=2.0)
         service = PolicyService(ConfigApiClient(settings), draft_dir=tmp_path / "d", cluster="lab")
         api.server.fault = None
-        app = PolicyApp(service)
+        app = policy_app(service)
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
-            assert "admin:***@" in str(app.screen.query_one("#status").render())
+            assert "admin:***@" in str(app.screen.query_one(f"#{app.screen.wid('status')}", Static).render())
             shot = Path(app.save_screenshot(path=str(tmp_path), filename="url.svg")).read_text()
         await service.aclose()
     proxied = tmp_path / "proxy.yaml"

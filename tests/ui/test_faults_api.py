@@ -10,13 +10,13 @@ import time
 import pytest
 import yaml
 from helpers.policy_lab import SEED, client_for, lab_api
-from helpers.policy_ui import PolicyApp, confirm, filter_rows, keys, settle
-from textual.widgets import DataTable
+from helpers.policy_ui import confirm, filter_rows, keys, policy_app
+from helpers.ui_apps import settle
 
 from tftui.cli import main
 from tftui.services.logsetup import setup_file_logging
 from tftui.services.policy import PolicyService
-from tftui.ui.policy.modals import ConfirmDiffScreen
+from tftui.ui.framework.dialogs import ConfirmScreen
 
 PW = "lab-secret-pw"
 
@@ -93,7 +93,7 @@ async def test_conflict_and_unavailable_keep_the_draft_in_the_editor(tmp_path):
     log_file = setup_file_logging(tmp_path / "ui.log")
     async with lab_api() as api:
         service = PolicyService(client_for(api), draft_dir=tmp_path, cluster="lab")
-        app = PolicyApp(service)
+        app = policy_app(service)
         uid = api.store.uuid_of("virtual-network", ["default-domain", "admin", "tenant-net"])
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
@@ -101,10 +101,10 @@ async def test_conflict_and_unavailable_keep_the_draft_in_the_editor(tmp_path):
             await filter_rows(pilot, "tenant-net")
             for fault, expect in (("409", "409 Conflict"), ("503", "503 Service Unavailable"),
                                   ("garbage", "not JSON")):
-                await keys(pilot, "s")
-                assert isinstance(app.screen, ConfirmDiffScreen)
-                api.server.fault = fault  # the API breaks while the operator reads the diff
-                await keys(pilot, "y")
+                await keys(pilot, "S")
+                assert isinstance(app.screen, ConfirmScreen)
+                api.server.fault = fault  # the API breaks while the operator reads the change
+                await keys(pilot, "enter")
                 notes = [n.message for n in app._notifications]
                 assert any(expect in n for n in notes), (fault, notes)
                 assert api.store.objs[uid]["fabric_snat"] is True  # nothing written
@@ -114,7 +114,7 @@ async def test_conflict_and_unavailable_keep_the_draft_in_the_editor(tmp_path):
                 api.server.fault = None
                 for d in pending:
                     service.discard(d)
-            await keys(pilot, "s")
+            await keys(pilot, "S")
             await confirm(pilot, "fabric_snat")
             assert api.store.objs[uid]["fabric_snat"] is False
         await service.aclose()
@@ -143,12 +143,12 @@ async def test_readonly_sends_no_write_on_any_path(tmp_path, capsys):
         with pytest.raises(ReadOnlyError):
             await ro.draft_create_tag("label=ro")
         # the editor: every write key pressed on every tab
-        app = PolicyApp(ro)
+        app = policy_app(ro)
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
-            for tab in "123456":
-                await keys(pilot, tab, "n", "escape", "x", "escape", "e", "escape", "t", "escape", "u", "escape",
-                           "s", "f", "D", "escape")
+            for tab, name in zip("123456", ("tags", "ports", "policies", "sets", "networks", "bgp"), strict=True):
+                await keys(pilot, tab, "n", "x", "t", "u", "S", "F", "K", "J", "D")
+                assert name == app.screen.NAME  # no write key is bound: no dialog opened
         await ro.aclose()
         assert api.server.writes == 0
         # the counter does count: one real write moves it
@@ -161,14 +161,14 @@ async def test_readonly_sends_no_write_on_any_path(tmp_path, capsys):
 async def test_editor_opens_on_a_broken_api_and_recovers(tmp_path, fault, expect):
     async with lab_api(fault=fault) as api:
         service = PolicyService(client_for(api), draft_dir=tmp_path, cluster="lab")
-        app = PolicyApp(service)
+        app = policy_app(service)
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             shown = [n.message for n in app._notifications] + [str(w.render()) for w in app.screen.query("Static")]
             assert any(expect in m for m in shown), shown
             api.server.fault = None
-            await keys(pilot, "r", "5")
+            await keys(pilot, "ctrl+r", "5")
             await filter_rows(pilot, "tenant-net")
-            table = app.screen.query_one("#t-networks", DataTable)
+            table = app.screen.table
             assert table.row_count == 1 and "tenant-net" in str(table.get_row_at(0))
         await service.aclose()

@@ -14,8 +14,9 @@ from tftui.lab.faults import MARKUP_DESCRIPTION
 from tftui.services.config import load_config
 from tftui.ui.app import TftuiApp
 from tftui.ui.detail import DetailPane
+from tftui.ui.framework.dialogs import RawScreen
 from tftui.ui.node_tree import NodeTree
-from tftui.ui.screens import EventsScreen, RawScreen
+from tftui.ui.views.events import EventsView
 
 # A hang detector, not a timing target (key latency is measured in benchmarks/bench_ui.py): a frozen UI never
 # comes back, a busy shared machine only slows it down.
@@ -69,7 +70,7 @@ async def test_app_stays_up_and_truthful_on_the_hostile_lab(start_lab, tmp_path)
         assert MARKUP_DESCRIPTION in app.query_one(DetailPane).plain_text()  # shown literally, not as styles
 
         await pilot.press("e")
-        await _wait(pilot, lambda: isinstance(app.screen, EventsScreen))
+        await _wait(pilot, lambda: isinstance(app.screen, EventsView))
         table = app.screen.query_one(DataTable)
         await _wait(pilot, lambda: table.row_count > 0)
         rows = [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
@@ -84,7 +85,7 @@ async def test_app_stays_up_and_truthful_on_the_hostile_lab(start_lab, tmp_path)
             await pilot.press(ch)
         await pilot.press("enter")
         await pilot.pause()
-        shown = {n for n, leaves in tree._shown.items() if leaves}
+        shown = tree.shown_names
         assert shown == {"hostile-drip"}, shown
         seen.append(app.export_screenshot())
         await pilot.press("escape")

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from helpers.policy_lab import client_for, lab_api
-from helpers.policy_ui import PolicyApp, confirm, filter_rows, keys, settle
-from textual.widgets import DataTable, Static
+from helpers.policy_ui import confirm, filter_rows, keys, policy_app
+from helpers.ui_apps import settle
+from textual.widgets import Static
 
 from tftui.services.policy import PolicyService
-from tftui.ui.policy import PolicyScreen
-from tftui.ui.policy.modals import ConfirmDiffScreen, PromptScreen
+from tftui.ui.framework.dialogs import ConfirmScreen, PromptScreen
+from tftui.ui.views.policy import NetworksView
+from tftui.ui.views.policy_members import RulesView, SetView
 
 
 async def test_seed_scenario_deny_icmp_between_two_pods(tmp_path):
     async with lab_api() as api:
         service = PolicyService(client_for(api), draft_dir=tmp_path, cluster="lab")
-        app = PolicyApp(service)
+        app = policy_app(service)
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             # 1. label tags for the two pods
@@ -36,7 +38,8 @@ async def test_seed_scenario_deny_icmp_between_two_pods(tmp_path):
             await confirm(pilot, "CREATE firewall-policy default-policy-management:cirros-icmp")
             await filter_rows(pilot, "cirros-icmp")
             await keys(pilot, "enter")
-            await keys(pilot, "a")
+            assert isinstance(app.screen, RulesView)
+            await keys(pilot, "n")
             await pilot.press(*"deny-icmp", "tab")  # name
             await pilot.press("enter", "down", "enter", "tab")  # action: deny
             await pilot.press(*"icmp", "tab", "tab", "tab")  # protocol; ports and service groups empty
@@ -49,11 +52,11 @@ async def test_seed_scenario_deny_icmp_between_two_pods(tmp_path):
             await pilot.press(*"label=cirros2")
             await keys(pilot, "ctrl+s")
             await confirm(pilot, "CREATE firewall-rule default-policy-management:deny-icmp")
-            await keys(pilot, "a")
+            await keys(pilot, "n")
             await pilot.press(*"allow-rest")
             await keys(pilot, "ctrl+s")
             await confirm(pilot, '"simple_action": "pass"')
-            rules = app.screen.query_one(DataTable)
+            rules = app.screen.table
             assert rules.row_count == 2
             assert [str(c) for c in rules.get_row_at(0)][:6] == ["1.0", "deny", "icmp", "label=cirros1", "<>",
                                                                    "label=cirros2"]
@@ -62,7 +65,8 @@ async def test_seed_scenario_deny_icmp_between_two_pods(tmp_path):
             await keys(pilot, "4")
             await filter_rows(pilot, "application=k8s")
             await keys(pilot, "enter")
-            await keys(pilot, "a")
+            assert isinstance(app.screen, SetView)
+            await keys(pilot, "n")
             await pilot.press(*"cirros-icmp", "enter")
             await confirm(pilot, "cirros-icmp")
             await keys(pilot, "escape")
@@ -91,22 +95,28 @@ async def test_seed_scenario_deny_icmp_between_two_pods(tmp_path):
 async def test_network_toggle_shows_diff_and_readonly_unbinds_writes(tmp_path):
     async with lab_api() as api:
         service = PolicyService(client_for(api), draft_dir=tmp_path, cluster="lab")
-        app = PolicyApp(service)
+        app = policy_app(service)
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             await keys(pilot, "5")
             await filter_rows(pilot, "tenant-net")
-            await keys(pilot, "s")
+            await keys(pilot, "S")
+            # in the operator's words, with the exact requests one key (y) away
+            assert str(app.screen.query_one("#summary", Static).content).splitlines()[-1].strip() == \
+                "Fabric SNAT: on → off"
+            assert not app.screen.query_one("#raw-diff").display
+            await pilot.press("y")
+            assert app.screen.query_one("#raw-diff").display
             diff = await confirm(pilot, '-  "fabric_snat": true')
             assert '+  "fabric_snat": false' in diff
-            await keys(pilot, "f")
-            await confirm(pilot, "ip-fabric")
-            # someone else edits the network while the diff is on screen: the write is refused
-            await keys(pilot, "s")
-            assert isinstance(app.screen, ConfirmDiffScreen)
+            await keys(pilot, "F")
+            await confirm(pilot, "IP fabric forwarding: off → on")
+            # someone else edits the network while the change is on screen: the write is refused
+            await keys(pilot, "S")
+            assert isinstance(app.screen, ConfirmScreen)
             uid = api.store.uuid_of("virtual-network", ["default-domain", "admin", "tenant-net"])
             api.store.update("virtual-network", uid, {"display_name": "edited elsewhere"})
-            await keys(pilot, "y")
+            await keys(pilot, "enter")
             assert any("changed on the server" in n.message for n in app._notifications)
             assert api.store.objs[uid]["fabric_snat"] is False and service.drafts.pending()[0].error
         await service.aclose()
@@ -115,33 +125,33 @@ async def test_network_toggle_shows_diff_and_readonly_unbinds_writes(tmp_path):
             assert vn["fabric_snat"] is False and vn["virtual_network_refs"][0]["to"][-1] == "ip-fabric"
 
         ro = PolicyService(client_for(api), readonly=True, draft_dir=tmp_path, cluster="lab")
-        app = PolicyApp(ro)
+        app = policy_app(ro)
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             before = api.server.requests
             bound = {b.binding.action for b in app.screen.active_bindings.values()}
-            assert "new" not in bound and "delete" not in bound and "reload" in bound
-            await keys(pilot, "n", "x", "5", "s", "f")
-            assert isinstance(app.screen, PolicyScreen) and api.server.requests == before
+            assert "new" not in bound and "remove" not in bound and "refresh" in bound
+            await keys(pilot, "n", "x", "5", "S", "F")
+            assert isinstance(app.screen, NetworksView) and api.server.requests == before
         await ro.aclose()
 
 
 async def test_drafts_survive_restart_tag_users_refused_delete_and_bgp_peer(tmp_path):
     async with lab_api() as api:
         service = PolicyService(client_for(api), draft_dir=tmp_path, cluster="lab")
-        app = PolicyApp(service)
+        app = policy_app(service)
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             await keys(pilot, "1", "n")
             await pilot.press(*"label=later", "enter")
             await settle(pilot)
-            assert isinstance(app.screen, ConfirmDiffScreen)
+            assert isinstance(app.screen, ConfirmScreen)
             await keys(pilot, "escape")  # keep it as a draft, send nothing
         await service.aclose()
         assert not api.store.uuid_of("tag", ["label=later"])
 
         service = PolicyService(client_for(api), draft_dir=tmp_path, cluster="lab")  # tftui restarted
-        app = PolicyApp(service)
+        app = policy_app(service)
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             assert any("unsent draft" in n.message for n in app._notifications)
@@ -165,7 +175,7 @@ async def test_drafts_survive_restart_tag_users_refused_delete_and_bgp_peer(tmp_
                 await pilot.press(*value, "enter")
             await keys(pilot, "ctrl+s")
             await confirm(pilot, "CREATE bgp-router default-domain:default-project:ip-fabric:__default__:vyos")
-            table = app.screen.query_one("#t-bgp", DataTable)
+            table = app.screen.table
             rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
             vyos = next(r for r in rows if r[0] == "vyos")
             assert vyos[1:4] == ["router", "65311", "172.31.10.140"] and "ctrl1" in vyos[4]

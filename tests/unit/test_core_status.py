@@ -8,7 +8,7 @@ from tftui.core.catalog import services_for_roles
 from tftui.core.cluster import evaluate_node, summary_line
 from tftui.core.inventory import NodeSpec
 from tftui.core.nodestatus import NodeStatus, ProcessInfo, ProcessStatus, encode_node_status_reply
-from tftui.core.render import exit_code, status_json
+from tftui.core.render import status_json, status_verdict
 from tftui.core.status import (
     BACKUP,
     FetchKind,
@@ -96,24 +96,24 @@ def test_services_without_introspect_use_nodemgr_process_info():
     assert blocks["webui"]["web"].status == "active"
     assert blocks["webui"]["job"].status == "unknown"
     assert result.health() == Health.DEGRADED
-    assert exit_code([result]) == 1
+    assert status_verdict([result]) == "fail"
 
 
-def test_unknown_only_gives_exit_3():
+def test_unknown_only_gives_the_unknown_verdict():
     spec = NodeSpec("w", "10.0.0.2", ("webui",))
     result = evaluate_node(spec, {}, {}, at=1.0)
     assert {s.state for s in result.services} == {"unknown"}
-    assert exit_code([result]) == 3
+    assert status_verdict([result]) == "unknown"
     assert result.health() == Health.UNKNOWN
 
 
-def test_all_active_and_backup_gives_exit_0():
+def test_all_active_and_backup_is_ok():
     spec = NodeSpec("c", "10.0.0.3", ("config",))
     fetches = {s.key: reply() for s in spec.services() if s.port}
     fetches["schema"] = FetchResult(FetchKind.REFUSED)
     result = evaluate_node(spec, fetches, {}, at=1.0)
     assert result.blocks()["config"]["schema"].status == "backup"
-    assert exit_code([result]) == 0
+    assert status_verdict([result]) == "ok"
 
 
 def test_unreachable_node():
@@ -121,7 +121,7 @@ def test_unreachable_node():
     result = evaluate_node(spec, {s.key: FetchResult(FetchKind.REFUSED) for s in spec.services()}, {}, at=1.0)
     assert not result.reachable
     assert result.health() == Health.UNREACHABLE
-    assert exit_code([result]) == 1
+    assert status_verdict([result]) == "fail"
     assert status_json([result])["nodes"][0]["reachable"] is False
 
 

@@ -1,7 +1,8 @@
 """Introspect over HTTP(S): many hosts, keep-alive, hard time and size bounds on every request.
 
-aiohttp rather than httpx here: at two thousand hosts a shared aiohttp connector keeps rounds well
-under a second where one shared httpx pool stalls (measured; see the benchmarks).
+The HTTP itself is clients/http1.py (asyncio + httptools): at two thousand hosts per round the per-request
+cost of a general-purpose client is what a poll round is made of (benchmarks/bench_clients.py compares
+aiohttp, httpx, pycurl and this, side by side).
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ import ssl
 import time
 from dataclasses import dataclass
 
-import aiohttp
-from yarl import URL
-
 from tftui.core.inventory import ClusterSpec, TLSSettings
 from tftui.core.proxy import proxy_for
 from tftui.core.sandesh import DEFAULT_MAX_BYTES
 from tftui.core.status import FetchKind, FetchResult, ProbeResult
+
+from .http1 import HTTPFailure, HTTPPool, Proxy, request_head
 
 NODE_STATUS_PATH = "/Snh_SandeshUVECacheReq?x=NodeStatus"
 
@@ -49,25 +49,20 @@ class IntrospectSettings:
 
 
 def _classify(exc: BaseException) -> tuple[FetchKind, str]:
-    if isinstance(exc, asyncio.TimeoutError | aiohttp.ServerTimeoutError):
+    if isinstance(exc, TimeoutError):
         return FetchKind.TIMEOUT, "no reply in time"
-    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
-        return FetchKind.ERROR, f"TLS certificate rejected: {exc.certificate_error}"
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        os_err = exc.os_error
-        if isinstance(os_err, ConnectionRefusedError):
-            return FetchKind.REFUSED, "connection refused"
-        return FetchKind.REFUSED, f"cannot connect: {os_err.strerror or os_err}" if os_err else "cannot connect"
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return FetchKind.ERROR, "server closed the connection without a reply"
-    if isinstance(exc, aiohttp.ClientPayloadError):
-        return FetchKind.ERROR, "reply cut off mid-body"
-    if isinstance(exc, aiohttp.ClientResponseError):
-        return FetchKind.ERROR, f"malformed HTTP reply ({exc.message})"
+    if isinstance(exc, HTTPFailure):
+        return FetchKind.ERROR, str(exc)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return FetchKind.ERROR, f"TLS certificate rejected: {exc.verify_message or exc.reason}"
+    if isinstance(exc, ssl.SSLError):
+        return FetchKind.ERROR, f"TLS failed: {exc.reason or exc}"[:200]
+    if isinstance(exc, ConnectionRefusedError):
+        return FetchKind.REFUSED, "connection refused"
     if isinstance(exc, ConnectionResetError):
         return FetchKind.ERROR, "connection reset"
-    if isinstance(exc, aiohttp.ClientError | OSError):
-        return FetchKind.ERROR, f"{type(exc).__name__}: {exc}"[:200]
+    if isinstance(exc, OSError):
+        return FetchKind.REFUSED, f"cannot connect: {exc.strerror or exc}"
     return FetchKind.ERROR, f"{type(exc).__name__}"
 
 
@@ -76,11 +71,10 @@ class IntrospectClient:
 
     def __init__(self, settings: IntrospectSettings):
         self.settings = settings
-        self._session: aiohttp.ClientSession | None = None
         self._sem = asyncio.Semaphore(max(1, settings.concurrency))
         self._ssl = ssl_context(settings.tls) if settings.scheme == "https" else None
-        self._urls: dict[tuple[str, int, str], URL] = {}
-        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
+        self._pool: HTTPPool | None = None
+        self._heads: dict[tuple[str, int, str], tuple[bytes, Proxy | None]] = {}
 
     async def __aenter__(self) -> IntrospectClient:
         await self.open()
@@ -90,69 +84,41 @@ class IntrospectClient:
         await self.close()
 
     async def open(self) -> None:
-        if self._session is None:
-            connector = aiohttp.TCPConnector(limit=0, limit_per_host=4, ssl=self._ssl if self._ssl else False,
-                                             keepalive_timeout=60, ttl_dns_cache=300, enable_cleanup_closed=False)
-            # trust_env=False: an operator's http_proxy must not capture cluster traffic.
-            # No decompression: introspect never compresses, and a few KB of gzip can inflate to gigabytes
-            # in one read, before any size cap sees it; a compressed reply is refused instead.
-            self._session = aiohttp.ClientSession(connector=connector, trust_env=False, auto_decompress=False,
-                                                  headers={"Accept-Encoding": "identity"},
-                                                  skip_auto_headers=("User-Agent",))
+        if self._pool is None:
+            self._pool = HTTPPool(self.settings.max_bytes, self._ssl)
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
-    def url(self, address: str, port: int, path: str) -> URL:
-        """URLs are built once per target: parsing thousands of them every round shows up in profiles."""
+    def _request(self, address: str, port: int, path: str) -> tuple[bytes, Proxy | None]:
+        """The request bytes and proxy of a target, worked out once: thousands of targets every round."""
         key = (address, port, path)
-        url = self._urls.get(key)
-        if url is None:
-            if len(self._urls) > 50_000:  # page keys vary: keep the cache bounded
-                self._urls.clear()
-            host = f"[{address}]" if ":" in address else address
-            url = self._urls[key] = URL(f"{self.settings.scheme}://{host}:{port}{path}", encoded=True)
-        return url
+        found = self._heads.get(key)
+        if found is None:
+            if len(self._heads) > 50_000:  # page keys vary: keep the cache bounded
+                self._heads.clear()
+            # Only the cluster's own proxy counts (http_proxy & co. are never read); no_proxy exempts hosts.
+            url = proxy_for(address, self.settings.proxy, self.settings.no_proxy)
+            proxy = Proxy.parse(url) if url else None
+            found = self._heads[key] = (request_head(address, port, path, proxy, tls=self._ssl is not None), proxy)
+        return found
 
     async def get(self, address: str, port: int, path: str, timeout: float | None = None) -> FetchResult:
         await self.open()
-        assert self._session is not None
+        assert self._pool is not None
         limit = timeout or self.settings.timeout
-        proxy = proxy_for(address, self.settings.proxy, self.settings.no_proxy)
-        started = time.monotonic()
-        client_timeout = self._timeouts.get(limit)
-        if client_timeout is None:
-            client_timeout = self._timeouts[limit] = aiohttp.ClientTimeout(total=limit)
         async with self._sem:
+            started = time.monotonic()
             try:
-                async with self._session.get(self.url(address, port, path), proxy=proxy, allow_redirects=False,
-                                             timeout=client_timeout) as resp:
-                    body = await self._read_capped(resp)
-                    return FetchResult(FetchKind.REPLY, resp.status, body, elapsed=time.monotonic() - started,
-                                       at=time.time())
-            except _TooLarge as exc:
-                return FetchResult(FetchKind.ERROR, error=str(exc), elapsed=time.monotonic() - started, at=time.time())
-            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                head, proxy = self._request(address, port, path)
+                async with asyncio.timeout(limit):  # connect, request and the whole body: a drip cannot outlast it
+                    status, body = await self._pool.get(address, port, head, proxy)
+                return FetchResult(FetchKind.REPLY, status, body, elapsed=time.monotonic() - started, at=time.time())
+            except (TimeoutError, HTTPFailure, OSError) as exc:  # ssl.SSLError is an OSError
                 kind, why = _classify(exc)
                 return FetchResult(kind, error=why, elapsed=time.monotonic() - started, at=time.time())
-
-    async def _read_capped(self, resp: aiohttp.ClientResponse) -> bytes:
-        cap = self.settings.max_bytes
-        encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
-        if encoding not in ("", "identity"):
-            raise _TooLarge(f"compressed reply refused (Content-Encoding: {encoding[:40]})")
-        if resp.content_length is not None and resp.content_length > cap:
-            raise _TooLarge(f"reply too large ({resp.content_length} bytes announced, cap {cap})")
-        # Counted as it arrives even with a Content-Length: the header is the sender's claim, not a bound.
-        chunks, size = [], 0
-        async for chunk in resp.content.iter_chunked(65536):
-            size += len(chunk)
-            if size > cap:
-                raise _TooLarge(f"reply too large (over {cap} bytes)")
-            chunks.append(chunk)
-        return b"".join(chunks)
 
     async def node_status(self, address: str, port: int, timeout: float | None = None) -> FetchResult:
         return await self.get(address, port, NODE_STATUS_PATH, timeout)
@@ -170,7 +136,3 @@ class IntrospectClient:
                 return ProbeResult(port, FetchKind.TIMEOUT, at=time.time())
             except OSError:
                 return ProbeResult(port, FetchKind.REFUSED, at=time.time())
-
-
-class _TooLarge(Exception):
-    """A reply refused before it was read whole (oversize or compressed)."""

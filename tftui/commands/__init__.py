@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "tftui.commands.flows",
     "tftui.commands.analytics",
     "tftui.commands.peer",
+    "tftui.commands.exporter",
     "tftui.commands.peers",
     "tftui.commands.drops",
     "tftui.commands.path",

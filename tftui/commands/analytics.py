@@ -16,9 +16,7 @@ import time
 
 from tftui.services.config import add_config_arguments
 
-from .common import load_config_or_raise
-
-EXIT_SERIOUS, EXIT_USAGE, EXIT_UNAVAILABLE = 1, 2, 3
+from .common import EXIT_FAIL, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, error, load_config_or_raise, warning
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -88,7 +86,7 @@ def _service(args: argparse.Namespace, readonly: bool = False):
         loaded = load_config_or_raise(args)
         return AnalyticsService.from_cluster(loaded.cluster, readonly=readonly)
     except (ConfigError, NoAnalyticsError) as exc:
-        print(f"tftui: {exc}", file=sys.stderr)
+        error(exc)
         return None
 
 
@@ -110,13 +108,11 @@ def _run(args: argparse.Namespace, work, readonly: bool = False) -> int:
     try:
         return asyncio.run(go())
     except QueryError as exc:
-        print(f"tftui: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return error(exc, EXIT_USAGE)
     except AnalyticsError as exc:
-        print(f"tftui: error: {exc}", file=sys.stderr)
-        return EXIT_UNAVAILABLE
+        return error(exc, EXIT_UNAVAILABLE)
     except KeyboardInterrupt:
-        return 0
+        return EXIT_OK
 
 
 def _dump(doc) -> None:
@@ -126,7 +122,7 @@ def _dump(doc) -> None:
 
 def _partial(partial: bool) -> None:
     if partial:
-        print("tftui: warning: partial data: some analytics partitions did not answer", file=sys.stderr)
+        warning("partial data: some analytics partitions did not answer")
 
 
 def _age(ts_us: int, now: float) -> str:
@@ -156,7 +152,7 @@ def run_alarms(args: argparse.Namespace) -> int:
             serious = len(snap.serious_unacknowledged)
             print(f"{len(snap.alarms)} alarm(s), {len(snap.unacknowledged)} unacknowledged, "
                   f"{serious} of them critical or major")
-        return EXIT_SERIOUS if snap.serious_unacknowledged else 0
+        return EXIT_FAIL if snap.serious_unacknowledged else EXIT_OK
 
     return _run(args, work)
 
@@ -173,27 +169,24 @@ def _confirm(question: str) -> bool:
 def run_ack(args: argparse.Namespace) -> int:
     readonly = bool(getattr(args, "readonly", False))
     if readonly:
-        print("tftui: --readonly: no alarm is acknowledged", file=sys.stderr)
-        return EXIT_USAGE
+        return error("--readonly: no alarm is acknowledged", EXIT_USAGE)
 
     async def work(svc) -> int:
         snap = await svc.alarms()
         alarm = snap.find(args.alarm_id)
         if alarm is None:
-            print(f"tftui: no alarm {args.alarm_id!r} (see `tftui alarms`)", file=sys.stderr)
-            return EXIT_USAGE
+            return error(f"no alarm {args.alarm_id!r} (see `tftui alarms`)", EXIT_USAGE)
         if alarm.ack:
             print(f"already acknowledged: {alarm.sentence}")
-            return 0
+            return EXIT_OK
         question = f"acknowledge {alarm.severity_name} alarm {alarm.short_type} of {alarm.table} {alarm.name}?"
         if not args.yes and not await asyncio.to_thread(_confirm, question):
-            print("tftui: not acknowledged (no confirmation; pass --yes when there is no terminal)", file=sys.stderr)
-            return EXIT_USAGE
+            return error("not acknowledged (no confirmation; pass --yes when there is no terminal)", EXIT_USAGE)
         after = await svc.acknowledge(alarm, confirmed=True)
         now = after.find(alarm.id)
         print(f"acknowledged: {alarm.sentence}" + ("" if now is None or now.ack else " (the server still shows it "
                                                                                       "unacknowledged)"))
-        return 0
+        return EXIT_OK
 
     return _run(args, work, readonly=readonly)
 
@@ -208,23 +201,22 @@ def run_uve(args: argparse.Namespace) -> int:
         if args.uve_type == "list":
             types = await svc.uve_types()
             _dump(list(types)) if args.json else print("\n".join(types))
-            return 0
+            return EXIT_OK
         if not args.name:
             keys = await svc.uve_keys(args.uve_type)
             _dump(list(keys)) if args.json else print("\n".join(keys))
-            return 0
+            return EXIT_OK
         snap = await svc.uve(args.uve_type, args.name, flat=args.flat, cfilt=tuple(args.cfilt))
         _partial(snap.partial)
         if not snap.data:
-            print(f"tftui: no {args.uve_type} UVE {args.name!r}", file=sys.stderr)
-            return EXIT_USAGE
+            return error(f"no {args.uve_type} UVE {args.name!r}", EXIT_USAGE)
         if args.json:
             _dump(snap.data)
-            return 0
+            return EXIT_OK
         data = snap.data if snap.flat else unflatten_sandesh(snap.data)
         for row in uve_rows(data):
             print(f"{row.path} = {row.value}" + ("   (sources disagree)" if row.conflict else ""))
-        return 0
+        return EXIT_OK
 
     return _run(args, work)
 
@@ -248,11 +240,11 @@ def run_logs(args: argparse.Namespace) -> int:
             else:
                 for ln in snap.lines:
                     print(ln.line)
-            return 0
+            return EXIT_OK
         async for snap in snaps:
             for ln in snap.lines:
                 print(json.dumps(ln.as_json()) if args.json else ln.line, flush=True)
-        return 0
+        return EXIT_OK
 
     return _run(args, work)
 
@@ -270,14 +262,14 @@ def run_flowlog(args: argparse.Namespace) -> int:
         if args.json:
             _dump({"export_rate": snap.export_rate, "export_off": snap.export_off, "note": snap.note,
                    "flows": [r.as_json() for r in snap.rows]})
-            return 0
+            return EXIT_OK
         if snap.note:
             print(snap.note)
         for r in snap.rows:
             why = f" ({r.drop_reason})" if r.drop_reason else ""
             print(f"{r.vrouter} {r.source_ip}:{r.sport} -> {r.dest_ip}:{r.dport} proto {r.protocol} "
                   f"{r.action}{why} {r.packets} pkts {r.bytes} bytes  {r.source_vn} -> {r.dest_vn}")
-        return 0
+        return EXIT_OK
 
     return _run(args, work)
 
@@ -294,12 +286,12 @@ def run_stats(args: argparse.Namespace) -> int:
         snap = await svc.stats(query, value, args.last)
         if args.json:
             _dump({"table": snap.table, "value": value, "rows": list(snap.rows)})
-            return 0
+            return EXIT_OK
         for s in snap.series:
             vals = [v for _, v in s.points]
             print(f"{s.key:<24} {sparkline(vals)}  last {vals[-1]:g} min {min(vals):g} max {max(vals):g}")
         if not snap.series:
             print(f"no {value} values in {args.table} over the last {args.last}")
-        return 0
+        return EXIT_OK
 
     return _run(args, work)

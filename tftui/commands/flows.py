@@ -12,9 +12,17 @@ import argparse
 import asyncio
 import json
 
-from .common import error, load_config_or_raise, warning, write_stdout
+from .common import (
+    EXIT_FAIL,
+    EXIT_OK,
+    EXIT_UNKNOWN,
+    EXIT_USAGE,
+    error,
+    load_config_or_raise,
+    warning,
+    write_stdout,
+)
 
-EXIT_OK, EXIT_DROPPED, EXIT_USAGE, EXIT_UNKNOWN = 0, 1, 2, 3
 ALL_PAGES = 100_000  # "every page": ten million flows, far beyond any vrouter's table
 PROTOCOLS = {"icmp": 1, "tcp": 6, "udp": 17}
 
@@ -102,7 +110,7 @@ def run_flows(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except FlowReadError as exc:
         error(str(exc))
-        return EXIT_DROPPED
+        return EXIT_FAIL
     docs, text = _flow_rows(snap, args.drops)
     if args.json:
         text = json.dumps({"vrouter": snap.vrouter, "interface": snap.interface.vm_name if snap.interface else None,
@@ -114,10 +122,10 @@ def run_flows(args: argparse.Namespace) -> int:
             head += " (rules from the agent's ACLs: no config API)" if snap.explainer.source else ""
         text = head + "\n" + text
     if not write_stdout(text):
-        return EXIT_DROPPED
+        return EXIT_FAIL
     if snap.error:
         error(f"{snap.vrouter}: the table was read only in part: {snap.error}")
-        return EXIT_DROPPED
+        return EXIT_FAIL
     return EXIT_OK
 
 
@@ -134,7 +142,7 @@ def _kernel(svc, args: argparse.Namespace) -> int:
         rows += [(str(k.index), k.action, str(k.proto), f"{k.sip}:{k.sport}", f"{k.dip}:{k.dport}", "|".join(k.flags),
                   k.drop_words) for k in flows if k.action == "DROP" or not args.drops]
         text = _table(rows)
-    return EXIT_OK if write_stdout(text) else EXIT_DROPPED
+    return EXIT_OK if write_stdout(text) else EXIT_FAIL
 
 
 def _protocol(value: str | None) -> int | None:
@@ -207,7 +215,7 @@ def run_why(args: argparse.Namespace) -> int:
         text = _why_text(result)
     write_stdout(text)
     if result.verdict == "drop":
-        return EXIT_DROPPED
+        return EXIT_FAIL
     return EXIT_OK if result.verdict == "pass" else EXIT_UNKNOWN
 
 

@@ -6,6 +6,8 @@ import argparse
 import contextlib
 import os
 
+from .common import EXIT_OK, EXIT_USAGE
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     from tftui.services.config import add_config_arguments
@@ -30,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"config: not loaded: {exc}")
         _print_warnings(exc.warnings)
-        return 2
+        return EXIT_USAGE
     print(f"config file: {loaded.config_path or '(none)'} (from {loaded.config_source})")
     if loaded.inventory_path:
         print(f"inventory: {loaded.inventory_path}")
@@ -51,8 +53,13 @@ def run(args: argparse.Namespace) -> int:
     for key, value in values.items():
         print(f"  {key}: {redact(str(value))}    [{loaded.sources.get(key, 'built-in default')}]")
     print("routers: " + (", ".join(f"{r.name} ({r.host}:{r.port})" for r in spec.routers) or "(none)"))
+    print("key bindings (remap by id in the config's top-level keys:):")
+    from tftui.core.keyscheme import effective_bindings
+
+    for spec_, keys, source in effective_bindings(loaded.keymap, str(loaded.config_path or "config")):
+        print(f"  {spec_.id:<20} {keys:<22} {spec_.description:<16} [{source}]")
     _print_warnings(loaded.warnings)
-    return 0
+    return EXIT_OK
 
 
 def _print_warnings(warnings) -> None:

@@ -14,9 +14,7 @@ import asyncio
 import ipaddress
 import json
 
-from .common import error, load_config_or_raise, warning, write_stdout
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, error, load_config_or_raise, warning, write_stdout
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -144,9 +142,9 @@ def run(args: argparse.Namespace) -> int:
             offered = asyncio.run(_offered(spec, address, port))
         except ServerUnreadable as exc:
             error(str(exc))
-            return EXIT_FAILED
+            return EXIT_FAIL
         write_stdout(_offered_output(header, offered, args.json))
-        return EXIT_OK if offered else EXIT_FAILED
+        return EXIT_OK if offered else EXIT_FAIL
     try:
         reply = asyncio.run(_ask(spec, address, port, args.request, fields, service, args.max_pages))
     except RequestRefused as exc:
@@ -154,12 +152,12 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except ServerUnreadable as exc:
         error(str(exc))
-        return EXIT_FAILED
+        return EXIT_FAIL
     if args.json or reply.messages:
         write_stdout(_reply_output(header, reply, fields, args.json))
     if reply.stopped:
         warning(f"{reply.stopped}; the reply is incomplete")
     if reply.error:
         error(f"{name} {reply.request}: {reply.error}")
-        return EXIT_FAILED
-    return EXIT_OK if reply.messages else EXIT_FAILED
+        return EXIT_FAIL
+    return EXIT_OK if reply.messages else EXIT_FAIL

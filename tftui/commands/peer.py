@@ -17,9 +17,7 @@ import sys
 
 from tftui.services.config import add_config_arguments
 
-from .common import error, load_config_or_raise
-
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, error, load_config_or_raise
 
 
 def fail(message: str, code: int) -> int:

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, error, load_config_or_raise
 
 
 def _config_args(p: argparse.ArgumentParser) -> None:
@@ -41,16 +41,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _service(args: argparse.Namespace):
     from tftui.services.policy import PolicyService
 
-    from .common import load_config_or_raise
-
     loaded = load_config_or_raise(args)
     return PolicyService.from_cluster(loaded.cluster, readonly=bool(getattr(args, "readonly", False)))
 
 
 def _fail(exc: Exception) -> int:
     from tftui.core.inventory import ConfigError
-    print(f"tftui: {exc}", file=sys.stderr)
-    return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAIL
+
+    return error(exc, EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAIL)
 
 
 async def _export(args: argparse.Namespace) -> int:
@@ -87,14 +85,12 @@ async def _apply(args: argparse.Namespace) -> int:
         with open(args.file, encoding="utf-8") as fh:
             doc = yaml.safe_load(fh)  # JSON is YAML too
     except (OSError, yaml.YAMLError) as exc:
-        print(f"tftui: cannot read {args.file}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return error(f"cannot read {args.file}: {exc}", EXIT_USAGE)
     desired = parse_doc(doc)
     svc = _service(args)
     if svc.readonly and not args.dry_run:
         await svc.aclose()
-        print("tftui: --readonly: nothing applied (use --dry-run to see the diff)", file=sys.stderr)
-        return EXIT_USAGE
+        return error("--readonly: nothing applied (use --dry-run to see the diff)", EXIT_USAGE)
     try:
         current = await _current(svc, bool(desired.ports))
         steps = plan(desired, current)

@@ -15,9 +15,15 @@ import sys
 
 from tftui.services.config import add_config_arguments
 
-from .common import error, load_config_or_raise
-
-EXIT_NOTHING_COMPARED = 3
+from .common import (
+    EXIT_FAIL,
+    EXIT_NOTHING_COMPARED,
+    EXIT_OK,
+    EXIT_USAGE,
+    error,
+    load_config_or_raise,
+    warning,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -60,13 +66,14 @@ async def _prompt(message: str) -> str | None:
 
 def _monitor(args: argparse.Namespace):
     from tftui.core.inventory import ConfigError
-    from tftui.services.routes import RouterMonitor, hosts_from_file
+    from tftui.services.gatewayless import hosts_from_file
+    from tftui.services.routes import RouterMonitor
 
     try:
         loaded = load_config_or_raise(args)
         mon = RouterMonitor.from_cluster(loaded.cluster, getattr(args, "router", None), _prompt)
     except ConfigError as exc:
-        print(f"tftui: {exc}", file=sys.stderr)
+        error(exc)
         return None
     if getattr(args, "hosts", None):
         mon.hosts = hosts_from_file(args.hosts)
@@ -82,9 +89,9 @@ async def _fetch(mon):
 
 def _report(st) -> None:
     for w in st.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        warning(w)
     for e in st.errors:
-        print(f"error: {e}", file=sys.stderr)
+        error(e)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,26 +104,26 @@ def run(args: argparse.Namespace) -> int:
 
         return run_state(args)
     if args.instance or args.table or args.protocol or args.source or args.vrf or args.prefix:
-        error("--instance, --table, --protocol, --source, --vrf and --prefix go with --control or --vrouter")
-        return 2
+        return error("--instance, --table, --protocol, --source, --vrf and --prefix go with --control or --vrouter",
+                     EXIT_USAGE)
 
     mon = _monitor(args)
     if mon is None:
-        return 2
+        return EXIT_USAGE
     mon.hosts = None  # this command prints no cross-check: do not poll every agent for one
     mon.cross_checks = False
     mon.settle_big_tables = False
     st = asyncio.run(_fetch(mon))
     _report(st)
     if st.last_fetched is None:
-        return 1
+        return EXIT_FAIL
     if args.json:
         for chunk in routes_document_chunks(st.name, st.suite, st.neighbors, st.routes, st.warnings, st.errors):
             sys.stdout.write(chunk)
         sys.stdout.flush()
     else:
         print(routes_text(st.name, st.suite, st.neighbors, st.routes))
-    return 1 if st.errors else 0
+    return EXIT_FAIL if st.errors else EXIT_OK
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -127,16 +134,15 @@ def run_check(args: argparse.Namespace) -> int:
 
     mon = _monitor(args)
     if mon is None:
-        return 2
+        return EXIT_USAGE
     st = asyncio.run(_fetch(mon))
     _report(st)
     if st.check is None:
-        print(f"tftui: cannot check: {st.check_note or 'no data'}", file=sys.stderr)
-        return 2
+        return error(f"cannot check: {st.check_note or 'no data'}", EXIT_USAGE)
     if args.json:
         print(json.dumps(crosscheck_document(st.name, st.check), indent=2))
     else:
         print(crosscheck_text(st.name, st.check))
     if st.check.problems:
-        return 1
-    return EXIT_NOTHING_COMPARED if st.check.note else 0
+        return EXIT_FAIL
+    return EXIT_NOTHING_COMPARED if st.check.note else EXIT_OK

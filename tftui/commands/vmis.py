@@ -9,11 +9,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 
-from .common import write_stdout
-
-EXIT_USAGE = 2
+from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, error, load_config_or_raise, note, write_stdout
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,12 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _load(args: argparse.Namespace):
     from tftui.core.inventory import ConfigError
 
-    from .common import load_config_or_raise
-
     try:
         return load_config_or_raise(args).cluster
     except ConfigError as exc:
-        print(f"tftui: {exc}", file=sys.stderr)
+        error(exc)
         return None
 
 
@@ -57,13 +52,13 @@ def _snapshot(spec, vrouter: str | None):
     try:
         return asyncio.run(service.refresh(vrouter))
     except AgentFetchError as exc:  # an unknown --vrouter
-        print(f"tftui: {exc}", file=sys.stderr)
+        error(exc)
         return None
 
 
 def _report_errors(errors: dict[str, str]) -> None:
     for _, why in sorted(errors.items()):
-        print(f"tftui: {why}", file=sys.stderr)  # the reason already names the vrouter
+        error(why)  # the reason already names the vrouter
 
 
 def run_vmis(args: argparse.Namespace) -> int:
@@ -82,9 +77,9 @@ def run_vmis(args: argparse.Namespace) -> int:
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         text = "".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n" for r in rows)
     if not write_stdout(text):
-        return 1
+        return EXIT_FAIL
     _report_errors(snap.errors)
-    return 1 if snap.errors else 0
+    return EXIT_FAIL if snap.errors else EXIT_OK
 
 
 _VALUE_OPTIONS = {"--vrouter": "vrouter", "--user": "user", "--config": "config", "--inventory": "inventory",
@@ -127,13 +122,13 @@ def run_ssh(args: argparse.Namespace) -> int:
     try:
         command = _options_after_target(args, list(args.command or []))
     except ValueError as exc:
-        print(f"tftui: {exc}", file=sys.stderr)
+        error(exc)
         return EXIT_USAGE
     try:
         validate_vm_name(args.target)
         user = validate_user(args.user) if args.user else None
     except InvalidInput as exc:
-        print(f"tftui: {exc}", file=sys.stderr)
+        error(exc)
         return EXIT_USAGE
     spec = _load(args)
     if spec is None:
@@ -141,30 +136,28 @@ def run_ssh(args: argparse.Namespace) -> int:
     try:
         launcher = Launcher(spec)
     except ConfigError as exc:
-        print(f"tftui: {exc}", file=sys.stderr)
+        error(exc)
         return EXIT_USAGE
     snap = _snapshot(spec, args.vrouter)
     if snap is None:
         return EXIT_USAGE
     found = find(snap.vmis, args.target)
     if not found:
-        print(f"tftui: no interface of a VM named or addressed {args.target!r} "
-              f"({len(snap.vmis)} interfaces on {snap.vrouters - len(snap.errors)} readable vrouters)", file=sys.stderr)
+        error(f"no interface of a VM named or addressed {args.target!r} "
+              f"({len(snap.vmis)} interfaces on {snap.vrouters - len(snap.errors)} readable vrouters)")
         _report_errors(snap.errors)
-        return 1
+        return EXIT_FAIL
     if len(found) > 1:
-        print(f"tftui: {args.target!r} matches {len(found)} interfaces; pick one with --vrouter:", file=sys.stderr)
+        error(f"{args.target!r} matches {len(found)} interfaces; pick one with --vrouter:")
         for v in found:
-            print(f"  {v.vrouter}  {v.vm_name}  {v.ip}  {v.metadata_ip}  {v.name}", file=sys.stderr)
+            note(f"  {v.vrouter}  {v.vm_name}  {v.ip}  {v.metadata_ip}  {v.name}")
         return EXIT_USAGE
     try:
         if args.print_only:
             print(launcher.command_line(found[0], user=user, command=command or None))
-            return 0
+            return EXIT_OK
         return launcher.interactive(found[0], command or None, user=user)
     except InvalidInput as exc:
-        print(f"tftui: {exc}", file=sys.stderr)
-        return 1
+        return error(exc)
     except FileNotFoundError:
-        print("tftui: the OpenSSH client (ssh) is not installed", file=sys.stderr)
-        return 1
+        return error("the OpenSSH client (ssh) is not installed")

@@ -80,7 +80,10 @@ def _unchanged(previous: NodeResult | None, key: str, fetch: FetchResult) -> Ser
     old = previous.service(key)
     if old is None or old.evidence != "introspect" or old.raw != fetch.body:
         return None
-    return replace(old, at=fetch.at)
+    new = replace(old, at=fetch.at, elapsed=fetch.elapsed)
+    if "node_statuses" in old.__dict__:  # the same bytes decode the same: keep the model decoded on demand
+        new.__dict__["node_statuses"] = old.__dict__["node_statuses"]
+    return new
 
 
 def introspect_states(services: list[ServiceDef], fetches: dict[str, FetchResult], max_bytes: int | None = None,

@@ -62,6 +62,7 @@ class ServiceState:
     evidence: str = ""  # introspect | analytics | nodemgr | probe | none
     port: int | None = None
     at: float = 0.0
+    elapsed: float = 0.0  # seconds the introspect reply took (0 for other evidence)
     raw: bytes = field(default=b"", compare=False, repr=False)
     decodable: bool = field(default=False, compare=False, repr=False)
     # NodeStatus that arrived decoded (the analytics API's UVE), where there are no raw introspect bytes
@@ -92,7 +93,8 @@ class ServiceState:
 
 def evaluate_introspect(svc: ServiceDef, fetch: FetchResult, port: int | None = None,
                         max_bytes: int = DEFAULT_MAX_BYTES) -> ServiceState:
-    base = dict(key=svc.key, pod=svc.pod, name=svc.name, evidence="introspect", port=port or svc.port, at=fetch.at)
+    base = dict(key=svc.key, pod=svc.pod, name=svc.name, evidence="introspect", port=port or svc.port, at=fetch.at,
+                elapsed=fetch.elapsed)
     if fetch.kind is FetchKind.REFUSED:
         if svc.standby:
             return ServiceState(state=BACKUP, reason="introspect closed: standby instance", **base)

@@ -16,7 +16,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--release", choices=RELEASES, default=None,
                    help="the simulated release: 5.0 (the seed's: config database inside config) or 2011 "
                         "(config-database, analytics-alarm, analytics-snmp pods); default: the scenario's")
-    p.add_argument("--vrouters", type=int, default=None, help="number of simulated computes (up to 2000)")
+    p.add_argument("--vrouters", type=int, default=None, help="number of simulated computes (up to 10000)")
     p.add_argument("--base", type=int, default=42, help="second octet of the lab's 127.B.x.y addresses")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--write-config", metavar="FILE", help="write a tftui config for this lab to FILE")
@@ -34,6 +34,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="misbehave on purpose: 'NODE[:SERVICE,...]=FAULT[@FILE]' rules separated by ';' "
                         "(faults: refused hang drip reset http500 http404 truncated nonxml huge gzipbomb wide "
                         "laughs xxe nodesc empty unknown nonascii markup; see tftui/lab/fault_spec.py)")
+    p.add_argument("--processes", type=int, default=0, metavar="N",
+                   help="serve introspect from N processes (default: one per 2500 vrouters)")
+    p.add_argument("--status-only", action="store_true",
+                   help="serve only what answers node status, introspect and the analytics API (no config API, "
+                        "router or SSH hosts): fleet-scale benchmarks")
+    p.add_argument("--share", type=int, default=None, help=argparse.SUPPRESS)  # a helper of --processes
     p.add_argument("--parent", type=int, default=0, metavar="PID", help=argparse.SUPPRESS)
     p.add_argument("--ssh-port", type=int, default=2022, help="SSH port of the simulated compute hosts")
     p.add_argument("--state", metavar="FILE", help="keep the config API's objects in FILE (JSON) across restarts")

@@ -55,14 +55,18 @@ def _quiet_nodemgrs(topo: Topology) -> list[tuple]:
 
 
 class Churn:
-    def __init__(self, ctx, rng: random.Random):
+    """``sharded``: the lab runs in several processes (lab/shards.py), each with its own copy of the session
+    state; a session taken down in one would stay up in the others, so each churns only its own nodes' nodemgrs."""
+
+    def __init__(self, ctx, rng: random.Random, sharded: bool = False):
         self.ctx, self.topo, self.rng = ctx, ctx.topo, rng
         self.active: list[Fault] = []
         self.round = 0
+        served = {n.name for n in getattr(ctx.introspect, "served", None) or self.topo.nodes}
         # what the scenario starts with is never touched (nor are nodes a churned fault is on)
-        self.vrouters = _healthy_vrouters(self.topo)
-        self.nodemgrs = _quiet_nodemgrs(self.topo)
-        controls = control_nodes(self.topo)
+        self.nodemgrs = [(n, s) for n, s in _quiet_nodemgrs(self.topo) if n.name in served]
+        self.vrouters = [] if sharded else _healthy_vrouters(self.topo)
+        controls = [] if sharded else control_nodes(self.topo)
         self.bgp_pairs = [(a.name, b.name) for i, a in enumerate(controls) for b in controls[i + 1:]
                           if self.topo.sessions.bgp_state(a.name, b.name).up]
 
@@ -130,8 +134,8 @@ class Churn:
                 self._touched(f, up=False)
 
 
-async def churn(ctx, period: float, rng: random.Random) -> None:
-    c = Churn(ctx, rng)
+async def churn(ctx, period: float, rng: random.Random, sharded: bool = False) -> None:
+    c = Churn(ctx, rng, sharded)
     while True:
         await asyncio.sleep(period)
         c.step()

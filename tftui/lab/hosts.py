@@ -172,11 +172,14 @@ class LabHosts:
         _write_private(self.files.client_key.with_suffix(".pub"), client_key.export_public_key("openssh"))
         authorized = asyncssh.import_authorized_keys(client_key.export_public_key("openssh").decode())
         known: list[str] = []
+        by_vrouter: dict[str, list] = {}
+        for itf in self.topo.interfaces:
+            by_vrouter.setdefault(itf.vrouter, []).append(itf)
         for node in self.topo.vrouters():
             key = asyncssh.generate_private_key(KEY_TYPE)
             known.append(f"{known_hosts_name(node.address, self.port)} {key.export_public_key('openssh').decode().strip()}")
             vms: dict[str, VmHost] = {}
-            for itf in self.topo.interfaces_on(node.name):
+            for itf in by_vrouter.get(node.name, ()):
                 vm_key = asyncssh.generate_private_key(KEY_TYPE)
                 vms[itf.metadata_ip] = VmHost(self.topo, itf, node.address, vm_key, authorized, self.traffic)
                 known.append(f"{host_key_alias(node.address, itf.metadata_ip)} "

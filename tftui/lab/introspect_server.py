@@ -86,8 +86,10 @@ async def serve_path(lab: IntrospectLab, node: LabNode, svc: ServiceDef, request
 
 
 class IntrospectLab:
-    def __init__(self, topo: Topology, latency: float = 0.0, ssl_context=None, live_stats: bool = False):
+    def __init__(self, topo: Topology, latency: float = 0.0, ssl_context=None, live_stats: bool = False,
+                 served: list[LabNode] | None = None):
         self.topo = topo
+        self.served = topo.nodes if served is None else served  # this process's share of the nodes (lab/shards.py)
         self.ssl_context = ssl_context  # HTTPS introspect, as clusters with SSL introspect serve it
         self.latency = latency  # seconds of simulated server work per reply (real introspects take a few ms)
         self._routes: dict[tuple[str, int], tuple[LabNode, ServiceDef]] = {}
@@ -135,7 +137,7 @@ class IntrospectLab:
 
     def listeners(self) -> list[tuple[str, int, LabNode, ServiceDef]]:
         out = []
-        for node in self.topo.nodes:
+        for node in self.served:
             if node.dead:
                 continue
             for svc in node.services():
@@ -161,7 +163,7 @@ class IntrospectLab:
         async def accept_and_close(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             writer.close()
 
-        for node in self.topo.nodes:
+        for node in self.served:
             if node.dead or not node.listen_probes:
                 continue
             for svc in node.services():

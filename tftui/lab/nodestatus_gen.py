@@ -52,11 +52,17 @@ def _connections(topo: Topology, node: LabNode, svc: ServiceDef) -> tuple[Connec
     ctrl = _controllers(topo)
     conns: list[ConnectionInfo] = []
     if svc.key == "vrouter-agent":
-        _, _, servers = xmpp_status(topo, node)  # the sessions the control nodes and the agent's own list show
+        # the sessions the control nodes and the agent's own list show (lab/sessions.py); an agent a scenario or a
+        # fault says lost its control nodes shows every session down, as a real one does
+        b = node.behaviour_of(svc.key)
+        lost = b.mode != FUNCTIONAL and ("control-node" in b.description or "XMPP" in b.description)
+        _, _, servers = xmpp_status(topo, node)
         for address, up in servers:
+            up = up and not lost
             conns.append(ConnectionInfo("XMPP", f"control-node:{address}", (f"{address}:5269",), "Up" if up else "Down",
                                         "Established" if up else "Active"))
-            conns.append(ConnectionInfo("XMPP", f"dns-server:{address}", (f"{address}:53",), "Up", "Established"))
+            conns.append(ConnectionInfo("XMPP", f"dns-server:{address}", (f"{address}:53",), "Up" if up else "Down",
+                                        "Established" if up else "Idle"))
     elif svc.pod in ("control", "config") and not svc.is_nodemgr:
         conns.append(ConnectionInfo("Database", "Cassandra", tuple(f"{c.address}:9041" for c in ctrl), "Up",
                                     "Established Cassandra connection"))

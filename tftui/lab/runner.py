@@ -27,6 +27,7 @@ from tftui.lab.fault_spec import parse_fault_spec
 from .churn import churn
 from .introspect_server import IntrospectLab
 from .peering import DEFAULT_DELAY, LabPeering
+from .shards import process_count, share_of, start_helpers, stop_helpers
 from .topology import (
     DEFAULT_ROUTER_OS,
     LAB_PROBE_PORTS,
@@ -37,6 +38,8 @@ from .topology import (
 from .trace_feed import feed, trace_event
 
 READY = "tftui-lab ready"
+STATUS_PARTS = {"tftui.lab.analytics"}  # besides introspect, what --status-only keeps: it answers node status too
+MAX_VROUTERS = 10_000
 
 
 @dataclass
@@ -61,6 +64,10 @@ def register_component(fn: Callable[[LabContext], Awaitable[None]]) -> Callable[
 
 def _raise_fd_limit(needed: int) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if needed > hard:  # root may raise the hard limit too (a fleet lab holds tens of thousands of sockets)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (needed, needed))
+            soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = min(hard, max(soft, needed))
     if want > soft:
         resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
@@ -145,8 +152,11 @@ async def serve(args: argparse.Namespace) -> int:
             print(f"tftui lab: {exc}", file=sys.stderr)
             return 2
     _raise_fd_limit(len(topo.nodes) * 8 + 4096)
+    count = process_count(args)
+    helper = args.share is not None
     ssl_context, tls_config = _introspect_tls(args, topo)
-    lab = IntrospectLab(topo, latency=args.latency / 1000.0, ssl_context=ssl_context, live_stats=args.live_stats)
+    lab = IntrospectLab(topo, latency=args.latency / 1000.0, ssl_context=ssl_context, live_stats=args.live_stats,
+                        served=share_of(topo, args.share or 0, count))
     ctx = LabContext(topo, args, lab, cluster_config(topo, args.poll_interval, args.timeout),
                      peering=LabPeering(topo, delay=max(0.0, getattr(args, "peer_delay", DEFAULT_DELAY))))
     lab.peering = ctx.peering  # the control nodes' neighbor lists show the router's sessions from it
@@ -158,13 +168,20 @@ async def serve(args: argparse.Namespace) -> int:
         print(f"tftui lab: cannot listen: {exc} (another lab on 127.{args.base}.x? try --base)", file=sys.stderr)
         return 2
     ctx.stoppers.append(lab.stop)
-    for component in COMPONENTS:
-        await component(ctx)
-    if args.write_config:
-        write_config(args.write_config, ctx.cluster)
+    if not helper:  # a share process serves introspect only; everything else runs once, here
+        if count > 1:
+            helpers = await start_helpers(args, count, READY)
+            ctx.stoppers.append(lambda: stop_helpers(helpers))
+        for component in COMPONENTS:
+            if args.status_only and component.__module__ not in STATUS_PARTS:
+                continue
+            await component(ctx)
+        if args.write_config:
+            write_config(args.write_config, ctx.cluster)
     tasks = [asyncio.create_task(start_traces(lab, topo))]
     if args.churn:
-        tasks.append(asyncio.create_task(churn(ctx, args.churn, random.Random(args.seed))))
+        tasks.append(asyncio.create_task(churn(ctx, args.churn, random.Random(args.seed + (args.share or 0)),
+                                               sharded=count > 1)))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -172,7 +189,7 @@ async def serve(args: argparse.Namespace) -> int:
     if args.parent:
         tasks.append(asyncio.create_task(_exit_with_parent(args.parent, stop)))
     info = {"scenario": topo.scenario, "nodes": len(topo.nodes), "config": args.write_config,
-            "listeners": len(lab.listeners())}
+            "listeners": len(lab.listeners()), "processes": count}
     print(f"{READY} {json.dumps(info)}", flush=True)
     await stop.wait()
     for t in tasks:
@@ -184,8 +201,11 @@ async def serve(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.vrouters is not None and not 0 <= args.vrouters <= 5000:
-        print("tftui lab: --vrouters must be between 0 and 5000", file=sys.stderr)
+    if args.vrouters is not None and not 0 <= args.vrouters <= MAX_VROUTERS:
+        print(f"tftui lab: --vrouters must be between 0 and {MAX_VROUTERS}", file=sys.stderr)
+        return 2
+    if process_count(args) > 1 and args.introspect_tls:
+        print("tftui lab: --introspect-tls is served by one process: leave --processes at 1", file=sys.stderr)
         return 2
     _load_components()
     # The lab stays on the standard loop: under uvloop, OpenSSH's -J through the simulated computes gets a

@@ -14,6 +14,7 @@ import yaml
 from tftui.core.analytics.settings import analytics_settings
 from tftui.core.config_schema import Issue, check_cluster, check_document
 from tftui.core.inventory import ClusterSpec, ConfigError, choose_cluster, parse_cluster, parse_instances
+from tftui.core.keyscheme import parse_keymap
 from tftui.core.redact import has_url_password
 
 ENV_CONFIG = "TFTUI_CONFIG"
@@ -49,6 +50,7 @@ class LoadedConfig:
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
     document: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    keymap: dict[str, str] = field(default_factory=dict)  # the top-level `keys:` (binding id -> keys), checked
 
 
 def add_config_arguments(p: argparse.ArgumentParser, subcommand: bool = True) -> None:
@@ -189,7 +191,9 @@ def load_config(config: str | None = None, inventory: str | None = None, cluster
         sources[key] = f"{path} clusters.{name}.{key}" if key in cdoc else "built-in default"
     if not spec.nodes and not spec.config_api and not spec.routers:
         raise ConfigError(f"cluster {name!r} has no nodes (add nodes: or inventory:, or pass --inventory)")
-    return LoadedConfig(spec, path, source, inv_path, sources, doc, warn)
+    keymap, key_warnings = parse_keymap(doc.get("keys"), f"{path} keys")
+    warn.extend(key_warnings)
+    return LoadedConfig(spec, path, source, inv_path, sources, doc, warn, keymap)
 
 
 def load_from_args(args: argparse.Namespace) -> LoadedConfig:

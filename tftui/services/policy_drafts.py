@@ -12,6 +12,7 @@ import uuid as uuidlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from tftui.core.policy.describe import describe_op
 from tftui.core.policy.diff import render_diff
 from tftui.core.policy.models import fq_str
 
@@ -46,6 +47,10 @@ class Draft:
 
     def diff(self) -> str:
         return "\n\n".join(op.diff() for op in self.ops)
+
+    def summary(self) -> list[str]:
+        """The change in the operator's words, one or more lines per operation."""
+        return [line for op in self.ops for line in describe_op(op.op, op.type, op.fq_name, op.body, op.old)]
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -92,6 +92,10 @@ class Poller:
             self._failures[result.name] = n
             self._next_due[result.name] = now + min(self.spec.poll_interval * (2 ** (n - 1)), MAX_BACKOFF)
 
+    def backoffs(self) -> dict[str, float]:
+        """Backed-off nodes and the wall-clock time each is tried again."""
+        return dict(self._next_due)
+
     def backoff_of(self, name: str) -> float:
         """Seconds until a backed-off node is tried again (0 when it is polled every round)."""
         due = self._next_due.get(name)

@@ -18,6 +18,7 @@ from tftui.core.routes.config import RouterSpec, choose_router
 from tftui.core.routes.crosscheck import CrossCheck, cross_check
 from tftui.core.routes.models import Neighbor, Route
 
+from .feed import Feed, describe_error
 from .gatewayless import HostsProvider, hosts_from_file, hosts_provider
 from .heap import settle_heap
 
@@ -62,17 +63,23 @@ def _kept(out: CommandOutput) -> CommandOutput:
     return replace(out, stdout=f"{out.stdout[:cut]}... ({more} more characters not kept)\n")
 
 
-class RouterMonitor:
+class RouterMonitor(Feed):
+    """A feed of one router's RouterState (the same object, updated in place, published after each step)."""
+
+    can_pause = True
+
     def __init__(self, spec: RouterSpec, hosts: HostsProvider | None = None, interval: float | None = None,
                  prompt: PasswordPrompt | None = None, client: RouterClient | None = None,
                  clock: Callable[[], float] = time.time):
+        super().__init__()
         self.spec = spec
+        self.source = f"router {spec.name} ({spec.host})"
         self.clock = clock
         self.client = client or RouterClient(spec, prompt)
         self.hosts = hosts
         self.interval = interval if interval is not None else spec.refresh
         self.state = RouterState(spec.name)
-        self._listeners: list[Callable[[RouterState], None]] = []
+        self.snapshot = self.state
         self._task: asyncio.Task | None = None
         self._refresh_lock = asyncio.Lock()
         self._wake = asyncio.Event()
@@ -97,16 +104,10 @@ class RouterMonitor:
     def router_names(cluster: ClusterSpec) -> list[str]:
         return [r.name for r in cluster.routers]
 
-    def subscribe(self, callback: Callable[[RouterState], None]) -> Callable[[], None]:
-        self._listeners.append(callback)
-        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
-
     def _notify(self) -> None:
-        for cb in list(self._listeners):
-            try:
-                cb(self.state)
-            except Exception:  # a broken listener must not stop the monitor
-                log.exception("router state listener failed")
+        st = self.state
+        self.busy = st.fetching
+        self.publish(st, error=st.errors[-1] if st.errors else None, updated_at=st.last_fetched)
 
     async def refresh(self) -> RouterState:
         async with self._refresh_lock:
@@ -193,11 +194,24 @@ class RouterMonitor:
     def refresh_soon(self) -> None:
         self._wake.set()
 
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        if not paused:
+            self._wake.set()
+        self._notify()
+
     async def _loop(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             started = loop.time()
-            await self.refresh()
+            if not self.paused or self._wake.is_set():
+                try:
+                    await self.refresh()
+                except Exception as exc:  # a bug in a parser must not end the monitor: say it, keep the tables
+                    log.exception("router %s: refresh failed", self.spec.name)
+                    self.state.fetching = False
+                    self.state.errors = [describe_error(exc)]
+                    self._notify()
             spent = loop.time() - started
             self._wake.clear()
             # a 200k-route table costs seconds of CPU to fetch and read: at most a fifth of the time goes to it,
@@ -212,6 +226,9 @@ class RouterMonitor:
                 await self._task
             self._task = None
         await self.client.close()
+
+    async def aclose(self) -> None:
+        await self.stop()
 
 
 def state_json(st: RouterState) -> str:

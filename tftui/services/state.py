@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from tftui.core.cluster import NodeResult, health_counts, pending_result
@@ -44,7 +45,16 @@ class ClusterState:
         self.last_round_duration = 0.0
         self.rounds = 0
         self.analytics_expected = spec.has_analytics
+        self.last_answered: dict[str, float] = {}  # node -> when it last answered (a dead node's age)
+        # called after every change, from the poller's thread: the cluster feed tells its views
+        self.listener: Callable[[], None] | None = None
+        self.watched: str | None = None  # the node whose full replies the UI shows (detail pane, raw view)
+        self.on_watch: Callable[[str | None], None] | None = None  # a poller in another process listens
         self._lock = threading.Lock()
+
+    def _changed_now(self) -> None:
+        if self.listener is not None:
+            self.listener()
 
     def _event(self, ev: Event) -> None:
         with self._lock:
@@ -63,6 +73,12 @@ class ClusterState:
             self.results[result.name] = result
             if old is None or self._visible(old) != self._visible(result):
                 self._changed.add(result.name)
+            if result.polled and result.reachable:
+                self.last_answered[result.name] = result.at
+        self._log_transitions(old, result)
+        self._changed_now()
+
+    def _log_transitions(self, old: NodeResult | None, result: NodeResult) -> None:
         if old is None or not old.polled:
             self._first_events(result)
             return
@@ -88,11 +104,34 @@ class ClusterState:
     def record_error(self, node: NodeSpec, message: str) -> None:
         """A poll that failed in tftui itself (not the node): logged and listed in the events view."""
         self._event(Event(time.time(), node.name, "", "", message, kind="error"))
+        self._changed_now()
 
-    def round_finished(self, at: float, duration: float) -> None:
+    def round_finished(self, at: float, duration: float, count: int = 1) -> None:
         self.last_round_at = at
         self.last_round_duration = duration
-        self.rounds += 1
+        self.rounds += count
+        self._changed_now()
+
+    def merge(self, results: Iterable[NodeResult], events: Iterable[Event],
+              answered: dict[str, float] | None = None) -> None:
+        """Results and events worked out elsewhere (a poller process, which logged the events already)."""
+        with self._lock:
+            for result in results:
+                self.results[result.name] = result
+                self._changed.add(result.name)
+            for ev in events:
+                self.events.append(ev)
+                self.events_total += 1
+            if answered:
+                self.last_answered.update(answered)
+        self._changed_now()
+
+    def watch(self, name: str | None) -> None:
+        """The node the operator is looking at: a poller in another process sends its whole replies."""
+        if name != self.watched:
+            self.watched = name
+            if self.on_watch is not None:
+                self.on_watch(name)
 
     def drain_changed(self) -> set[str]:
         with self._lock:  # the poller may run in its own thread

@@ -7,10 +7,8 @@ fetches them over SSH (services/launcher.py) and renders them here.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
-from textual.widgets import Static
 
-from tftui.services.launcher import ComputeDetail, Launcher
+from tftui.services.launcher import ComputeDetail
 
 _STATE_STYLE = {"running": "green", "exited": "red", "restarting": "yellow", "paused": "yellow"}
 
@@ -42,20 +40,3 @@ def compute_detail_text(detail: ComputeDetail) -> Text:
     if detail.error:
         text.append(f"\n{detail.error}", style="red")
     return text
-
-
-class ComputeDetailPane(Static):
-    """Fetches once on mount (and on ``reload()``); shows a clear message when SSH to the compute fails."""
-
-    def __init__(self, launcher: Launcher, compute_address: str, **kwargs):
-        super().__init__(Text(f"{compute_address}: asking the compute over SSH…", style="dim"), **kwargs)
-        self.launcher, self.compute_address = launcher, compute_address
-        self.detail: ComputeDetail | None = None
-
-    def on_mount(self) -> None:
-        self.reload()
-
-    @work(exclusive=True, group="compute-detail")
-    async def reload(self) -> None:
-        self.detail = await self.launcher.compute_detail(self.compute_address)
-        self.update(compute_detail_text(self.detail))

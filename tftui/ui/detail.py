@@ -1,4 +1,5 @@
-"""The detail pane: what contrail-status prints for the selected node, then what NodeStatus carries."""
+"""The detail pane: what contrail-status prints for the selected node, then what NodeStatus carries; for a
+role group, the group's health at a glance."""
 
 from __future__ import annotations
 
@@ -11,21 +12,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from tftui.core.cluster import NodeResult
+from tftui.core.groups import GroupSummary
+from tftui.core.humanize import age
 from tftui.core.nodestatus import NodeStatus
-from tftui.core.render import contrail_status_blocks
+from tftui.core.render import contrail_status_lines
 from tftui.core.status import Health, ServiceState
 
 from .styles import GLYPHS, HEALTH_WORDS, Palette
-
-
-def age(seconds: float) -> str:
-    if seconds < 0:
-        return "0s"
-    if seconds < 90:
-        return f"{seconds:.0f}s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f}m"
-    return f"{seconds / 3600:.1f}h"
 
 
 def _gib(kib: int) -> str:
@@ -38,16 +31,14 @@ def _section(title: str, palette: Palette) -> Text:
 
 def _blocks(result: NodeResult, palette: Palette) -> Text:
     text = Text()
-    for line in contrail_status_blocks(result).splitlines():
-        if line.startswith("== "):
-            text.append(line + "\n", style="bold")
-        elif ": " in line:
-            name, status = line.split(": ", 1)
-            state = status.split(" (", 1)[0].split(":", 1)[0]
-            text.append(f"{name}: ")
-            text.append(status + "\n", style=palette.state.get(state, palette.warn))
+    for line in contrail_status_lines(result):
+        if line.kind == "pod":
+            text.append(line.text + "\n", style="bold")
+        elif line.kind == "service":
+            text.append(f"{line.name}: ")
+            text.append(line.status + "\n", style=palette.state.get(line.state, palette.warn))
         else:
-            text.append(line + "\n")
+            text.append(line.text + "\n")
     return text
 
 
@@ -162,6 +153,34 @@ def render_detail(result: NodeResult | None, health: Health, palette: Palette, n
     return Group(*parts)
 
 
+def render_group(summary: GroupSummary, palette: Palette) -> Text:
+    """A role group: how many nodes in each health, the unhealthy ones with their worst service, the
+    unreachable ones with how long ago they last answered."""
+    text = Text()
+    total = sum(summary.counts.values())
+    text.append(f"{summary.group} ({total})\n", style="bold")
+    for health in (Health.OK, Health.DEGRADED, Health.UNREACHABLE, Health.UNKNOWN, Health.PENDING):
+        count = summary.counts.get(health, 0)
+        if count:
+            text.append(f"{GLYPHS[health]} {count} {HEALTH_WORDS[health]}  ", style=palette.health[health])
+    if summary.unhealthy:
+        text.append_text(_section("unhealthy", palette))
+        text.append("\n")
+        for name, health, worst in summary.unhealthy:
+            text.append(f"{GLYPHS[health]} ", style=palette.health[health])
+            text.append(f"{name}  ", style="bold")
+            text.append(f"{worst}\n", style=palette.health[health])
+    if summary.unreachable:
+        text.append_text(_section("unreachable", palette))
+        text.append("\n")
+        for name, ago in summary.unreachable:
+            text.append(f"{GLYPHS[Health.UNREACHABLE]} ", style=palette.health[Health.UNREACHABLE])
+            text.append(f"{name}  ", style="bold")
+            text.append("never answered\n" if ago is None else f"last answered {age(ago)} ago\n", style=palette.dim)
+    text.rstrip()
+    return text
+
+
 class DetailPane(VerticalScroll):
     DEFAULT_CSS = """
     DetailPane { padding: 0 1; }
@@ -173,14 +192,21 @@ class DetailPane(VerticalScroll):
         yield Static(id="detail-body")
         yield Vertical(id="compute-box")
 
-    def show_compute(self, widget) -> None:
+    def show_compute(self, text: Text | None) -> None:
         """Below the introspect view: what only the compute itself can tell (containers, kernel module)."""
         box = self.query_one("#compute-box", Vertical)
-        box.remove_children()
-        if widget is not None:
-            box.mount(Static(Text("\n── on the compute (over SSH)", style="bold")), widget)
+        self.compute_shown = text
+        if text is None:
+            box.remove_children()
+            return
+        body = box.query("#compute-body")
+        if body:
+            body.first(Static).update(text)
+        else:
+            box.mount(Static(Text("\n── on the compute (over SSH)", style="bold")), Static(text, id="compute-body"))
 
     shown: RenderableType = ""
+    compute_shown: Text | None = None
 
     def show(self, renderable: RenderableType) -> None:
         self.shown = renderable
@@ -191,4 +217,7 @@ class DetailPane(VerticalScroll):
 
         console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
         console.print(self.shown)
+        if self.compute_shown is not None:
+            console.print("── on the compute (over SSH)")
+            console.print(self.compute_shown)
         return console.export_text()

@@ -9,16 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from tftui.core.catalog import ROLE_GROUPS, normalise_role
 from tftui.core.cluster import NodeResult
+from tftui.core.sorting import natural_key
 from tftui.core.status import Health
 from tftui.services.state import ClusterState
 
+from .framework.keys import bindings
 from .styles import GLYPHS, Palette
 
 EAGER_GROUP_SIZE = 60  # groups up to this size are filled and expanded at once
@@ -40,11 +41,7 @@ def node_label(result: NodeResult, health: Health, palette: Palette) -> Text:
 
 
 class NodeTree(Tree[object]):
-    BINDINGS = [
-        Binding("v", "toggle_view", "Tree/flat", id="tree.toggle_view", show=False),
-        Binding("right", "expand", "Expand", show=False),
-        Binding("left", "collapse", "Collapse", show=False),
-    ]
+    BINDINGS = bindings("nodes.toggle_view", "nodes.expand", "nodes.collapse", "view.top", "view.bottom")
 
     def __init__(self, state: ClusterState, palette: Palette, **kw) -> None:
         super().__init__("cluster", **kw)
@@ -53,6 +50,7 @@ class NodeTree(Tree[object]):
         self.cluster = state
         self.palette = palette
         self.flat = False
+        self.worst_first = False
         self.matches: Callable[[NodeResult], bool] | None = None
         self._shown: dict[str, list[TreeNode]] = {}  # node name -> tree nodes showing it
         self._labels: dict[str, Health] = {}
@@ -69,8 +67,11 @@ class NodeTree(Tree[object]):
         results = self.cluster.ordered()
         if self.matches is not None:
             results = [r for r in results if self.matches(r)]
+        if self.worst_first:  # within each group; the inventory's order (or the names') among equals
+            results = sorted(results, key=lambda r: -self.cluster.health(r.name))
         if self.flat:
-            return [("", [r.name for r in sorted(results, key=lambda r: r.name)])]
+            ordered = results if self.worst_first else sorted(results, key=lambda r: natural_key(r.name))
+            return [("", [r.name for r in ordered])]
         groups: dict[str, list[str]] = {}
         for r in results:
             groups.setdefault(primary_role(r.roles), []).append(r.name)
@@ -177,6 +178,29 @@ class NodeTree(Tree[object]):
                 leaf.add_leaf(Text("no VM/pod interfaces", style=self.palette.dim), data=None)
             for label, data in items:
                 leaf.add_leaf(label, data=data)
+
+    @property
+    def selected_group(self) -> tuple[str, list[str]] | None:
+        """The role group under the cursor (its name and member names), if the cursor is on a group row."""
+        node = self.cursor_node
+        group = self._group_of.get(node.id) if node is not None else None
+        return (group, self._groups[group][1]) if group is not None and group in self._groups else None
+
+    def group_node(self, group: str) -> TreeNode | None:
+        """The tree node of a role group (``vrouter``), if shown."""
+        entry = self._groups.get(group)
+        return entry[0] if entry is not None else None
+
+    @property
+    def shown_names(self) -> set[str]:
+        """The nodes the tree lists now (filled groups only)."""
+        return {name for name, leaves in self._shown.items() if leaves}
+
+    def action_first_row(self) -> None:
+        self.move_cursor_to_line(0)
+
+    def action_last_row(self) -> None:
+        self.move_cursor_to_line(max(0, self.last_line))
 
     @property
     def selected_interface(self):

@@ -29,6 +29,16 @@ def _rich_colour(colour: str | None, fallback: str) -> str:
 class Palette:
     """Rich styles for the current theme; rebuilt when the theme changes."""
 
+    _by_theme: dict[str, Palette] = {}
+
+    @classmethod
+    def for_theme(cls, theme) -> Palette:
+        name = getattr(theme, "name", None) or ""
+        palette = cls._by_theme.get(name)
+        if palette is None:
+            palette = cls._by_theme[name] = cls(theme)
+        return palette
+
     def __init__(self, theme) -> None:
         ok = _rich_colour(getattr(theme, "success", None), "green")
         warn = _rich_colour(getattr(theme, "warning", None), "yellow")
@@ -51,3 +61,10 @@ class Palette:
         self.heading = Style(color=primary, bold=True)
         self.dim = Style(dim=True)
         self.ok, self.warn, self.err = Style(color=ok), Style(color=warn), Style(color=err)
+        self.accent = Style(color=accent)
+        self._tones = {"ok": self.ok, "warn": Style(color=warn, bold=True), "err": Style(color=err, bold=True),
+                       "dim": self.dim, "accent": self.accent, "bold": Style(bold=True)}
+
+    def tone(self, name: str) -> Style:
+        """The style for a meaning (ok, warn, err, dim, accent, bold) in this theme."""
+        return self._tones.get(name, Style())

@@ -8,27 +8,13 @@ how the introspect handlers and the shells find it.
 
 from __future__ import annotations
 
-import weakref
-
 from tftui.lab.runner import LabContext, register_component
 
-from .traffic import LabTraffic
+from .traffic import LabTraffic, attach, traffic_of
 
-_TRAFFIC: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+__all__ = ["attach", "start", "traffic_of"]
 
 SCENARIO_EXTRA_FLOWS = {"fleet": 20}  # more conversations per vrouter where the scenario is about scale
-
-
-def traffic_of(lab) -> LabTraffic:
-    """The traffic of an introspect lab; one without a config API (unit-level labs) gets implicit-allow flows."""
-    traffic = _TRAFFIC.get(lab)
-    if traffic is None or traffic.topo is not lab.topo:
-        traffic = _TRAFFIC[lab] = LabTraffic(lab.topo)
-    return traffic
-
-
-def attach(lab, traffic: LabTraffic) -> None:
-    _TRAFFIC[lab] = traffic
 
 
 @register_component

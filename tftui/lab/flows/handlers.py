@@ -28,8 +28,8 @@ from tftui.core.introspect import Args
 from tftui.lab.introspect_table import serves
 from tftui.lab.topology import LabNode
 
-from . import traffic_of
 from .table import KERNEL_TABLE_SIZE, VrouterFlows, vrouter_flows
+from .traffic import traffic_of
 
 MAX_FLOWS = 524288 + 8192  # the vrouter's flow table plus its overflow table
 

@@ -12,6 +12,7 @@ import hashlib
 import ipaddress
 import time
 import uuid as uuidlib
+import weakref
 from dataclasses import dataclass, field
 
 from tftui.core.flows.decide import Packet, SecurityConfig, Workload, decide, effective_tags, where_for
@@ -214,3 +215,18 @@ def simulated(topo: Topology, now: float, extra: int = 0) -> list[Conversation]:
             out.append(Conversation(local[j % len(local)], dst.ip, 6, 20000 + j % 40000, 8080 + j // 40000,
                                     now - 300 + j % 300, rate=0.1, size=200))
     return out
+
+
+_TRAFFIC: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def traffic_of(lab) -> LabTraffic:
+    """The traffic of an introspect lab; one without a config API (unit-level labs) gets implicit-allow flows."""
+    traffic = _TRAFFIC.get(lab)
+    if traffic is None or traffic.topo is not lab.topo:
+        traffic = _TRAFFIC[lab] = LabTraffic(lab.topo)
+    return traffic
+
+
+def attach(lab, traffic: LabTraffic) -> None:
+    _TRAFFIC[lab] = traffic

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label
 
 from tftui.core.policy.models import BgpRouter
 from tftui.core.policy.validate import ValidationError, check_bgp_router
 
-from .modals import modal_css
+from ..framework import ViewModal, bindings
+from ..framework.dialogs import modal_css
 
 
-class BgpPeerForm(ModalScreen[BgpRouter | None]):
+class BgpPeerForm(ViewModal[BgpRouter | None]):
     CSS = modal_css("BgpPeerForm")
-    BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings("modal.save", "modal.close")
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -28,7 +27,7 @@ class BgpPeerForm(ModalScreen[BgpRouter | None]):
             yield Input(placeholder="vendor (default: other)", id="vendor")
             yield Input(value="inet", placeholder="address families, comma separated", id="families")
             yield Label("", id="error", classes="error")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def _value(self, wid: str) -> str:
         return self.query_one(f"#{wid}", Input).value.strip()
@@ -56,5 +55,3 @@ class BgpPeerForm(ModalScreen[BgpRouter | None]):
             return
         self.dismiss(router)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)

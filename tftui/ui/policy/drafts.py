@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
 from tftui.services.policy import PolicyService
 from tftui.services.policy_drafts import Draft
 
-from .modals import modal_css
+from ..framework import ViewModal, bindings
+from ..framework.dialogs import modal_css
 
 
-class DraftsScreen(ModalScreen[Draft | None]):
+class DraftsScreen(ViewModal[Draft | None]):
     CSS = modal_css("DraftsScreen")
-    BINDINGS = [Binding("escape", "close", "Close"), Binding("x", "discard", "Discard")]
+    BINDINGS = bindings("modal.close", "modal.drop")
 
     def __init__(self, service: PolicyService):
         super().__init__()
@@ -26,9 +25,9 @@ class DraftsScreen(ModalScreen[Draft | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Unsent drafts: enter reviews and sends, x drops", classes="title")
+            yield Label("Unsent drafts: enter reviews and sends, x removes", classes="title")
             yield OptionList(id="drafts")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self._fill()
@@ -47,7 +46,7 @@ class DraftsScreen(ModalScreen[Draft | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.service.drafts.drafts.get(event.option.id or ""))
 
-    def action_discard(self) -> None:
+    def action_drop(self) -> None:
         ol = self.query_one(OptionList)
         if ol.highlighted is None or not ol.option_count:
             return
@@ -55,5 +54,3 @@ class DraftsScreen(ModalScreen[Draft | None]):
         self.service.drafts.drop(draft_id)
         self._fill()
 
-    def action_close(self) -> None:
-        self.dismiss(None)

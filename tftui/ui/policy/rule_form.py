@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Select
 
 from tftui.core.policy.models import ACTIONS, DIRECTIONS, ENDPOINT_KINDS, Endpoint, Rule
 from tftui.core.policy.validate import ValidationError, check_rule, parse_ports, ports_text
 
-from .modals import PickerScreen, modal_css
+from ..framework import ViewModal, bindings
+from ..framework.dialogs import PickerScreen, modal_css
 
 
 @dataclass
@@ -42,13 +41,12 @@ def _ep(kind: str, text: str) -> Endpoint:
     return Endpoint(kind, text)
 
 
-class RuleForm(ModalScreen[Rule | None]):
+class RuleForm(ViewModal[Rule | None]):
     CSS = modal_css("RuleForm") + """
     RuleForm Grid { grid-size: 2; grid-columns: 14 1fr; grid-rows: 1; grid-gutter: 0 1; height: auto; }
     RuleForm Label { height: 1; }
     """
-    BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("f2", "pick", "Pick"),
-                Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings("modal.save", "modal.pick", "modal.close")
 
     def __init__(self, parent_fq: tuple[str, ...], candidates: Candidates, rule: Rule | None = None):
         super().__init__()
@@ -91,7 +89,7 @@ class RuleForm(ModalScreen[Rule | None]):
                 yield Input(", ".join(r.match_tags), placeholder="application, tier, ... (not label)", id="match",
                             compact=True)
             yield Label("", id="error", classes="error")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#action" if self.rule else "#name").focus()
@@ -147,6 +145,3 @@ class RuleForm(ModalScreen[Rule | None]):
         if choice:
             current = [x.strip() for x in focused.value.split(",") if x.strip()] if multi else []
             focused.value = ", ".join(dict.fromkeys(current + [choice]))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
