@@ -78,6 +78,13 @@ SCHEME: tuple[KeySpec, ...] = (
     KeySpec("routes.protocol", "P", "Protocol"),
     KeySpec("routes.check", "c", "Cross-check", "open_view('gatewayless')"),
     KeySpec("routes.accept_key", "A", "Accept host key", show=False),
+    # peering the gateway router (:peer)
+    KeySpec("peer.mark", "space", "Mark", "mark"),
+    KeySpec("peer.add", "a", "Add peering", "add_peering"),
+    KeySpec("peer.remove", "x", "Remove", "remove_peering"),
+    KeySpec("peer.router", "R", "Router", "pick_router"),
+    KeySpec("peer.ebgp", "b", "eBGP policy", "ebgp_policy"),
+    KeySpec("peer.diagnose", "d", "Diagnose"),
     # the config API lists
     *_tabs(),
     KeySpec("policy.new", "n", "New"),

@@ -91,6 +91,7 @@ class PeeringService:
         self.configurator = RouterConfigurator(self.client, readonly)
         self.monitor = RouterMonitor(spec, hosts_provider(cluster), interval, prompt, client=self.client)
         self.monitor.settle_big_tables = False
+        self._own_policy = policy is None  # one handed in (the app's) is closed by whoever made it
         self.policy = policy or PolicyService.from_cluster(cluster, readonly=readonly)
         self.control_source = control_source  # None: the watch follows the router's side and the cross-check
         self.router_address = router_address or spec.host
@@ -98,7 +99,8 @@ class PeeringService:
 
     async def aclose(self) -> None:
         await self.monitor.stop()
-        await self.policy.aclose()
+        if self._own_policy:
+            await self.policy.aclose()
 
     # ------------------------------------------------------------------ reading
     async def read_router(self) -> RouterFacts:

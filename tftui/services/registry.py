@@ -4,7 +4,8 @@ costs nothing and says why it is missing), handed to every view that wants them,
 Names: ``cluster`` (the poller's ClusterState), ``router`` (the first router's RouterMonitor),
 ``interfaces`` (the agents' VMI list), ``policy`` (the config API's objects) are feeds; ``vmi_service``,
 ``policy_service`` and ``launcher`` are the services behind them, for actions (one vrouter's interfaces,
-writes, SSH); ``compute:ADDRESS`` is one compute's container table over SSH.
+writes, SSH); ``compute:ADDRESS`` is one compute's container table over SSH; ``peering`` is the `:peer` view's
+flow (a router and the control nodes: plan, apply, watch both sides).
 """
 
 from __future__ import annotations
@@ -122,6 +123,13 @@ class Services:
         service = self.get("policy_service")
         return FetchFeed(service.load_all, f"config API {redact(service.client.settings.url)}", (ConfigApiError,))
 
+    def _peering(self) -> Feed:
+        from .peering_flow import PeeringFlow
+
+        if not self.spec.routers:
+            raise Unavailable(f"cluster {self.spec.name} has no routers: to peer (see docs/peering.md)")
+        return PeeringFlow(self.spec, readonly=self.readonly, prompt=self.prompt, policy=self.get("policy_service"))
+
     def _launcher(self):
         from .launcher import Launcher
 
@@ -133,7 +141,7 @@ class Services:
 
     _BUILDERS: dict[str, Callable[[Services], Any]] = {
         "router": _router, "vmi_service": _vmi_service, "interfaces": _interfaces,
-        "policy_service": _policy_service, "policy": _policy, "launcher": _launcher,
+        "policy_service": _policy_service, "policy": _policy, "launcher": _launcher, "peering": _peering,
     }
 
     # ------------------------------------------------------------------ shutdown

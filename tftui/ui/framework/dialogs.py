@@ -106,9 +106,12 @@ class ConfirmScreen(ViewModal[str]):
     CSS = modal_css("ConfirmScreen") + "ConfirmScreen #raw-diff { display: none; } " \
                                        "ConfirmScreen #raw-diff.shown { display: block; }"
 
-    def __init__(self, title: str, summary: list[str], raw_diff: str) -> None:
+    HINT = "enter sends · x drops it · esc keeps it as a draft · y: the requests"
+
+    def __init__(self, title: str, summary: list[str], raw_diff: str, hint: str | None = None) -> None:
         super().__init__()
         self.change_title, self.summary, self.raw_diff = title, summary, raw_diff
+        self.hint = hint or self.HINT  # a write that is not a draft says what esc and x do instead
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -116,7 +119,7 @@ class ConfirmScreen(ViewModal[str]):
             with VerticalScroll():
                 yield Static(Text("\n".join(self.summary) or self.change_title), id="summary")
                 yield Static(_diff_text(self.raw_diff), id="raw-diff")
-            yield Label(Text("enter sends · x drops it · esc keeps it as a draft · y: the requests", style="dim"))
+            yield Label(Text(self.hint, style="dim"))
         yield Footer(show_command_palette=False)
 
     def action_send(self) -> None:
