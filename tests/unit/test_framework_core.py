@@ -220,3 +220,41 @@ async def test_fetch_feed_keeps_the_last_good_snapshot_and_never_fetches_twice_a
     await feed.refresh()
     assert feed.snapshot == "snapshot 3" and feed.error is None
     await feed.aclose()
+
+
+async def test_a_fetch_feed_with_every_fetches_again_while_listened_to_and_not_paused():
+    calls = []
+
+    async def fetch():
+        calls.append(len(calls))
+        return len(calls)
+
+    async def until(condition) -> None:
+        for _ in range(300):
+            if condition():
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("condition never met")
+
+    feed = FetchFeed(fetch, "alarms", every=0.02)
+    assert feed.can_pause and not FetchFeed(fetch, "once").can_pause
+    unsubscribe = feed.subscribe(lambda snap: None)
+    await until(lambda: len(calls) >= 3)  # again and again, on its own
+    feed.set_paused(True)
+    await asyncio.sleep(0.05)
+    paused_at = len(calls)
+    await asyncio.sleep(0.1)
+    assert len(calls) == paused_at  # paused: no fetch
+    feed.set_paused(False)
+    await until(lambda: len(calls) > paused_at)
+    unsubscribe()  # the last listener went: it stops
+    await asyncio.sleep(0.05)
+    idle_at = len(calls)
+    await asyncio.sleep(0.1)
+    assert len(calls) == idle_at
+    feed.subscribe(lambda snap: None)  # listened to again: fresh data at once, and on its own again
+    await until(lambda: len(calls) >= idle_at + 2)
+    await feed.aclose()
+    closed_at = len(calls)
+    await asyncio.sleep(0.1)
+    assert len(calls) == closed_at

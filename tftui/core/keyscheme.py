@@ -70,6 +70,7 @@ SCHEME: tuple[KeySpec, ...] = (
     KeySpec("nodes.ssh", "s", "SSH", show=False),
     KeySpec("nodes.expand", "right", "Expand", show=False),
     KeySpec("nodes.collapse", "left", "Collapse", show=False),
+    KeySpec("nodes.history", "h", "History", show=False),  # the node's state changes: analytics' and the poller's
     # interfaces
     KeySpec("interfaces.ssh", "s", "SSH", "ssh"),
     KeySpec("interfaces.mark", "space", "Mark"),
@@ -78,6 +79,12 @@ SCHEME: tuple[KeySpec, ...] = (
     KeySpec("routes.protocol", "P", "Protocol"),
     KeySpec("routes.check", "c", "Cross-check", "open_view('gatewayless')"),
     KeySpec("routes.accept_key", "A", "Accept host key", show=False),
+    # the analytics views
+    KeySpec("alarms.ack", "a", "Acknowledge", "acknowledge"),
+    KeySpec("alarms.acked", "H", "Acked too", "toggle_acked"),
+    KeySpec("uve.flat", "m", "Flat/raw", "toggle_flat"),
+    KeySpec("analytics.query", "o", "Query"),
+    KeySpec("logs.follow", "l", "Follow", "toggle_follow"),
     # the config API lists
     *_tabs(),
     KeySpec("policy.new", "n", "New"),

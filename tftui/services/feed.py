@@ -55,6 +55,8 @@ class Feed:
         def unsubscribe() -> None:
             if listener in self._listeners:
                 self._listeners.remove(listener)
+                if not self._listeners:
+                    self.idle()
 
         return unsubscribe
 
@@ -85,26 +87,55 @@ class Feed:
     def set_paused(self, paused: bool) -> None:
         self.paused = paused
 
+    def idle(self) -> None:
+        """The last listener went: a source that keeps fetching on its own stops here (a view closed)."""
+
     async def aclose(self) -> None:
         """Stop producing and release connections."""
 
 
 class FetchFeed(Feed):
-    """A source fetched on demand (the first subscriber, then ``refresh_soon``): agents, config API, SSH."""
+    """A source fetched on demand (the first subscriber, then ``refresh_soon``): agents, config API, SSH.
+    With ``every``, also again that many seconds after each fetch while someone listens and it is not paused
+    (alarms: a source nobody pushes)."""
 
     def __init__(self, fetch: Callable[[], Awaitable[Any]], source: str,
-                 expected: tuple[type[BaseException], ...] = (), close: Callable[[], Awaitable[None]] | None = None):
+                 expected: tuple[type[BaseException], ...] = (), close: Callable[[], Awaitable[None]] | None = None,
+                 every: float | None = None):
         super().__init__()
         self.fetch = fetch
         self.source = source
         self.expected = expected
+        self.every = every
+        self.can_pause = every is not None
         self._close = close
         self._task: asyncio.Task | None = None
         self._again = False
+        self._timer: asyncio.TimerHandle | None = None
 
     def start(self) -> None:
         if self.version == 0 and self._task is None:
             self.refresh_soon()
+        elif self.every is not None and self._timer is None and (self._task is None or self._task.done()):
+            self.refresh_soon()  # listened to again after an idle spell: fresh data, and the timer restarts
+
+    def _schedule(self) -> None:
+        if self.every is not None and self._listeners and self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self.every, self._due)
+
+    def _due(self) -> None:
+        self._timer = None
+        if not self._listeners:
+            return
+        if self.paused:
+            self._schedule()
+        else:
+            self.refresh_soon()
+
+    def idle(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     def refresh_soon(self) -> None:
         if self._task is not None and not self._task.done():
@@ -144,9 +175,11 @@ class FetchFeed(Feed):
                 self.busy = False
                 self.publish(snapshot)
             if not self._again:
+                self._schedule()
                 return
 
     async def aclose(self) -> None:
+        self.idle()
         if self._task is not None and not self._task.done():
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -4,7 +4,10 @@ costs nothing and says why it is missing), handed to every view that wants them,
 Names: ``cluster`` (the poller's ClusterState), ``router`` (the first router's RouterMonitor),
 ``interfaces`` (the agents' VMI list), ``policy`` (the config API's objects) are feeds; ``vmi_service``,
 ``policy_service`` and ``launcher`` are the services behind them, for actions (one vrouter's interfaces,
-writes, SSH); ``compute:ADDRESS`` is one compute's container table over SSH.
+writes, SSH); ``compute:ADDRESS`` is one compute's container table over SSH. With an analytics API:
+``analytics_service`` (queries, acknowledgements), the feeds ``alarms`` (looked at every few seconds) and
+``uves`` (every UVE type's keys); the analytics views make their query's own feeds
+(services/analytics_feeds.py).
 """
 
 from __future__ import annotations
@@ -131,9 +134,31 @@ class Services:
         launcher = self.get("launcher")
         return FetchFeed(lambda: launcher.compute_detail(address), f"{address} over SSH")
 
+    def _analytics_service(self):
+        from tftui.core.analytics.settings import analytics_settings
+
+        from .analytics import AnalyticsService
+
+        settings = analytics_settings(self.spec)
+        if settings is None:
+            raise Unavailable(f"cluster {self.spec.name} has no analytics API: set analytics_api, or give a node "
+                              f"the analytics role (see docs/analytics.md)")
+        return AnalyticsService(settings, self.spec, readonly=self.readonly, clock=self.clock)
+
+    def _alarms(self) -> Feed:
+        from .analytics_feeds import alarms_feed
+
+        return alarms_feed(self.get("analytics_service"))
+
+    def _uves(self) -> Feed:
+        from .analytics_feeds import uve_index_feed
+
+        return uve_index_feed(self.get("analytics_service"))
+
     _BUILDERS: dict[str, Callable[[Services], Any]] = {
         "router": _router, "vmi_service": _vmi_service, "interfaces": _interfaces,
         "policy_service": _policy_service, "policy": _policy, "launcher": _launcher,
+        "analytics_service": _analytics_service, "alarms": _alarms, "uves": _uves,
     }
 
     # ------------------------------------------------------------------ shutdown
