@@ -17,12 +17,14 @@ from tftui.ui.framework.registry import VIEWS
 from tftui.ui.views.nodes import NodesScreen
 
 NAMES = sorted(VIEWS)  # every registered view, the node view included
-DRILL_DOWNS = {"rules": ("policies", "cirros"), "set": ("sets", "k8s")}  # parent list, the row to open
+# parent list, the row to open
+DRILL_DOWNS = {"rules": ("policies", "cirros"), "set": ("sets", "k8s"), "uve-struct": ("uve", "vrouter/compute1")}
 
 
 @pytest.fixture(scope="module")
 def lab_config(tmp_path_factory):
-    """One `tftui lab` (introspect, agents, SSH computes, config API with the seed's firewall policy, router)."""
+    """One `tftui lab` (introspect, agents, SSH computes, config API with the seed's firewall policy, router,
+    analytics with flow export on, so the flow history has records)."""
     from conftest import _next_base, free_bases
     from helpers.policy_lab import SEED
 
@@ -31,7 +33,7 @@ def lab_config(tmp_path_factory):
 
     bases = free_bases(_next_base[0])
     _next_base[0] = bases[0] + 1
-    lab = start_demo_lab(scenario="demo", vrouters=4, churn=0, bases=bases)
+    lab = start_demo_lab(scenario="demo", vrouters=4, churn=0, bases=bases, extra=("--flow-export-rate", "100"))
     seed = tmp_path_factory.mktemp("seed") / "seed.yaml"
     seed.write_text(SEED)
     try:
