@@ -28,6 +28,11 @@ async def shoot(config: Path) -> list[Path]:
         ("gatewayless-check", "tftui-dark", (100, 30), "ctrl1", "r c"),
         ("interfaces", "tftui-dark", (100, 30), "ctrl1", "i"),
         ("policy-networks", "tftui-dark", (100, 30), "ctrl1", "f 5"),
+        ("alarms", "tftui-dark", (100, 30), "ctrl3", ":alarms"),
+        ("node-history", "tftui-dark", (100, 30), "ctrl3", "h"),
+        ("logs", "tftui-dark", (100, 30), "ctrl1", ":logs"),
+        ("uves", "tftui-dark", (100, 30), "ctrl1", ":uve"),
+        ("stats", "tftui-dark", (100, 30), "ctrl1", ":stats"),
     ]
     for name, theme, size, node, key in shots:
         app = TftuiApp(spec, theme=theme)
@@ -37,7 +42,10 @@ async def shoot(config: Path) -> list[Path]:
             app.query_one("NodeTree").select_name(node)
             await pilot.pause(0.3)
             for k in (key or "").split():
-                await pilot.press(k)
+                if k.startswith(":"):  # a view by name, as `:` opens it
+                    app.open_view(k[1:])
+                else:
+                    await pilot.press(k)
                 await pilot.pause(4.0)  # the views fetch over SSH / HTTP: let them fill
             path = OUT / f"{name}.svg"
             app.save_screenshot(str(path))

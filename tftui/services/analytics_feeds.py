@@ -23,6 +23,7 @@ from .feed import Feed, FetchFeed, describe_error
 log = logging.getLogger(__name__)
 
 ALARMS_EVERY = 10.0  # seconds between two looks at the alarms
+HISTORY_EVERY = 10.0  # seconds between two looks at a node's state history
 FOLLOW_EVERY = 2.0  # seconds between two looks for new log lines (contrail-logs --tail polls as often)
 KEEP_LINES = 5000  # a followed log keeps its newest lines, as the event log does
 EXPECTED = (AnalyticsError, QueryError)
@@ -176,9 +177,10 @@ async def node_history(service: AnalyticsService, node: str, object_types: tuple
 
 
 def node_history_feed(service: AnalyticsService, node: str, object_types: tuple[str, ...],
-                      last: str = "1h") -> FetchFeed:
+                      last: str = "1h", every: float = HISTORY_EVERY) -> FetchFeed:
+    """Asked again every ``every`` seconds: the poller's events beside it keep coming too."""
     return FetchFeed(lambda: node_history(service, node, object_types, last),
-                     source_line(service, f"NodeStatusUVE of {node}"), EXPECTED)
+                     source_line(service, f"NodeStatusUVE of {node}"), EXPECTED, every=every)
 
 
 # ---------------------------------------------------------------------------------------------- flows, stats
