@@ -151,13 +151,13 @@ class LogFeed(Feed):
             try:
                 first = True
                 async for snap in self.service.follow_logs(self.query, self.last, self.every):
+                    await self._resumed.wait()  # paused: what arrived waits here, unseen; nothing more is asked
                     if first:
                         self._show(snap.lines)
                         first = False
                     else:
                         old: LogsState = self.snapshot
                         self._show(old.lines + snap.lines, old.dropped)
-                    await self._resumed.wait()
             except Exception as exc:
                 self._failed(exc)
             await asyncio.sleep(self.every)
