@@ -43,6 +43,13 @@ def free_bases(start: int) -> tuple[int, ...]:
 _next_base = [int(os.environ.get("TFTUI_TEST_BASE", "100"))]
 
 
+def next_base() -> int:
+    """A free 127.B range for a lab a test module starts itself (in process, or once for the module)."""
+    bases = free_bases(_next_base[0])
+    _next_base[0] = bases[0] + 1 if bases[0] < 240 else 100
+    return bases[0]
+
+
 @pytest.fixture
 def start_lab():
     """Start ``tftui lab`` as a child process (its PID recorded) and stop exactly that process afterwards."""

@@ -114,14 +114,20 @@ async def test_uves_filters_multiget_and_raw(lab):
         keys = (await c.uve_keys("vrouter")).data
         assert "compute1" in keys and "compute2" not in keys  # compute2 is dead: no generator, no UVE
         uve = (await c.uve("vrouter", "compute1")).data
-        assert {"NodeStatus", "VrouterAgent", "VrouterStatsAgent", "UVEAlarms"} <= set(uve)
+        assert {"NodeStatus", "VrouterAgent", "VrouterStatsAgent"} <= set(uve)
+        # compute1's session to ctrl2 is down: its UVE says so as its introspect and the control nodes do
+        assert [p["status"] for p in uve["VrouterAgent"]["xmpp_peer_list"]] == [True, False]
         assert uve["NodeStatus"]["__T"] > 0
         only = (await c.uve("vrouter", "compute1", filters=UveFilters(cfilt=("VrouterStatsAgent:drop_stats",)))).data
         assert list(only) == ["VrouterStatsAgent"] and list(only["VrouterStatsAgent"]) == ["drop_stats"]
         multi = (await c.uve_multi("control-node", "*", UveFilters(cfilt=("BgpRouterState",)))).data
         assert set(multi) == {"ctrl1", "ctrl2", "ctrl3"}
         bgp = multi["ctrl1"]["BgpRouterState"]
-        assert (bgp["num_xmpp_peer"], bgp["num_up_xmpp_peer"]) == (2, 0)  # compute1: agent down; compute2: dead
+        assert (bgp["num_xmpp_peer"], bgp["num_up_xmpp_peer"]) == (1, 1)  # compute1 (compute2 talks to ctrl2, 3)
+        bgp = multi["ctrl2"]["BgpRouterState"]
+        assert (bgp["num_xmpp_peer"], bgp["num_up_xmpp_peer"]) == (2, 1)  # compute1's session to it is down
+        alarms = (await c.uve("control-node", "ctrl2")).data["UVEAlarms"]["alarms"]
+        assert [a["description"] for a in alarms if a["type"].endswith("xmpp-connectivity")] == ["XMPP peer mismatch."]
         posted = (await c.uve_post("vrouter", UveFilters(kfilt=("comp*",), cfilt=("NodeStatus:process_info",)))).data
         assert set(posted) == {"compute1"} and list(posted["compute1"]["NodeStatus"]) == ["process_info"]
         raw = (await c.uve("vrouter", "compute1", flat=False)).data
@@ -166,7 +172,8 @@ async def test_queries_sync_async_logs_and_error_meanings(lab, monkeypatch):
     async_rows = await svc.client.query(body)
     assert sync_rows == async_rows and {r["Source"] for r in sync_rows} >= {"compute1"}
     snap = await svc.logs(q, last="25m")  # three 10-minute windows, one query each
-    assert snap.table == "ObjectVRouter" and any("state = Non-Functional" in ln.text for ln in snap.lines)
+    # compute1's agent logged its NodeStatus with the XMPP session it lost
+    assert snap.table == "ObjectVRouter" and any("connection down" in ln.text for ln in snap.lines)
     assert all(ln.line.split(" : ")[1].startswith("NodeStatusUVE: [NodeStatus: name = ") for ln in snap.lines)
     eps = await svc.client.query(StatsQuery("StatTable.EndpointSecurityStats.eps.client",
                                             ("name", "eps.__key", "eps.client.action", "eps.client.in_pkts"),

@@ -41,7 +41,7 @@ async def test_selecting_a_node_shows_its_contrail_status_blocks():
         assert tree.select_name("compute1")
         await pilot.pause()
         await pilot.pause()
-        assert "agent: initializing (No control-node connection)" in detail_text(app)
+        assert "agent: active (XMPP:control-node:" in detail_text(app)
         assert "XMPP" in detail_text(app)
 
 
@@ -273,13 +273,14 @@ async def test_a_role_groups_row_shows_the_group():
         await pilot.pause()
         text = detail_text(app)
         assert text.startswith("vrouter (12)")
-        assert "8 ok" in text and "2 degraded" in text and "2 unreachable" in text
-        assert "compute1  vrouter-agent: initializing (No control-node connection)" in text
+        # compute1's lost XMPP session leaves it active (contrail-status's rule): the peers view tells
+        assert "9 ok" in text and "1 degraded" in text and "2 unreachable" in text
+        assert "compute4  vrouter-nodemgr: initializing (NTP state unsynchronized.)" in text
         assert "compute2  never answered" in text
         assert "compute3  last answered 2m ago" in text  # FIXED_NOW - (at - 120)
         await pilot.press("down")  # off the group: the node's own detail again
         await pilot.pause()
-        assert detail_text(app).startswith("▲ compute1")
+        assert detail_text(app).startswith("● compute1")
 
 
 async def test_poller_process_death_is_in_the_header_until_it_is_back(start_lab):

@@ -16,4 +16,7 @@ COMMAND_MODULES = (
     "tftui.commands.analytics",
     "tftui.commands.peer",
     "tftui.commands.exporter",
+    "tftui.commands.peers",
+    "tftui.commands.drops",
+    "tftui.commands.path",
 )

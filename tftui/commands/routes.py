@@ -27,9 +27,23 @@ from .common import (
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("routes", help="the gateway router's BGP neighbors and routes (over SSH)")
+    p = subparsers.add_parser("routes", help="routes of the gateway router (over SSH), the control nodes or a vrouter",
+                              description="Alone: the gateway router's neighbors and routes. --control: the control "
+                                          "nodes' routes (ShowRouteReq). --vrouter: one vrouter's VRF routes.")
     add_config_arguments(p)
-    p.add_argument("--router", metavar="NAME", help="which router of the cluster's routers: list (default: first)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--router", metavar="NAME", help="which router of the cluster's routers: list (default: first)")
+    where.add_argument("--control", metavar="NODE", nargs="?", const="",
+                       help="the control nodes' routes (every control node, or NODE)")
+    where.add_argument("--vrouter", metavar="NAME", help="one vrouter's routes (its agent's VRF tables)")
+    p.add_argument("--instance", metavar="RI", default="", help="--control: only this routing instance")
+    p.add_argument("--table", metavar="T", default="", help="--control: only this table (inet.0, <RI>.inet.0, ...)")
+    p.add_argument("--protocol", metavar="P", default="", help="--control: only paths of this protocol (BGP, XMPP...)")
+    p.add_argument("--source", metavar="PEER", default="", help="--control: only paths learned from this peer")
+    p.add_argument("--vrf", metavar="VRF", help="--vrouter: the VRF (default: the first network VRF)")
+    p.add_argument("--prefix", metavar="P", default="",
+                   help="--control: prefixes matching P (a regular expression, as the control node reads it); "
+                        "--vrouter: the route ADDR/LEN exactly")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
     c = subparsers.add_parser("check", help="consistency checks across the cluster")
@@ -85,6 +99,13 @@ def run(args: argparse.Namespace) -> int:
     from tftui.services.logsetup import headless_logging
 
     headless_logging()
+    if args.control is not None or args.vrouter:
+        from .routes_state import run_state
+
+        return run_state(args)
+    if args.instance or args.table or args.protocol or args.source or args.vrf or args.prefix:
+        return error("--instance, --table, --protocol, --source, --vrf and --prefix go with --control or --vrouter",
+                     EXIT_USAGE)
 
     mon = _monitor(args)
     if mon is None:

@@ -116,12 +116,13 @@ def interface_from_struct(st: Struct) -> AgentInterface:
     )
 
 
-def _page_from_struct(st: Struct) -> PageInfo:
+def page_from_struct(st: Struct) -> PageInfo:
+    """A ``Pagination`` sandesh's ``PageReqData`` (keys never hold spaces: re-indented captures' padding goes)."""
     size = st.get("table_size", 0)
     return PageInfo(
-        next_page=_text(st, "next_page"), prev_page=_text(st, "prev_page"), first_page=_text(st, "first_page"),
-        all=_text(st, "all"), table_size=size if isinstance(size, int) and size >= 0 else 0,
-        entries=_text(st, "entries"),
+        next_page=_text(st, "next_page").strip(), prev_page=_text(st, "prev_page").strip(),
+        first_page=_text(st, "first_page").strip(), all=_text(st, "all").strip(),
+        table_size=size if isinstance(size, int) and size >= 0 else 0, entries=_text(st, "entries").strip(),
     )
 
 
@@ -144,7 +145,7 @@ def decode_itf_reply(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> ItfPage
         elif msg.name == "Pagination":
             req = msg.fields.get("req")
             if isinstance(req, Struct):
-                page = _page_from_struct(req)
+                page = page_from_struct(req)
         elif msg.name == "ErrorResp":
             resp = msg.fields.get("resp", "")
             raise AgentError(f"agent refused the request: {resp}" if resp else "agent refused the request")
@@ -186,9 +187,9 @@ class PageKey:
     filters: tuple[tuple[str, str], ...] = tuple((f, "") for f in KEY_FILTERS)  # the agent's order
 
     def encode(self) -> str:
-        parts = [f"begin:{self.begin}", f"end:{self.end}", f"table:{self.table}"]
-        parts += [f"{k}:{v}" for k, v in self.filters]
-        return ",".join(parts)
+        """The agent's own spelling: its argument map, then a comma and the filters (none: a trailing comma)."""
+        base = f"begin:{self.begin},end:{self.end},table:{self.table},"
+        return base + ",".join(f"{k}:{v}" for k, v in self.filters)
 
     @property
     def is_all(self) -> bool:

@@ -80,9 +80,9 @@ def parse_document(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._El
     try:
         root = etree.fromstring(body, _parser())
     except etree.XMLSyntaxError as exc:
-        raise SandeshError(f"malformed XML: {exc.msg or exc}") from None
+        raise SandeshError(f"malformed XML: {clean_text(exc.msg or str(exc))}") from None
     except ValueError as exc:  # lxml: unicode strings with encoding declarations and the like
-        raise SandeshError(f"malformed XML: {exc}") from None
+        raise SandeshError(f"malformed XML: {clean_text(str(exc))}") from None
     if root is None:
         raise SandeshError("empty document")
     docinfo = root.getroottree().docinfo

@@ -7,6 +7,7 @@ know, and the compute hosts (lab/hosts.py) forward to the same metadata IPs.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 
 from tftui.core.agent import (
     INTERFACE_TABLE,
@@ -28,6 +29,16 @@ from .topology import LabInterface, LabNode, Topology
 
 # ItfReq query parameter -> the filter name the agent puts in its page keys
 _FILTERS = {"name": "name", "uuid": "uuid", "vn": "vn", "mac": "mac", "ipv4_address": "ipv4", "type": "type"}
+
+
+FIRST_LABEL = 16  # the agent's first MPLS label for an interface
+HOST_INTERFACES = 3  # eth0, vhost0, pkt0: listed before any VM
+
+
+def pod_label(position: int) -> int:
+    """The MPLS label of the vrouter's ``position``-th VM/pod interface (its index in the agent's table is
+    ``HOST_INTERFACES + position``): what the control nodes and the other agents use to reach it."""
+    return FIRST_LABEL + HOST_INTERFACES + position
 
 
 def _host_interfaces(node: LabNode) -> list[AgentInterface]:
@@ -59,7 +70,7 @@ def agent_interface(itf: LabInterface, index: int) -> AgentInterface:
         name=itf.tap, type="vport", uuid=itf.vmi_uuid, vm_uuid=itf.vm_uuid, vm_name=itf.vm_name,
         vn_name=itf.network, vrf_name=f"{itf.network}:{itf.network.rsplit(':', 1)[-1]}", ip_addr=itf.ip,
         mac_addr=itf.mac, mdata_ip_addr=itf.metadata_ip, active="Active" if itf.active else "Inactive",
-        ipv4_active="Active" if itf.active else "Inactive", label=16 + index, os_ifindex=10 + index, index=index,
+        ipv4_active="Active" if itf.active else "Inactive", label=FIRST_LABEL + index, os_ifindex=10 + index, index=index,
         flow_key_idx=key_nh(index), config_name=vmi_config_name(itf),
     )
 
@@ -117,6 +128,15 @@ def itf_req(lab: IntrospectLab, node: LabNode, svc: ServiceDef, args: Args) -> b
     return _tables(lab).reply(node, None, filters)
 
 
+# Other lab parts page their own tables (VRFs, routes, next hops): (lab, node, svc, key) -> reply, None if not theirs
+PageTable = Callable[[IntrospectLab, LabNode, ServiceDef, PageKey], "bytes | None"]
+_PAGE_TABLES: list[PageTable] = []
+
+
+def register_page_table(handler: PageTable) -> None:
+    _PAGE_TABLES.append(handler)
+
+
 @serves("PageReq", module="agent")
 def page_req(lab: IntrospectLab, node: LabNode, svc: ServiceDef, args: Args) -> bytes:
     try:
@@ -124,6 +144,10 @@ def page_req(lab: IntrospectLab, node: LabNode, svc: ServiceDef, args: Args) -> 
     except AgentError:
         return _invalid(svc)
     if key.table != INTERFACE_TABLE:
+        for handler in _PAGE_TABLES:
+            body = handler(lab, node, svc, key)
+            if body is not None:
+                return body
         return _invalid(svc)
     filters = {k: v for k, v in key.filters if k in _FILTERS.values()}
     return _tables(lab).reply(node, key, filters)

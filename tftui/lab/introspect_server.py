@@ -98,6 +98,7 @@ class IntrospectLab:
         self._probe_servers: list[asyncio.AbstractServer] = []
         self.requests = 0
         self.live_stats = live_stats  # nodemgr figures change on every request, as on a live cluster
+        self.peering = None  # the router's BGP sessions (lab/peering.py), when the lab runs them
 
     def invalidate(self, node: str | None = None) -> None:
         if node is None:

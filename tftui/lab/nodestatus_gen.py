@@ -16,6 +16,7 @@ from tftui.core.nodestatus import (
     ProcessStatus,
 )
 
+from .sessions import xmpp_status
 from .topology import BUILDS, FUNCTIONAL, LabNode, Topology
 
 OBJECT_KEYS = {
@@ -51,13 +52,17 @@ def _connections(topo: Topology, node: LabNode, svc: ServiceDef) -> tuple[Connec
     ctrl = _controllers(topo)
     conns: list[ConnectionInfo] = []
     if svc.key == "vrouter-agent":
-        # An agent that says it lost its control nodes shows its XMPP sessions down, as a real one does.
+        # the sessions the control nodes and the agent's own list show (lab/sessions.py); an agent a scenario or a
+        # fault says lost its control nodes shows every session down, as a real one does
         b = node.behaviour_of(svc.key)
         lost = b.mode != FUNCTIONAL and ("control-node" in b.description or "XMPP" in b.description)
-        status, state = ("Down", "Idle") if lost else ("Up", "Established")
-        for c in ctrl[:2]:
-            conns.append(ConnectionInfo("XMPP", f"control-node:{c.address}", (f"{c.address}:5269",), status, state))
-            conns.append(ConnectionInfo("XMPP", f"dns-server:{c.address}", (f"{c.address}:53",), status, state))
+        _, _, servers = xmpp_status(topo, node)
+        for address, up in servers:
+            up = up and not lost
+            conns.append(ConnectionInfo("XMPP", f"control-node:{address}", (f"{address}:5269",), "Up" if up else "Down",
+                                        "Established" if up else "Active"))
+            conns.append(ConnectionInfo("XMPP", f"dns-server:{address}", (f"{address}:53",), "Up" if up else "Down",
+                                        "Established" if up else "Idle"))
     elif svc.pod in ("control", "config") and not svc.is_nodemgr:
         conns.append(ConnectionInfo("Database", "Cassandra", tuple(f"{c.address}:9041" for c in ctrl), "Up",
                                     "Established Cassandra connection"))
@@ -95,10 +100,13 @@ def _pod_processes(node: LabNode, nodemgr: ServiceDef) -> list[ProcessInfo]:
 def node_status_for(topo: Topology, node: LabNode, svc: ServiceDef, tick: int = 0) -> NodeStatus:
     """``tick`` varies the nodemgr's CPU and memory figures, as a live node's do from one poll to the next."""
     b = node.behaviour_of(svc.key)
+    functional, description = b.mode == FUNCTIONAL, b.description
+    if svc.key == "vrouter-agent" and functional and not description:
+        functional, description, _ = xmpp_status(topo, node)
     ps = ProcessStatus(
         module_id=MODULE_IDS.get(svc.key, svc.key), instance_id="0",
-        state="Functional" if b.mode == FUNCTIONAL else "Non-Functional",
-        connection_infos=_connections(topo, node, svc), description=b.description,
+        state="Functional" if functional else "Non-Functional",
+        connection_infos=_connections(topo, node, svc), description=description,
     )
     ns = NodeStatus(name=node.name, key=object_key(node, svc), process_status=(ps,))
     if not svc.is_nodemgr:

@@ -24,19 +24,18 @@ import yaml
 
 from tftui.lab.fault_spec import parse_fault_spec
 
+from .churn import churn
 from .introspect_server import IntrospectLab
 from .peering import DEFAULT_DELAY, LabPeering
 from .shards import process_count, share_of, start_helpers, stop_helpers
 from .topology import (
     DEFAULT_ROUTER_OS,
-    FUNCTIONAL,
     LAB_PROBE_PORTS,
-    NON_FUNCTIONAL,
-    ServiceBehaviour,
     Topology,
     apply_faults,
     build,
 )
+from .trace_feed import feed, trace_event
 
 READY = "tftui-lab ready"
 STATUS_PARTS = {"tftui.lab.analytics"}  # besides introspect, what --status-only keeps: it answers node status too
@@ -92,21 +91,12 @@ def write_config(path: str, cluster: dict[str, Any], name: str = "lab") -> None:
     os.replace(tmp, path)
 
 
-async def churn(ctx: LabContext, period: float, rng: random.Random) -> None:
-    """Flip a service now and then so the events view has transitions to show."""
-    candidates = [(n, s) for n in ctx.introspect.served if not (n.dead or n.hang) for s in n.services()
-                  if s.port is not None and n.behaviour_of(s.key).mode in (FUNCTIONAL, NON_FUNCTIONAL)]
-    flipped: dict[tuple[str, str], ServiceBehaviour] = {}
-    while candidates:
-        await asyncio.sleep(period)
-        node, svc = rng.choice(candidates)
-        key = (node.name, svc.key)
-        if key in flipped:
-            node.behaviour[svc.key] = flipped.pop(key)
-        else:
-            flipped[key] = node.behaviour_of(svc.key)
-            node.behaviour[svc.key] = ServiceBehaviour(NON_FUNCTIONAL, "XMPP connection down (lab churn)")
-        ctx.introspect.invalidate(node.name)
+async def start_traces(lab: IntrospectLab, topo: Topology) -> None:
+    """The sessions the scenario starts with down were traced going down; then the buffers fill as the lab runs."""
+    for (vrouter, control), state in topo.sessions.xmpp.items():
+        if not state.up:
+            trace_event(lab, topo, "xmpp", vrouter, control, up=False)
+    await feed(lab, topo)
 
 
 async def _exit_with_parent(pid: int, stop: asyncio.Event) -> None:
@@ -169,6 +159,7 @@ async def serve(args: argparse.Namespace) -> int:
                         served=share_of(topo, args.share or 0, count))
     ctx = LabContext(topo, args, lab, cluster_config(topo, args.poll_interval, args.timeout),
                      peering=LabPeering(topo, delay=max(0.0, getattr(args, "peer_delay", DEFAULT_DELAY))))
+    lab.peering = ctx.peering  # the control nodes' neighbor lists show the router's sessions from it
     if tls_config:
         ctx.cluster["introspect"] = tls_config
     try:
@@ -187,9 +178,10 @@ async def serve(args: argparse.Namespace) -> int:
             await component(ctx)
         if args.write_config:
             write_config(args.write_config, ctx.cluster)
-    tasks = []
+    tasks = [asyncio.create_task(start_traces(lab, topo))]
     if args.churn:
-        tasks.append(asyncio.create_task(churn(ctx, args.churn, random.Random(args.seed + (args.share or 0)))))
+        tasks.append(asyncio.create_task(churn(ctx, args.churn, random.Random(args.seed + (args.share or 0)),
+                                               sharded=count > 1)))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -230,8 +222,8 @@ def _load_components() -> None:
     import importlib
 
     # in start order: the flows read the config API's store; the hosts' VM shells send traffic through the flows
-    for mod in ("tftui.lab.agent", "tftui.lab.router", "tftui.lab.configapi", "tftui.lab.analytics", "tftui.lab.flows",
-                "tftui.lab.hosts"):
+    for mod in ("tftui.lab.agent", "tftui.lab.agent_oper", "tftui.lab.control_node", "tftui.lab.router",
+                "tftui.lab.configapi", "tftui.lab.analytics", "tftui.lab.flows", "tftui.lab.hosts"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import random
+import time
 import uuid as uuidlib
 from dataclasses import dataclass, field
 
 from tftui.core.catalog import LEGACY, MODERN, Layout, ServiceDef, services_for_roles
 from tftui.lab.fault_spec import FAULTS, FaultRule
+from tftui.lab.sessions import LabSessions, xmpp_servers
 
 # Behaviour of one service's introspect on the lab node
 FUNCTIONAL, NON_FUNCTIONAL, REFUSE, HANG = "functional", "non-functional", "refuse", "hang"
@@ -152,6 +154,10 @@ class Topology:
     router: LabRouter = field(default_factory=LabRouter)
     analytics: bool = True
     seed: int = 1
+    sessions: LabSessions = field(default_factory=LabSessions)
+    # /32s the control nodes never learned although the pod exists (its agent did not announce it)
+    unannounced: set[str] = field(default_factory=set)
+    traffic: object = None  # the lab's LabTraffic (lab/flows), once its flows part runs: drops are counted from it
     # applications talking on a port: (source VM, destination VM, IP protocol, destination port)
     apps: list[tuple[str, str, int, int]] = field(default_factory=list)
     release: str = "2011"
@@ -308,6 +314,8 @@ def build(scenario: str = "demo", vrouters: int | None = None, base: int = 42, s
         # and one pod in quarantine: its own application set allows ICMP only, so the rest is implicitly denied
         pods[10].labels["application"] = "quarantine"
     if scenario == "demo" and len(pods) > 6:
+        # the control nodes never learned pods[4]'s /32, so the router cannot have it either
+        topo.unannounced.add(pods[4].ip + "/32")
         topo.router.withheld.add(pods[4].ip + "/32")
         if len(vrs) > 1:
             topo.router.misrouted[pods[5].ip + "/32"] = vrs[1].address if pods[5].vrouter == vrs[0].name else vrs[0].address
@@ -376,15 +384,20 @@ def _degraded(plan: AddressPlan, vrouters: int | None) -> Topology:
     for i in range(count):
         nodes.append(_vrouter(f"compute{i + 1}", plan.vrouter(i)))
     vrs = [n for n in nodes if "vrouter" in n.roles]
-    if len(vrs) >= 1:
-        vrs[0].behaviour["vrouter-agent"] = ServiceBehaviour(NON_FUNCTIONAL, "No control-node connection")
+    # dead and hanging nodes are unreachable from tftui (their management address); their data plane carries on
     if len(vrs) >= 2:
         vrs[1].dead = True
     if len(vrs) >= 3:
         vrs[2].hang = True
     if len(vrs) >= 4:
         vrs[3].behaviour["vrouter-nodemgr"] = ServiceBehaviour(NON_FUNCTIONAL, NTP)
-    return Topology("degraded", nodes)
+    topo = Topology("degraded", nodes)
+    if vrs:
+        # compute1 lost its XMPP session to its second control node four minutes ago: contrail-status still says
+        # active (one session is enough), the control node and the agent's own list say otherwise
+        second = xmpp_servers(topo, vrs[0].name)[1]
+        topo.sessions.set_xmpp(vrs[0].name, second.name, False, at=time.time() - 240)
+    return topo
 
 
 def _demo(plan: AddressPlan, vrouters: int | None) -> Topology:

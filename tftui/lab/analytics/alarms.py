@@ -2,7 +2,8 @@
 
 Rules as tf-analytics ships them (``contrail-opserver/plugins`` and the system-defined alarm configs):
 a process not RUNNING (critical), a process reporting Non-Functional — the NTP and disk descriptions of
-the degraded scenario land here — (major), a partition 90 % full (major). The payload is the current
+the degraded scenario land here — (major), a partition 90 % full (major), and on a control node fewer XMPP
+peers up than configured (``BgpRouterState.num_up_xmpp_peer != num_xmpp_peer``, major: "XMPP peer mismatch."). The payload is the current
 ``alarm_rules.or_list[].and_list[]`` form with JSON-encoded match values, a token alarm-gen would decode
 (``{"timestamp", "http_port", "host_ip"}`` in base64), and ``ack`` kept until the alarm clears.
 """
@@ -14,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 
 PROCESS_STATUS = "default-global-system-config:system-defined-process-status"
+XMPP_CONNECTIVITY = "default-global-system-config:system-defined-xmpp-connectivity"
 PROCESS_CONNECTIVITY = "default-global-system-config:system-defined-process-connectivity"
 DISK_HIGH = "default-global-system-config:system-defined-disk-usage-high"
 DISK_THRESHOLD = 90
@@ -61,6 +63,17 @@ def _rule_hits(node_status: dict) -> list[tuple[str, int, str, dict, list[dict]]
     return hits
 
 
+def _xmpp_hits(bgp: object) -> list[tuple[str, int, str, dict, list[dict]]]:
+    """tf-analytics' xmpp-connectivity rule: a control node with fewer XMPP peers up than it has."""
+    if not isinstance(bgp, dict) or bgp.get("num_up_xmpp_peer") == bgp.get("num_xmpp_peer"):
+        return []
+    cond = {"operand1": "BgpRouterState.num_up_xmpp_peer", "operation": "!=",
+            "operand2": {"uve_attribute": "BgpRouterState.num_xmpp_peer"}, "variables": []}
+    match = {"json_operand1_value": json.dumps(bgp.get("num_up_xmpp_peer")),
+             "json_operand2_value": json.dumps(bgp.get("num_xmpp_peer")), "json_variables": {}}
+    return [(XMPP_CONNECTIVITY, 1, "XMPP peer mismatch.", cond, [match])]
+
+
 @dataclass
 class AlarmGen:
     host_ip: str
@@ -75,6 +88,7 @@ class AlarmGen:
         """The UVEAlarms struct of one UVE (None when nothing is raised); forgets cleared alarms' state."""
         ns = uve.get("NodeStatus")
         hits = _rule_hits(ns) if isinstance(ns, dict) else []
+        hits += _xmpp_hits(uve.get("BgpRouterState"))
         raised = {(table, name, h[0]) for h in hits}
         for key in [k for k in self.raised_at if k[:2] == (table, name) and k not in raised]:
             self.raised_at.pop(key, None)

@@ -16,6 +16,7 @@ from tftui.core.nodestatus import node_status_fields
 from tftui.core.sandesh import F, S, encode_message
 
 from ..nodestatus_gen import node_status_for, object_key
+from ..sessions import session_signature
 from ..topology import FUNCTIONAL, NON_FUNCTIONAL, REFUSE, Topology
 from .alarms import AlarmGen
 from .tables import Tables
@@ -58,14 +59,15 @@ class AnalyticsState:
         self.watch()
 
     # ------------------------------------------------------------------ change tracking
-    @staticmethod
-    def _signature(node, svc) -> tuple:
+    def _signature(self, node, svc) -> tuple:
         """What a daemon's NodeStatus depends on that can change while the lab runs (cheap to compare)."""
         if not reporting(node):
             return ("gone",)
         b = node.behaviour_of(svc.key)
         if b.mode not in (FUNCTIONAL, NON_FUNCTIONAL):
             return ("gone",)
+        if svc.key == "vrouter-agent":  # its XMPP sessions are in its NodeStatus (lab/sessions.py)
+            return (b.mode, b.description, session_signature(self.topo, node))
         if not svc.is_nodemgr:
             return (b.mode, b.description)
         return (b.mode, b.description, node.disk_percent, tuple(sorted(node.processes.items())),

@@ -18,7 +18,9 @@ from tftui.core.analytics.uve import TABLE_TO_TYPE
 from tftui.core.nodestatus import NodeStatus, node_status_fields
 from tftui.core.sandesh import L, M, S
 
+from ..agent_model import drop_counters
 from ..nodestatus_gen import build_info, node_status_for, object_key
+from ..sessions import xmpp_servers
 from ..topology import FUNCTIONAL, NON_FUNCTIONAL, LabNode, Topology
 
 # The lab names kube-manager's table after its older name; analytics lists it as kubernetes-manager-node.
@@ -80,8 +82,8 @@ def _uid(*parts: str) -> int:
 def vrouter_structs(topo: Topology, node: LabNode) -> dict[str, dict]:
     """``VrouterAgent`` and ``VrouterStatsAgent`` with the field names UVE scrapers read."""
     itfs = topo.interfaces_on(node.name)
-    ctrl = [n for n in topo.nodes if "control" in n.roles][:2]
-    down = node.behaviour_of("vrouter-agent").mode != FUNCTIONAL
+    ctrl = xmpp_servers(topo, node.name)  # the sessions its introspect and the control nodes show
+    stopped = node.behaviour_of("vrouter-agent").mode != FUNCTIONAL
     h = _uid(node.name)
     flows = 40 + h % 200
     agent = {
@@ -89,17 +91,15 @@ def vrouter_structs(topo: Topology, node: LabNode) -> dict[str, dict]:
         "sandesh_http_port": 8085, "total_interface_count": len(itfs) + 1,
         "down_interface_count": 0, "error_intf_list": [], "self_ip_list": [node.address],
         "vhost_cfg": {"name": "vhost0", "ip": node.address, "ip_prefix_len": 24, "gateway": ""},
-        "xmpp_peer_list": [{"ip": c.address, "status": not down, "setup_time": 1764000000000000,
-                            "primary": i == 0} for i, c in enumerate(ctrl)],
+        "xmpp_peer_list": [{"ip": c.address, "setup_time": 1764000000000000, "primary": i == 0,
+                            "status": not stopped and topo.sessions.xmpp_state(node.name, c.name).up}
+                           for i, c in enumerate(ctrl)],
         "control_node_list_cfg": [c.address for c in ctrl],
         "interface_list": [f"{i.network.rsplit(':', 1)[0]}:{i.vmi_uuid}" for i in itfs],
         "virtual_machine_list": [i.vm_uuid for i in itfs],
         "connected_networks": sorted({i.network for i in itfs}),
     }
-    drops = {"ds_discard": h % 7, "ds_flow_action_drop": 3 + h % 50, "ds_flow_queue_limit_exceeded": 0,
-             "ds_flow_table_full": 0, "ds_flow_no_memory": 0, "ds_invalid_if": 0, "ds_invalid_arp": h % 3,
-             "ds_pull": 0, "ds_duplicated": 0, "ds_ttl_exceeded": 0, "ds_no_fmd": 0, "ds_rewrite_fail": 0,
-             "ds_invalid_nh": 1, "ds_invalid_label": 0, "ds_mcast_clone_fail": 0, "ds_frag_err": 0}
+    drops = drop_counters(topo, node)  # the counters the agent's KDropStatsReq shows at this moment
     stats = {
         "drop_stats": drops, "active_flows": flows, "total_flows": flows * 30, "aged_flows": flows * 29,
         "exception_packets": 900 + h % 1000, "exception_packets_dropped": 3, "exception_packets_allowed": 897,
@@ -115,15 +115,19 @@ def vrouter_structs(topo: Topology, node: LabNode) -> dict[str, dict]:
 
 def bgp_router_state(topo: Topology, node: LabNode) -> dict:
     """``BgpRouterState`` with the peer counts that BGP/XMPP connectivity alarms and exporters read."""
-    xmpp = [n for n in topo.vrouters() if reporting(n) and n.behaviour_of("vrouter-agent").mode == FUNCTIONAL]
-    ctrls = [n for n in topo.nodes if "control" in n.roles]
-    router = 1 if node.name in topo.router.peered else 0  # the gateway router, when the lab starts peered with it
-    up_bgp = sum(1 for c in ctrls if c is not node and reporting(c)) + router  # the other controllers and the router
+    # its neighbor list's counts (lab/control_plane.py): the agents configured to it and those whose session is up,
+    # the other control nodes (iBGP, lab/sessions.py) and the gateway router when the lab starts peered with it
+    agents = [v for v in topo.vrouters() if any(c is node for c in xmpp_servers(topo, v.name))]
+    xmpp = [v for v in agents if v.behaviour_of("vrouter-agent").mode == FUNCTIONAL
+            and topo.sessions.xmpp_state(v.name, node.name).up]
+    others = [c.name for c in topo.nodes if "control" in c.roles and c is not node]
+    router = 1 if node.name in topo.router.peered else 0
+    up_bgp = sum(1 for p in others if topo.sessions.bgp_state(node.name, p).up) + router
     return {
         "admin_down": False, "bgp_router_ip_list": [node.address], "router_id": node.address,
         "local_asn": topo.router.tf_asn, "global_asn": topo.router.tf_asn, "build_info": build_info(topo.release),
-        "num_bgp_peer": len(ctrls) - 1 + router, "num_up_bgp_peer": up_bgp,
-        "num_xmpp_peer": len(topo.vrouters()), "num_up_xmpp_peer": len(xmpp),
+        "num_bgp_peer": len(others) + router, "num_up_bgp_peer": up_bgp,
+        "num_xmpp_peer": len(agents), "num_up_xmpp_peer": len(xmpp),
         "num_routing_instance": 2 + len(topo.networks), "num_deleted_routing_instance": 0,
         "output_queue_depth": 0, "ifmap_info": {"connection_status": "Up"},
     }

@@ -27,6 +27,7 @@ async def start(ctx: LabContext) -> None:
                          extra_flows=extra if extra is not None else SCENARIO_EXTRA_FLOWS.get(ctx.topo.scenario, 0))
     attach(ctx.introspect, traffic)
     ctx.shared["traffic"] = traffic
+    ctx.topo.traffic = traffic  # what every other reader of the datapath counts drops from (lab/agent_model.py)
     analytics = ctx.shared.get("analytics")
     if analytics is not None:  # the simulated flows reach FlowRecordTable when flow export is on
         traffic.exporter = analytics.state.tables.flows.record

@@ -28,20 +28,14 @@ from tftui.core.introspect import Args
 from tftui.lab.introspect_table import serves
 from tftui.lab.topology import LabNode
 
-from .table import KERNEL_TABLE_SIZE, VrouterFlows
+from .table import KERNEL_TABLE_SIZE, VrouterFlows, vrouter_flows
 from .traffic import traffic_of
 
 MAX_FLOWS = 524288 + 8192  # the vrouter's flow table plus its overflow table
 
 
 def flows_of(lab, node: LabNode) -> VrouterFlows:
-    traffic = traffic_of(lab)
-    stamp = (traffic.version, getattr(traffic.store, "generation", 0), traffic.key_format)
-    cache = traffic.__dict__.setdefault("_tables", {})
-    hit = cache.get(node.name)
-    if hit is None or hit[0] != stamp:
-        hit = cache[node.name] = (stamp, VrouterFlows(traffic, node.name))
-    return hit[1]
+    return vrouter_flows(traffic_of(lab), node.name)
 
 
 def _page(lab, node: LabNode, key: str) -> bytes:

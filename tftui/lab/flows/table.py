@@ -238,3 +238,21 @@ class VrouterFlows:
                 KERNEL_CODE_FOR_REASON.get(r.drop_reason, "Unknown") if dropped else "",
                 r.bytes, r.packets, r.nh, r.gen_id, 49152 + r.flow_handle % 16384 if r.peer_vrouter else 0))
         return sorted(out, key=lambda k: k.index)
+
+
+def vrouter_flows(traffic: LabTraffic, vrouter: str) -> VrouterFlows:
+    """A vrouter's flow tables, built again only when the conversations or the config API's objects change."""
+    stamp = (traffic.version, getattr(traffic.store, "generation", 0), traffic.key_format)
+    cache = traffic.__dict__.setdefault("_tables", {})
+    hit = cache.get(vrouter)
+    if hit is None or hit[0] != stamp:
+        hit = cache[vrouter] = (stamp, VrouterFlows(traffic, vrouter))
+    return hit[1]
+
+
+def dropped_packets(traffic: LabTraffic, vrouter: str, now: float | None = None) -> int:
+    """Packets this vrouter's datapath dropped on flows whose action is drop (policy, short flows), counted as
+    they arrive (the kernel's ds_flow_action_drop moves with every packet, not with the agent's stats samples)."""
+    now = traffic.clock() if now is None else now
+    return sum(int(max(0.0, now - e.conv.started) * e.conv.rate)
+               for e in vrouter_flows(traffic, vrouter).records if not e.reverse and e.record.drop_reason)
