@@ -69,7 +69,8 @@ async def soak(config: str, seconds: float, every: float, log_path: Path) -> lis
             await pilot.pause(0.25)
             if time.monotonic() >= next_sample:
                 next_sample += every
-                child = app.polling.pid
+                process = app.services.cluster.process
+                child = process.pid if process is not None else None
                 samples.append({
                     "t": round(time.monotonic() - start, 1),
                     "ui_rss_mb": proc_status("self", "VmRSS") / 1024,
@@ -79,7 +80,7 @@ async def soak(config: str, seconds: float, every: float, log_path: Path) -> lis
                     "tasks": len(asyncio.all_tasks()),
                     "rounds": app.cluster.rounds,
                     "events": app.cluster.events_total,
-                    "restarts": app.polling.restarts,
+                    "restarts": process.restarts if process is not None else 0,
                 })
     return samples
 
