@@ -5,6 +5,7 @@ next pages. `F` opens it from a vrouter or an interface (node tree, interfaces v
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from rich.text import Text
@@ -21,7 +22,9 @@ from tftui.core.policy.models import fq_str
 from tftui.services.flows import FlowsSnapshot
 
 from ..framework import Column, LazyRows, ResourceView, Row, Tone, ViewModal, bindings, register
+from ..framework.dialogs import RawScreen
 from ..styles import Palette
+from .policy_members import RulesView
 
 _VERDICT_TONE = {"drop": "err", "pass": "ok", "trap": "warn", "unknown": "warn"}
 _DROP_PREFIX = "Flow drop "
@@ -46,6 +49,10 @@ def flow_search_text(rec: FlowRecord) -> str:
             f"{rec.short_reason} {rec.direction} {rec.vmi} ")
 
 
+def _rank(rec: FlowRecord) -> int:
+    return 2 if rec.dropped else 0  # `w`: drops first (they already are, until another order is asked for)
+
+
 def _short_vn(vn: str) -> str:
     return vn.rsplit(":", 1)[-1]
 
@@ -58,7 +65,8 @@ def why_text(verdict: Verdict, palette: Palette, *, whole: bool = False) -> Text
     # the panel leaves out the flow's own line (the sentence has it) and its networks (a column has them)
     for line in verdict.chain if whole else [c for c in verdict.chain[1:] if not c.startswith("networks:")]:
         text.append("\n")
-        text.append(line, style=palette.err if "DROPPED" in line or line.startswith("short flow") else "")
+        dropped_here = "DROPPED" in line or line.startswith("short flow")  # core/flows/why.py's words
+        text.append(line, style=palette.err if dropped_here else "")
     return text
 
 
@@ -127,10 +135,6 @@ class WhyScreen(ViewModal[None]):
         self._open_rule(self.verdict.rule)
 
     def action_raw(self) -> None:
-        import json
-
-        from ..framework.dialogs import RawScreen
-
         self.app.push_screen(RawScreen(f"flow {self.rec.uuid}", json.dumps(flow_json(self.rec, self.verdict),
                                                                               indent=2, ensure_ascii=False)))
 
@@ -190,9 +194,9 @@ class FlowsView(ResourceView):
                 Tone(verdict, _VERDICT_TONE.get(verdict, "warn")), protocol_name(rec.protocol),
                 endpoint(rec.sip, rec.src_port, rec.protocol), endpoint(rec.dip, rec.dst_port, rec.protocol),
                 Tone(drop_reason_cell(rec), "err") if rec.dropped else "", age(now - setup) if setup else "",
-                str(rec.packets), rec.direction, str(rec.bytes), vns), rec, rank=2 if rec.dropped else 0)
+                str(rec.packets), rec.direction, str(rec.bytes), vns), rec, rank=_rank(rec))
 
-        return LazyRows(snap.flows, row, flow_search_text, lambda rec: 2 if rec.dropped else 0)
+        return LazyRows(snap.flows, row, flow_search_text, _rank)
 
     def show(self, snap: FlowsSnapshot) -> None:
         if snap.interface is not None:  # opened by tap name: the header names the VM/pod once it is known
@@ -261,8 +265,6 @@ class FlowsView(ResourceView):
 
     @work(name="open rule")
     async def _open_rule(self, ref: RuleRef) -> None:
-        from .policy_members import RulesView
-
         feed = self.services.feed("policy")
         state = feed.snapshot
         if state is None or not state.policies:

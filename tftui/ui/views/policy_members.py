@@ -15,6 +15,7 @@ from tftui.services.policy import PolicyState
 from ..framework import Column, Row, Tone, bindings
 from ..framework.dialogs import PickerScreen
 from .policy_base import PolicyList
+from .rule_flows import RuleFlowsView
 
 
 class MembersView(PolicyList):
@@ -126,8 +127,6 @@ class RulesView(MembersView):
         if not uuid:
             self.notify("this rule has no uuid yet (a draft?): no agent knows it", markup=False)
             return
-        from .rule_flows import RuleFlowsView
-
         about = f"{fq_str(policy.fq_name)}, rule {int(row.key) + 1}"  # rows are keyed by position
         if rule is not None:
             about += f" ({rule_text(rule)})"
