@@ -153,7 +153,7 @@ async def test_uve_browser_type_key_struct_tree_flat_or_raw_with_the_filter(lab)
         assert [a.strip() for a in _texts(tree.table, 0)] == ["VrouterStatsAgent", "drop_stats", "ds_invalid_nh"]
         await pilot.press("escape")
         # m: raw, as stored: Sandesh types beside the values
-        await pilot.press("m")
+        await pilot.press("v")
         await settle(pilot)
         assert "raw" in _static(tree, "summary") and not tree.flat
         values = _texts(tree.table, 1)

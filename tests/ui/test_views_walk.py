@@ -17,8 +17,10 @@ from tftui.ui.framework.registry import VIEWS
 from tftui.ui.views.nodes import NodesScreen
 
 NAMES = sorted(VIEWS)  # every registered view, the node view included
-# parent list, the row to open
-DRILL_DOWNS = {"rules": ("policies", "cirros"), "set": ("sets", "k8s"), "uve-struct": ("uve", "vrouter/compute1")}
+# opened from their parent by a key on a row: parent view, the row (a filter that finds it), the key
+DRILL_DOWNS = {"rules": ("policies", "cirros", "enter"), "set": ("sets", "k8s", "enter"),
+               "rule-flows": ("rules", "pass", "F"),  # the seed's allow-rest: k8s traffic hits it
+               "uve-struct": ("uve", "vrouter/compute1", "enter")}
 
 
 @pytest.fixture(scope="module")
@@ -49,12 +51,12 @@ def _status(screen: ViewScreen) -> str:
 
 async def _open(pilot, name: str) -> ViewScreen:
     app = pilot.app
-    if name in DRILL_DOWNS:  # opened from its parent list by enter on a row
-        parent, row = DRILL_DOWNS[name]
+    if name in DRILL_DOWNS:  # opened from its parent by a key on a row
+        parent, row, key = DRILL_DOWNS[name]
         await _open(pilot, parent)
         await pilot.press("slash", *row, "enter")
         await pilot.pause()
-        await pilot.press("enter")
+        await pilot.press(key)
     else:
         await pilot.press("colon")
         await pilot.pause()

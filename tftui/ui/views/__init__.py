@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     containers,
     events,
     flowlog,
+    flows,
     history,
     interfaces,
     logs,

@@ -39,7 +39,7 @@ class NodesScreen(ViewScreen):
     ALIASES = ("no", "node", "tree")
     TITLE = "Nodes"
     SERVICE = "cluster"
-    BINDINGS = [*bindings("view.worst", "nodes.ssh", "nodes.history"),
+    BINDINGS = [*bindings("view.worst", "nodes.ssh", "nodes.history", "nodes.flows"),
                 *bindings("app.events", "app.interfaces", "app.routes", "app.policy", show=True, to_app=True),
                 *bindings("app.quit", show=True, to_app=True)]
     DEFAULT_CSS = """
@@ -255,6 +255,15 @@ class NodesScreen(ViewScreen):
             self.report_error(f"ssh: {exc}")
             return
         launch_ssh(self.app, launcher, vmi)
+
+    def action_flows(self) -> None:
+        """`F` on a vrouter or one of its interfaces: its live flows."""
+        vmi = self.node_tree.selected_interface
+        result = self.app.selected_result()
+        if result is None or "vrouter" not in result.roles:
+            self.notify("select a vrouter, or one of its interfaces (→ expands a vrouter)", timeout=4)
+            return
+        self.app.open_view("flows", vrouter=result.name, interface=vmi.name if vmi is not None else None)
 
     # ------------------------------------------------------------------ keys
     def filter_changed(self) -> None:
