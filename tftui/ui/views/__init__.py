@@ -1,3 +1,17 @@
 """One module per view; importing this package registers them all for `:`."""
 
-from . import containers, events, interfaces, nodes, policy, routes  # noqa: F401
+from . import (  # noqa: F401
+    alarms,
+    containers,
+    events,
+    flowlog,
+    flows,
+    history,
+    interfaces,
+    logs,
+    nodes,
+    policy,
+    routes,
+    stats,
+    uve,
+)
