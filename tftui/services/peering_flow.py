@@ -127,7 +127,16 @@ class PeeringFlow(Feed):
     def start(self) -> None:
         if self._task is None or self._task.done():
             self._wake = asyncio.Event()
+            self._read_wanted = True
+            self.busy = True  # both sides are being read: a view (or a test) waits for them
             self._task = asyncio.get_running_loop().create_task(self._loop(), name="peering flow")
+
+    def idle(self) -> None:
+        """The view closed: stop looking at the router and the control nodes (a write in flight finishes)."""
+        if self._task is not None and self.snapshot.phase != APPLYING:
+            self._task.cancel()
+            self._task = None
+            self.busy = False
 
     def refresh_soon(self) -> None:
         self._read_wanted = True
