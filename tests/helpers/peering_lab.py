@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,13 +58,15 @@ class PeeringLab:
 @contextlib.asynccontextmanager
 async def peering_lab(tmp_path: Path, os_name: str = "vyos-1.4", scenario: str = "degraded",
                       unpeered: tuple[str, ...] | None = None, delay: float = 0.2, fault: str | None = None,
-                      api_fault: str | None = None):
-    topo = build(scenario, base=next_base(), vrouters=3, unpeered=unpeered)  # the introspect ports are fixed
+                      api_fault: str | None = None, base: int | None = None, clock=time.monotonic):
+    """``base`` and ``clock``: fixed ones for a snapshot (the addresses and the sessions' ages on screen)."""
+    topo = build(scenario, base=base or next_base(), vrouters=3, unpeered=unpeered)  # the introspect ports are fixed
     topo.router.os = os_name
-    peering = LabPeering(topo, delay=delay)
+    peering = LabPeering(topo, delay=delay, clock=clock)
     api = await start_config_api(topo, port=0, fault=api_fault)
     peering.attach_store(api.store)
-    router = LabRouterServer(topo, topo.router.address, 0, tmp_path, peering=peering, fault=fault)
+    router = LabRouterServer(topo, topo.router.address, 0, tmp_path, peering=peering, fault=fault,
+                            clock=clock)
     await router.start()
     control_nodes = [n for n in topo.nodes if "control" in n.roles]
     introspect = IntrospectLab(topo, served=control_nodes)
@@ -79,3 +83,22 @@ async def peering_lab(tmp_path: Path, os_name: str = "vyos-1.4", scenario: str =
         await introspect.stop()
         await router.stop()
         await api.stop()
+
+
+@contextlib.contextmanager
+def peering_lab_in_thread(tmp_path: Path, **kwargs):
+    """The peering lab on a loop of its own thread, for a test whose app runs on another loop (an SVG snapshot)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="peering lab", daemon=True)
+    thread.start()
+    manager = peering_lab(tmp_path, **kwargs)
+    try:
+        lab = asyncio.run_coroutine_threadsafe(manager.__aenter__(), loop).result(30)
+        try:
+            yield lab
+        finally:
+            asyncio.run_coroutine_threadsafe(manager.__aexit__(None, None, None), loop).result(30)
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()

@@ -5,10 +5,11 @@ watched on both sides until the cross-check is whole, then the same flow removes
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
-from helpers.peering_lab import peering_lab
-from helpers.ui_apps import settle, view_app
+from helpers.peering_lab import peering_lab, peering_lab_in_thread
+from helpers.ui_apps import FIXED_NOW, settle, view_app
 from textual.widgets import Static
 
 from tftui.services.config import load_config
@@ -172,3 +173,24 @@ async def test_readonly_has_no_write_keys(tmp_path):
             await settle(pilot)
             assert app.screen is screen and "READ-ONLY" in str(screen.header_text())
         assert lab.api.server.writes == 0 and lab.neighbors() == before
+
+
+SNAPSHOT_BASE = 251  # the screen shows addresses: fixed ones, above every test lab's range (100-249)
+
+
+def test_peer_view_80x24(snap_compare, tmp_path, monkeypatch):
+    """The demo (ctrl3 not peered yet), as the view opens on it: the plan, both sides' sessions, the cross-check."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    now = [5000.0]  # the lab's clock: it stands still once the sessions are up (their ages on screen)
+    with peering_lab_in_thread(tmp_path, scenario="demo", base=SNAPSHOT_BASE, clock=lambda: now[0]) as lab:
+        now[0] += 600
+        lab.peering.epoch_offset = FIXED_NOW - now[0]  # the control nodes' "since", in wall time, fixed too
+        app = view_app("peer", {}, spec=load_config(str(lab.config)).cluster, clock=lambda: FIXED_NOW)
+
+        async def setup(pilot):
+            await _read(pilot)
+
+        assert snap_compare(app, terminal_size=(80, 24), run_before=setup)
+    monkeypatch.undo()
+    time.tzset()

@@ -106,7 +106,7 @@ class PeerView(ResourceView):
             text.append(f"  {'reading the router and TF…' if snap.phase == READING else 'not read'}", style="dim")
             return text
         asn = facts.config.asn or snap.options.router_asn
-        text.append(f" {facts.dialect.label()} AS {asn if asn is not None else 'none yet'} "
+        text.append(f" {facts.dialect.short()} AS {asn if asn is not None else 'none yet'} "
                     f"router-id {facts.router_id or '?'}")
         if snap.tf is not None:
             text.append(f"  ⇄  TF AS {snap.tf.asn}")
