@@ -43,6 +43,17 @@ WRITES = ("add_peering", "remove_peering")
 VERDICT_TONES = {"problem": "bold red", "look": "bold yellow", "unknown": "yellow", "ok": "green"}
 
 
+def router_cell(pair: PairStatus) -> str:
+    """The router's side in a table cell: its state and the routes it took from the control node (the session's
+    age is in the detail panel)."""
+    n = pair.router_side
+    if n is None:
+        return "not configured"
+    if n.policy_blocked:
+        return f"{n.state} (Policy: refused)"
+    return f"{n.state} · {n.prefixes_received} routes" if n.prefixes_received is not None else n.state
+
+
 def pair_row(snap: PeeringSnapshot, name: str, address: str, pair: PairStatus | None) -> Row:
     chosen = name in snap.chosen
     plan = snap.add
@@ -56,7 +67,7 @@ def pair_row(snap: PeeringSnapshot, name: str, address: str, pair: PairStatus | 
         router, control = Tone("…", "dim"), Tone("…", "dim")
     else:
         side = pair.router_side
-        router = Tone(pair.router_words(), "ok" if side is not None and side.established and not side.policy_blocked
+        router = Tone(router_cell(pair), "ok" if side is not None and side.established and not side.policy_blocked
                       else "dim" if side is None else "warn" if side.policy_blocked else "err")
         if not pair.control_watched:
             control = Tone("not watched", "dim")
@@ -134,6 +145,10 @@ class PeerView(ResourceView):
             elapsed = f"{p.elapsed:.0f}s" if p is not None else "0s"
             if snap.phase == DONE:
                 return Text(f"{snap.message} · {up}/{len(pairs)} sessions {what}", style="bold green")
+            if snap.phase == DOWN and p is not None and p.sessions_done and p.check is not None:
+                missing = p.check.expected - p.check.ok
+                return Text(f"{snap.applied.action}: {up}/{len(pairs)} sessions {what}; after {elapsed} "
+                            f"{missing} pod /32s still not right (:gatewayless lists them)", style="bold yellow")
             if snap.phase == DOWN:
                 return Text(f"{snap.applied.action}: {up}/{len(pairs)} sessions {what} after {elapsed} — "
                             f"likely causes below (W checks again)", style="bold red")
