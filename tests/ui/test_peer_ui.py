@@ -5,6 +5,8 @@ watched on both sides until the cross-check is whole, then the same flow removes
 from __future__ import annotations
 
 import asyncio
+import json
+import socket
 import time
 
 import pytest
@@ -194,3 +196,32 @@ def test_peer_view_80x24(snap_compare, tmp_path, monkeypatch):
         assert snap_compare(app, terminal_size=(80, 24), run_before=setup)
     monkeypatch.undo()
     time.tzset()
+
+
+async def test_another_router_that_cannot_be_reached_says_so_and_back_again(tmp_path):
+    async with peering_lab(tmp_path, scenario="demo") as lab:
+        doc = json.loads(lab.config.read_text())
+        cluster = doc["clusters"]["lab"]
+        with socket.socket() as s:  # a port nothing listens on
+            s.bind(("127.0.0.1", 0))
+            closed = s.getsockname()[1]
+        cluster["routers"].append({**cluster["routers"][0], "name": "edge2", "host": "127.0.0.1", "port": closed})
+        lab.config.write_text(json.dumps(doc))
+        app = peer_app(lab)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await _read(pilot)
+            await pilot.press("C")
+            await _until(pilot, lambda: isinstance(app.screen, PickerScreen))
+            await pilot.press(*"edge2", "enter")
+            await _until(pilot, lambda: screen.flow.error is not None)
+            assert app.screen is screen and screen.flow.snapshot.router == "edge2"
+            assert "ERROR" in str(screen.query_one(f"#{screen.wid('status')}", Static).render())
+            assert screen.table.row_count == 0  # nothing planned for a router that was not read
+            await pilot.press("plus")  # nothing to apply: said, nothing sent
+            await settle(pilot)
+            assert app.screen is screen and lab.api.server.writes == 0
+            await pilot.press("C")
+            await _until(pilot, lambda: isinstance(app.screen, PickerScreen))
+            await pilot.press(*"vyos", "enter")
+            await _until(pilot, lambda: screen.flow.snapshot.router == "vyos" and screen.flow.snapshot.tf is not None)
+            assert screen.flow.error is None and screen.table.row_count == 3
