@@ -82,7 +82,7 @@ async def test_readonly_service_sends_nothing(tmp_path):
             await svc.aclose()
 
 
-async def test_control_node_that_cannot_be_read_is_unknown_never_up(tmp_path):
+async def test_control_node_that_cannot_be_read_is_said_and_the_router_side_decides(tmp_path):
     async with peering_lab(tmp_path, unpeered=()) as lab, _service(lab) as svc:
         plan = await svc.plan(ADD)
         assert plan.empty  # peered on both sides already
@@ -90,8 +90,8 @@ async def test_control_node_that_cannot_be_read_is_unknown_never_up(tmp_path):
         assert status.done and [p.control_side.state for p in status.pairs] == ["Established"] * 3
         await lab.introspect.stop()  # the control nodes' introspect goes away; the sessions do not
         status = await svc.observe(plan, svc.clock())
-        assert not status.done and all(p.router_side.established for p in status.pairs)
-        assert all(p.control_error and not p.up and not p.gone for p in status.pairs)
+        assert status.done and all(p.router_side.established for p in status.pairs)
+        assert all(p.control_error and p.up and not p.gone for p in status.pairs)
         assert "control node: not read (" in status.lines()[1]
         assert status.to_json()["pairs"][0]["control_error"]
         source = svc.control_source

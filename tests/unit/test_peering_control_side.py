@@ -55,19 +55,27 @@ def _n(address: str, state: str = "Established") -> Neighbor:
     return Neighbor(address, 64512, state, state == "Established", "00:01:00", 3)
 
 
-def test_an_unreadable_control_node_is_neither_up_nor_gone():
+def test_an_unreadable_control_node_holds_nothing_back_and_is_said():
     controls = [("ctrl1", "10.0.0.1"), ("ctrl2", "10.0.0.2")]
     sides = {"ctrl1": ControlSide("Established", True), "ctrl2": None}
     up = PeeringStatus("add", 3, pair_statuses(controls, [_n("10.0.0.1"), _n("10.0.0.2")], sides,
                                                {"ctrl2": "connection refused"}))
-    assert [p.up for p in up.pairs] == [True, False] and not up.sessions_done
-    assert up.pairs[1].control_words() == "not read (connection refused)"
-    assert up.lines()[2].endswith("control node: not read (connection refused)")
+    # the router's Established stands for both ends of the session
+    assert [p.up for p in up.pairs] == [True, True] and up.sessions_done
+    assert up.pairs[1].control_words().startswith("not read (connection refused)")
+    assert "control node: not read (connection refused)" in up.lines()[2]
     assert up.to_json()["pairs"][1]["control_error"] == "connection refused"
-    gone = PeeringStatus("remove", 3, pair_statuses(controls, [], {"ctrl1": None, "ctrl2": None},
-                                                    {"ctrl2": "timed out"}))
-    assert [p.gone for p in gone.pairs] == [True, False] and not gone.done
-    # the same status without the error is done: the error, not the missing side, holds it back
+    # ... but not a router that is down
+    down = PeeringStatus("add", 3, pair_statuses(controls, [_n("10.0.0.1"), _n("10.0.0.2", "Active")], sides,
+                                                 {"ctrl2": "connection refused"}))
+    assert [p.up for p in down.pairs] == [True, False] and not down.sessions_done
+    # a control node that answers must agree: its closing or missing session holds "up" back
+    lagging = PeeringStatus("add", 3, pair_statuses(controls, [_n("10.0.0.1"), _n("10.0.0.2")],
+                                                    {"ctrl1": ControlSide("Idle", False), "ctrl2": None}))
+    assert [p.up for p in lagging.pairs] == [False, False]
+    gone = PeeringStatus("remove", 3, pair_statuses(controls, [], {"ctrl1": ControlSide("Established", True),
+                                                                   "ctrl2": None}, {"ctrl2": "timed out"}))
+    assert [p.gone for p in gone.pairs] == [False, True] and not gone.done
     assert PeeringStatus("remove", 3, pair_statuses(controls, [], {"ctrl1": None, "ctrl2": None})).done
     # what is printed again changes when the error does
     assert up.key() != PeeringStatus("add", 3, pair_statuses(controls, [_n("10.0.0.1"), _n("10.0.0.2")], sides)).key()

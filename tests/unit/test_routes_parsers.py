@@ -328,3 +328,19 @@ def test_real_frr_policy_captures():
         assert [(n.address, n.state, n.policy_blocked, n.prefixes_received, n.description) for n in parsed.items] == [
             ("172.31.11.86", "Established", True, None, "tf-control-node"),
             ("172.31.11.87", "Established", True, None, "tf-control-node-2")]
+
+
+def test_frr8_an_import_policy_alone_receives_and_sends_nothing():
+    # FRR 8 with `neighbor X route-map R in` only: PfxRcd counts, PfxSnt says (Policy) (no outbound policy)
+    text = """BGP router identifier 172.31.10.140, local AS number 65311 vrf-id 0
+BGP table version 3
+
+Neighbor        V         AS   MsgRcvd   MsgSent   TblVer  InQ OutQ  Up/Down State/PfxRcd   PfxSnt Desc
+172.31.11.86    4      64512         5         4        0    0    0 00:00:30            3 (Policy) tf-ctrl-a
+"""
+    (n,) = parse_summary_text(text).items
+    assert (n.established, n.policy_blocked, n.sends_withheld, n.prefixes_received, n.description) == (
+        True, False, True, 3, "tf-ctrl-a")
+    both = text.replace("           3 (Policy)", "    (Policy) (Policy)")
+    (n,) = parse_summary_text(both).items
+    assert (n.policy_blocked, n.sends_withheld, n.prefixes_received) == (True, True, None)

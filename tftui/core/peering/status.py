@@ -59,17 +59,23 @@ class PairStatus:
     control_watched: bool = False  # a control-side source was asked
     control_error: str | None = None  # the control node could not be read: its side is unknown
 
+    # A BGP session is Established on both ends or on neither, so the router's side decides; a control node that
+    # answers must agree (it lags a moment behind, or holds a closing peer). One that cannot be read (introspect
+    # firewalled from the jump host is common) holds nothing back: it is said, in words and JSON, and that is all.
     @property
     def up(self) -> bool:
         router_up = self.router_side is not None and self.router_side.established
-        control_up = not self.control_watched or (self.control_error is None and self.control_side is not None
-                                                  and self.control_side.established)
-        return router_up and control_up
+        return router_up and (not self._control_read or self.control_side is not None
+                              and self.control_side.established)
 
     @property
     def gone(self) -> bool:
-        return self.router_side is None and (not self.control_watched or self.control_error is None and (
-            self.control_side is None or not self.control_side.established))
+        return self.router_side is None and (not self._control_read or self.control_side is None
+                                             or not self.control_side.established)
+
+    @property
+    def _control_read(self) -> bool:
+        return self.control_watched and self.control_error is None
 
     def words(self) -> str:
         control = f"; control node: {self.control_words()}" if self.control_watched else ""
@@ -82,14 +88,15 @@ class PairStatus:
             return "not configured"
         return (f"{n.state}{' (Policy: routes refused)' if n.policy_blocked else ''}"
                 f"{f', up {n.up_down}' if n.established and n.up_down else ''}"
-                f"{f', {n.prefixes_received} prefixes' if n.prefixes_received is not None else ''}")
+                f"{f', {n.prefixes_received} prefixes' if n.prefixes_received is not None else ''}"
+                f"{', sends none (Policy)' if n.sends_withheld else ''}")
 
     def control_words(self) -> str:
         """The control node's side in a few words (empty when it is not watched)."""
         if not self.control_watched:
             return ""
         if self.control_error is not None:
-            return f"not read ({self.control_error})"
+            return f"not read ({self.control_error}); the router's side stands for both"
         if self.control_side is None:
             return "no such peer"
         side = self.control_side
@@ -147,6 +154,7 @@ class PeeringStatus:
                        "router_state": p.router_side.state if p.router_side else None,
                        "established": bool(p.router_side and p.router_side.established),
                        "policy_blocked": bool(p.router_side and p.router_side.policy_blocked),
+                       "sends_withheld": bool(p.router_side and p.router_side.sends_withheld),
                        "prefixes_received": p.router_side.prefixes_received if p.router_side else None,
                        "control_state": p.control_side.state if p.control_side else None,
                        "control_established": bool(p.control_side and p.control_side.established),

@@ -57,9 +57,12 @@ class Neighbor:
     prefixes_received: int | None = None
     prefixes_sent: int | None = None
     description: str | None = None
-    policy_blocked: bool = False  # FRR: Established but eBGP routes refused for lack of policy
+    policy_blocked: bool = False  # FRR: Established but eBGP routes refused for lack of an inbound policy
     msg_rcvd: int | None = None
     msg_sent: int | None = None
+    # FRR: nothing advertised to the neighbor for lack of an outbound policy (PfxSnt "(Policy)"); the gatewayless
+    # design needs only what the router receives, so this is told, never counted as routes refused
+    sends_withheld: bool = False
 
 
 @dataclass(frozen=True, slots=True)

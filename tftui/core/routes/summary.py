@@ -55,7 +55,7 @@ def _neighbor_from_tokens(tokens: list[str], header: list[str]) -> Neighbor | No
     return Neighbor(
         address=address, remote_as=remote_as, state=state, established=established,
         up_down=None if up_down == "never" else up_down, prefixes_received=received, prefixes_sent=sent,
-        description=desc, policy_blocked=policy or policy_sent,
+        description=desc, policy_blocked=policy, sends_withheld=policy_sent,
         msg_rcvd=to_int(tokens[cols["MsgRcvd"]]) if "MsgRcvd" in cols else None,
         msg_sent=to_int(tokens[cols["MsgSent"]]) if "MsgSent" in cols else None,
     )
@@ -120,6 +120,7 @@ def _json_neighbor(address: str, p: dict[str, Any]) -> Neighbor:
         up_down=None if uptime in (None, "never") else str(uptime),
         prefixes_received=None if policy else received, prefixes_sent=None if policy else sent,
         description=str(desc) if desc not in (None, "", "N/A") else None, policy_blocked=bool(policy),
+        sends_withheld=established and p.get("pfxSnt") == POLICY,
         msg_rcvd=p.get("msgRcvd") if isinstance(p.get("msgRcvd"), int) else None,
         msg_sent=p.get("msgSent") if isinstance(p.get("msgSent"), int) else None,
     )
