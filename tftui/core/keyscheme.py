@@ -78,6 +78,17 @@ SCHEME: tuple[KeySpec, ...] = (
     KeySpec("routes.protocol", "P", "Protocol"),
     KeySpec("routes.check", "c", "Cross-check", "open_view('gatewayless')"),
     KeySpec("routes.accept_key", "A", "Accept host key", show=False),
+    # the cluster's state (views/peers.py, croutes.py, vrouter.py, path.py, introspect.py)
+    KeySpec("nodes.vrouter_state", "V", "vrouter state", "open_view('vrf')", show=False),
+    KeySpec("nodes.introspect", "I", "Introspect", "open_view('introspect')", show=False),
+    KeySpec("interfaces.path", "T", "Path", "path"),
+    KeySpec("vrouter.path", "T", "Path", "path"),
+    KeySpec("vrouter.vrf", "N", "Next VRF", "next_vrf"),
+    KeySpec("croutes.path", "T", "Path", "path"),
+    KeySpec("introspect.service", "O", "Other service", "other_service"),
+    KeySpec("introspect.link", "L", "Follow link", "follow_link"),
+    KeySpec("introspect.more", "M", "More pages", "more"),
+    KeySpec("introspect.table", "B", "Tree/table", "toggle_table"),
     # the config API lists
     *_tabs(),
     KeySpec("policy.new", "n", "New"),

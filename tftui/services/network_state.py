@@ -20,6 +20,7 @@ from tftui.core.control.expect import Endpoint, PeerFinding, peer_findings
 from tftui.core.control.instances import RoutingInstance, TableSummary, instances_from, route_summary_from
 from tftui.core.control.peers import BgpNeighbor, neighbors_from
 from tftui.core.control.routes import ControlTable, RoutePage, merge_pages, routes_from
+from tftui.core.introspect import RequestDef
 from tftui.core.inventory import ClusterSpec, NodeSpec
 from tftui.core.routes.config import parse_routers
 from tftui.core.sandesh import Message
@@ -84,6 +85,17 @@ class VrouterSnapshot:
     drops: tuple[DropRate, ...] = ()
     errors: tuple[tuple[str, str], ...] = ()  # (what, why)
     at: float = 0.0
+
+
+@dataclass(frozen=True)
+class Offered:
+    """What one daemon's index and module pages list."""
+
+    node: str
+    address: str
+    port: int
+    service: str
+    modules: tuple[tuple[str, tuple[RequestDef, ...]], ...]
 
 
 @dataclass
@@ -276,6 +288,28 @@ class NetworkStateService:
         if vrf is None:
             return ()
         return tuple(uc_routes_from(await self.ask(vr, AGENT, "Inet4UcRouteReq", _route_args(vrf, prefix))).items)
+
+    # -------------------------------------------------------------------------------- any request
+
+    async def offered(self, node: str, service: str) -> Offered:
+        """The modules and requests a daemon offers, from its own index and module pages."""
+        n = self._daemon(node, service)
+        port = next(s.port for s in n.services() if s.key == service and s.port)
+        try:
+            modules = await self.requester.offered(n.address, port)
+        except IntrospectRequestError as exc:
+            raise StateError(f"{n.name} {service}: {exc}") from None
+        return Offered(n.name, n.address, port, service, tuple((m, tuple(reqs)) for m, reqs in modules.items()))
+
+    async def send(self, node: str, service: str, request: str, args: dict[str, str] | None = None):
+        """Any read-only request with its arguments by field name, pages followed (the generic client's reply:
+        ``error`` and ``stopped`` say what went wrong or where it stopped); StateError when it is not sent."""
+        n = self._daemon(node, service)
+        port = next(s.port for s in n.services() if s.key == service and s.port)
+        try:
+            return await self.requester.request(n.address, port, request, args or {}, service=service)
+        except IntrospectRequestError as exc:
+            raise StateError(str(exc)) from None
 
     # -------------------------------------------------------------------------------- traces
 

@@ -4,7 +4,8 @@ costs nothing and says why it is missing), handed to every view that wants them,
 Names: ``cluster`` (the poller's ClusterState), ``router`` (the first router's RouterMonitor),
 ``interfaces`` (the agents' VMI list), ``policy`` (the config API's objects) are feeds; ``vmi_service``,
 ``policy_service`` and ``launcher`` are the services behind them, for actions (one vrouter's interfaces,
-writes, SSH); ``compute:ADDRESS`` is one compute's container table over SSH.
+writes, SSH); ``compute:ADDRESS`` is one compute's container table over SSH; ``network_state`` and the feeds
+of services/state_feeds.py (``peers``, ``croutes``, ``vrouter:NAME``, ``path:POD``...) the cluster's state.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from typing import Any
 
 from tftui.core.inventory import ClusterSpec, ConfigError
 
+from . import state_feeds
 from .cluster_feed import ClusterFeed
 from .feed import Feed, FetchFeed
+from .network_state import StateError
 from .poller import Poller
 
 log = logging.getLogger(__name__)
@@ -63,12 +66,15 @@ class Services:
             service = self._compute_feed(name.split(":", 1)[1])
         else:
             build = self._BUILDERS.get(name)
-            if build is None:
+            kind, sep, arg = name.partition(":")
+            if build is None and not sep:
                 raise KeyError(f"no service named {name!r}")
             try:
-                service = build(self)
-            except (ConfigError, ValueError, OSError) as exc:
+                service = build(self) if build is not None else state_feeds.parametric(self, kind, arg)
+            except (ConfigError, ValueError, OSError, StateError) as exc:
                 raise Unavailable(str(exc)) from None
+            if service is None:
+                raise KeyError(f"no service named {name!r}")
         self._built[name] = service
         return service
 
@@ -134,6 +140,8 @@ class Services:
     _BUILDERS: dict[str, Callable[[Services], Any]] = {
         "router": _router, "vmi_service": _vmi_service, "interfaces": _interfaces,
         "policy_service": _policy_service, "policy": _policy, "launcher": _launcher,
+        # the cluster's state (services/state_feeds.py; also vrouter:NAME, path:POD, traces:NODE:SERVICE, ...)
+        "network_state": state_feeds.network_state, "peers": state_feeds.peers, "croutes": state_feeds.croutes,
     }
 
     # ------------------------------------------------------------------ shutdown

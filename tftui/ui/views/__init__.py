@@ -1,3 +1,16 @@
 """One module per view; importing this package registers them all for `:`."""
 
-from . import containers, events, interfaces, nodes, policy, routes  # noqa: F401
+from . import (  # noqa: F401,E501
+    containers,
+    croutes,
+    events,
+    interfaces,
+    introspect,
+    nodes,
+    path,
+    peers,
+    policy,
+    routes,
+    traces,
+    vrouter,
+)

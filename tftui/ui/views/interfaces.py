@@ -87,7 +87,7 @@ class InterfacesView(ResourceView):
     TITLE = "Interfaces — every VM/pod interface"
     SERVICE = "interfaces"
     ITEMS = "interfaces"
-    BINDINGS = bindings("interfaces.ssh", "interfaces.mark", "interfaces.run")
+    BINDINGS = bindings("interfaces.ssh", "interfaces.mark", "interfaces.run", "interfaces.path")
     COLUMNS = (
         Column("mark", "", 1, priority=0, min_width=1),
         Column("vm", "VM", 16, priority=0, min_width=10),
@@ -133,6 +133,12 @@ class InterfacesView(ResourceView):
         launcher = self._launcher() if row is not None else None
         if row is not None and launcher is not None:
             launch_ssh(self.app, launcher, row.item, self.spawn)
+
+    def action_path(self) -> None:
+        """T: the path of this interface's /32 through the vrouter, the control nodes and the router."""
+        row = self.selected_row()
+        if row is not None:
+            self.app.open_view("path", pod=row.item.ip)
 
     def action_mark(self) -> None:
         row = self.selected_row()
