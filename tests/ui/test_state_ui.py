@@ -20,12 +20,15 @@ from tftui.lab.trace_feed import trace_event
 from tftui.services.registry import Services
 from tftui.ui.app import TftuiApp
 from tftui.ui.framework import ResourceView, Row
+from tftui.ui.framework.registry import VIEWS
 from tftui.ui.views.croutes import ControlRoutesView
+from tftui.ui.views.drops import DropsView
 from tftui.ui.views.interfaces import InterfacesView
 from tftui.ui.views.introspect import IntrospectView, ReplyView, RequestForm
 from tftui.ui.views.path import PathView
 from tftui.ui.views.peers import PeersView
 from tftui.ui.views.traces import TraceBuffersView, TraceView
+from tftui.ui.views.vrf_routes import VrfRoutesView
 from tftui.ui.views.vrouter import VrouterView
 
 NOW = 1_764_000_100.0
@@ -144,7 +147,7 @@ async def test_peers_flag_the_down_xmpp_session_and_a_bgp_session_going_down(lab
         assert {r[4] for r in _cells(screen) if {r[0], r[1]} == {"ctrl1", "ctrl3"}} == {"Active"}
 
 
-async def test_vrouter_view_from_the_tree_its_vrfs_xmpp_rising_drops_and_a_route_to_the_path(lab):
+async def test_vrouter_view_from_the_tree_its_vrfs_xmpp_and_rising_drops(lab, monkeypatch):
     app = state_app(lab, lab.clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -155,43 +158,93 @@ async def test_vrouter_view_from_the_tree_its_vrfs_xmpp_rising_drops_and_a_route
         screen = app.screen
         assert isinstance(screen, VrouterView) and screen.vrouter == "compute1"
         snap = screen.feed.snapshot
-        assert snap.vrf.endswith("k8s-default-pod-network") and len(snap.vrfs) == 4
+        assert len(snap.vrfs) == 4 and len(screen.shown) == 4
+        assert "k8s-default-pod-network" in _column(screen, "vrf")
         summary = _summary(screen)
         ctrl1, ctrl2 = (lab.topo.node(n).address for n in ("ctrl1", "ctrl2"))
         assert f"{ctrl1} Established" in summary and f"{ctrl2} Active (1 flaps)" in summary
-        # every pod of the network has its /32: the local ones through their tap, the others over a tunnel
-        local = [i for i in lab.topo.interfaces_on("compute1") if i.network.endswith("k8s-default-pod-network")]
-        prefixes = _column(screen, "prefix")
-        assert {f"{i.ip}/32" for i in local} <= set(prefixes)
         # the drop counters move with the clock: the next read shows the rising ones first, with their rates
-        assert "+" not in summary.split("\n", 2)[2]
+        assert "+" not in summary.split("\n")[2]
         lab.clock.now += 5
         await pilot.press("ctrl+r")
         await settle(pilot, timeout=10)
         drops = _summary(screen).split("\n")[2]
-        assert drops.startswith("Drops Flow Action Drop") and "/s)" in drops, _summary(screen)
+        assert drops.startswith("Drops (d: all 6) Flow Action Drop") and "/s)" in drops, _summary(screen)
         assert "Flow Action Drop: the flow's action is drop" in _summary(screen)
-        # N: the next VRF
-        first = snap.vrf
+        # d: every counter, one line each saying what it counts, the rising ones first and in colour
+        await pilot.press("d")
+        await settle(pilot, timeout=10)
+        drops_view = app.screen
+        assert isinstance(drops_view, DropsView) and drops_view.vrouter == "compute1"
+        first = drops_view.all_rows[drops_view.shown[0]]
+        assert first.key == "ds_flow_action_drop" and first.cells[0].tone == "err"
+        assert first.cells[3].text.startswith("+") and float(first.cells[2]) > 0
+        assert all(row[4] for row in _cells(drops_view)) and len(_cells(drops_view)) == len(snap.drops)
+        assert "rising" in _summary(drops_view) and "enter on it shows the flows" in _summary(drops_view)
+        # enter on Flow Action Drop: the live flows of that vrouter, when this build has the view
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is drops_view and any(":flows" in n.message for n in app._notifications)
+        opened = []
+        monkeypatch.setitem(VIEWS, "flows", type("FlowsView", (), {"NAME": "flows", "ALIASES": ()}))
+        monkeypatch.setattr(app, "open_view", lambda name, **params: opened.append((name, params)))
+        await pilot.press("enter")
+        assert opened == [("flows", {"vrouter": "compute1"})]
+        monkeypatch.undo()
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+
+
+async def test_a_vrfs_routes_paths_next_hops_the_next_vrf_and_a_route_to_its_path(lab):
+    app = state_app(lab, lab.clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await _command(pilot, "vrf compute1")
+        vrfs = app.screen
+        assert isinstance(vrfs, VrouterView)
+        pod_vrf = next(k for k in (r.key for r in vrfs.all_rows) if k.endswith("k8s-default-pod-network"))
+        _select(vrfs, pod_vrf)
+        await pilot.press("enter")
+        await settle(pilot, timeout=10)
+        screen = app.screen
+        assert isinstance(screen, VrfRoutesView) and screen.vrf == pod_vrf
+        # every pod of the network has its /32: the local ones through their tap, the others over a tunnel
+        local = [i for i in lab.topo.interfaces_on("compute1") if i.network.endswith("k8s-default-pod-network")]
+        rows = {r[0]: r for r in _cells(screen)}
+        assert {f"{i.ip}/32" for i in local} <= set(rows)
+        assert rows[f"{local[0].ip}/32"][2] == "interface" and "tunnel" in {r[2] for r in rows.values()}
+        assert "k8s-default-pod-network" in _summary(screen)
+        # N: the next VRF, round to the first
+        names = [v.name for v in screen.feed.snapshot.vrfs]
         await pilot.press("N")
         await settle(pilot, timeout=10)
-        assert screen.feed.snapshot.vrf != first and screen.feed.snapshot.vrf in [v.name for v in snap.vrfs]
-        for _ in range(len(snap.vrfs) - 1):
+        assert screen.vrf != pod_vrf and screen.feed.snapshot.vrf == screen.vrf
+        assert all(screen.vrf.endswith(r.item.vrf.rsplit(":", 1)[-1]) for r in screen.all_rows)
+        for _ in range(len(names) - 1):
             await pilot.press("N")
             await settle(pilot, timeout=10)
-        assert screen.feed.snapshot.vrf == first
-        # T on a local pod's /32: its path
+        assert screen.vrf == pod_vrf
+        # enter on a local pod's /32: its path, and esc back to the VRF
         pod = local[0]
         await pilot.press("slash", *f"{pod.ip}/32", "enter")
         await pilot.pause()
-        await pilot.press("T")
+        await pilot.press("enter")
         await settle(pilot, timeout=20)
         path = app.screen
         assert isinstance(path, PathView) and path.pod == pod.ip
         assert "the path is whole" in _summary(path)
         assert _column(path, "kind") == ["vrouter", "control", "control", "control"]
-        await pilot.press("escape")  # back where it came from? the path took the vrouter view's place
+        await pilot.press("escape")
         await settle(pilot)
+        assert app.screen is screen
+        # T on a route that is no /32 says so
+        await pilot.press("escape")  # the filter
+        rows = [r for r in screen.all_rows if not r.key.endswith("/32")]
+        if rows:
+            _select(screen, rows[0].key)
+            await pilot.press("T")
+            assert app.screen is screen and any("not a pod's /32" in n.message for n in app._notifications)
 
 
 async def test_the_palette_takes_a_vrouter_name(lab):
@@ -384,8 +437,9 @@ async def test_introspect_and_traces_without_a_daemon_offer_every_one(lab):
 # ------------------------------------------------------------------------------------------------ snapshots
 
 
-def _snap(snap_compare, view: str, params: dict, later: float = 0.0) -> bool:
-    """The view opened on the lab; ``later``: read again that many seconds on (the drop counters' rates)."""
+def _snap(snap_compare, view: str, params: dict, later: float = 0.0, then=None) -> bool:
+    """The view opened on the lab; ``later``: read again that many seconds on (the drop counters' rates);
+    ``then(app)``: the screen it opens from there."""
     clock = Clock()
     labs: list[IntrospectLab] = []
 
@@ -399,6 +453,9 @@ def _snap(snap_compare, view: str, params: dict, later: float = 0.0) -> bool:
         labs.append(await start_lab(clock))
         pilot.app.open_view(view, **params)
         await settle(pilot, timeout=20)
+        if then is not None:
+            pilot.app.push_screen(then(pilot.app))
+            await settle(pilot, timeout=20)
         if later:
             clock.now += later
             await pilot.press("ctrl+r")
@@ -421,6 +478,18 @@ def test_snapshot_peers(snap_compare):
 
 def test_snapshot_vrouter(snap_compare):
     assert _snap(snap_compare, "vrf", {"vrouter": "compute1"}, later=5.0)
+
+
+def test_snapshot_vrf_routes(snap_compare):
+    def routes(app):
+        vrf = next(v.name for v in app.screen.feed.snapshot.vrfs if v.name.endswith("k8s-default-pod-network"))
+        return VrfRoutesView(app.services, vrouter="compute1", vrf=vrf)
+
+    assert _snap(snap_compare, "vrf", {"vrouter": "compute1"}, then=routes)
+
+
+def test_snapshot_drops(snap_compare):
+    assert _snap(snap_compare, "drops", {"vrouter": "compute1"}, later=5.0)
 
 
 def test_snapshot_path_of_the_broken_pod(snap_compare):

@@ -84,6 +84,7 @@ SCHEME: tuple[KeySpec, ...] = (
     KeySpec("interfaces.path", "T", "Path", "path"),
     KeySpec("vrouter.path", "T", "Path", "path"),
     KeySpec("vrouter.vrf", "N", "Next VRF", "next_vrf"),
+    KeySpec("vrouter.drops", "d", "Drops"),
     KeySpec("croutes.path", "T", "Path", "path"),
     KeySpec("introspect.service", "O", "Other service", "other_service"),
     KeySpec("introspect.link", "L", "Follow link", "follow_link"),

@@ -112,12 +112,13 @@ def _ip(text: str) -> bool:
     return True
 
 
-def _route_args(vrf: Vrf, prefix: str) -> dict[str, Any]:
-    """Inet4UcRouteReq's fields: the VRF's table index, and ``prefix`` ADDR/LEN for exactly that route."""
-    args: dict[str, Any] = {"vrf_index": vrf.ucindex}
+def _route_args(index: int, prefix: str) -> dict[str, Any]:
+    """Inet4UcRouteReq's and Inet6UcRouteReq's fields: the VRF's table index (``ucindex``/``uc6index``), and
+    ``prefix`` ADDR/LEN for exactly that route."""
+    args: dict[str, Any] = {"vrf_index": index}
     if prefix:
         ip, _, plen = prefix.partition("/")
-        args.update(src_ip=ip, prefix_len=int(plen) if plen.isdigit() else 32)
+        args.update(src_ip=ip, prefix_len=int(plen) if plen.isdigit() else 128 if ":" in ip else 32)
     return args
 
 
@@ -265,12 +266,20 @@ class NetworkStateService:
         if vrf and chosen is None and vrfs:
             errors.append(("routes", f"{vr.name} has no VRF {vrf!r}"))
         elif chosen is not None:
-            msgs = await part("routes", self.ask(vr, AGENT, "Inet4UcRouteReq", _route_args(chosen, prefix)))
-            routes = tuple(uc_routes_from(msgs).items) if msgs is not None else ()
+            routes = await self._vrf_routes(vr, chosen, prefix, part)
         return VrouterSnapshot(vr.name, vr.address, vrfs, chosen.name if chosen else "", routes,
                                tuple(nhs_from(nh_msgs).items) if nh_msgs is not None else (),
                                tuple(agent_xmpp_from(xmpp_msgs)) if xmpp_msgs is not None else (),
                                drops or (), tuple(errors), self.clock())
+
+    async def _vrf_routes(self, vr: NodeSpec, vrf: Vrf, prefix: str, part) -> tuple[AgentRoute, ...]:
+        """IPv4 routes, then IPv6 ones where the VRF has an inet6 table (``uc6index``; a prefix asks one family)."""
+        v6 = ":" in prefix
+        asks = [] if v6 else [part("routes", self.ask(vr, AGENT, "Inet4UcRouteReq", _route_args(vrf.ucindex, prefix)))]
+        if vrf.uc6index >= 0 and (v6 or not prefix):
+            asks.append(part("IPv6 routes", self.ask(vr, AGENT, "Inet6UcRouteReq", _route_args(vrf.uc6index, prefix))))
+        pages = await asyncio.gather(*asks)
+        return tuple(r for msgs in pages if msgs is not None for r in uc_routes_from(msgs).items)
 
     @staticmethod
     def _pick_vrf(vrfs: tuple[Vrf, ...], wanted: str | None) -> Vrf | None:
@@ -287,7 +296,7 @@ class NetworkStateService:
         vrf = next((v for v in vrfs if v.name == vrf_name), None)
         if vrf is None:
             return ()
-        return tuple(uc_routes_from(await self.ask(vr, AGENT, "Inet4UcRouteReq", _route_args(vrf, prefix))).items)
+        return tuple(uc_routes_from(await self.ask(vr, AGENT, "Inet4UcRouteReq", _route_args(vrf.ucindex, prefix))).items)
 
     # -------------------------------------------------------------------------------- any request
 

@@ -3,6 +3,7 @@
 from . import (  # noqa: F401,E501
     containers,
     croutes,
+    drops,
     events,
     interfaces,
     introspect,

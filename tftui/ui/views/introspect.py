@@ -20,12 +20,10 @@ from tftui.core.introspect.tree import Link, cell_text, link_args, tables
 from tftui.core.sandesh import Message, Struct
 from tftui.services.feed import FetchFeed
 from tftui.services.network_state import NetworkStateService, Offered, StateError
-from tftui.services.registry import Unavailable
 
 from ..framework import Column, ResourceView, Row, Tone, ViewModal, ViewScreen, bindings, register
 from ..framework.dialogs import modal_css
-from .path import failing_feed
-from .traces import (
+from .daemons import (
     DAEMON_COLUMNS,
     Daemon,
     daemon_of,
@@ -34,6 +32,7 @@ from .traces import (
     introspect_keys,
     node_service_arguments,
 )
+from .named_feed import named_feed
 
 MAX_FIELDS = 12  # a form shows this many fields (no request of the table has more bindable ones than that)
 TREE_ITEMS = 2000  # nodes of a reply tree built at once; a bigger list says how many it left out
@@ -56,10 +55,7 @@ class IntrospectView(ResourceView):
     def __init__(self, services, node: str = "", service: str = "", **kwargs: Any) -> None:
         self.node, self.service = node, service
         if node and service:
-            try:
-                feed = services.feed(f"introspect:{node}:{service}")
-            except Unavailable as exc:
-                feed = failing_feed(str(exc), f"{node} {service}")
+            feed = named_feed(services, f"introspect:{node}:{service}", f"{node} {service}")
         else:  # which daemon? pick one
             feed = daemons_feed(services)
             self.COLUMNS, self.ITEMS = DAEMON_COLUMNS, "daemons"

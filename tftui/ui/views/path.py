@@ -10,20 +10,10 @@ from rich.text import Text
 
 from tftui.core.agent import Vmi
 from tftui.core.pod_path import Hop, PodPath
-from tftui.services.feed import FetchFeed
-from tftui.services.registry import Unavailable
 from tftui.services.vmis import VmiSnapshot
 
 from ..framework import Column, ResourceView, Row, Tone, register
-
-
-def failing_feed(why: str, source: str) -> FetchFeed:
-    """A feed whose every fetch fails with ``why``: a view opened on something its service cannot give says so."""
-
-    async def fail() -> Any:
-        raise Unavailable(why)
-
-    return FetchFeed(fail, source, (Unavailable,))
+from .named_feed import named_feed
 
 
 def _short(table: str) -> str:
@@ -67,10 +57,8 @@ class PathView(ResourceView):
         self.pod = pod or ""
         if not self.pod:  # which pod? pick one of the agents' interfaces
             self.COLUMNS, self.ITEMS = PICK_COLUMNS, "pods"
-        try:
-            feed = services.feed(f"path:{self.pod}" if self.pod else "interfaces")
-        except Unavailable as exc:
-            feed = failing_feed(str(exc), f"the path of {self.pod}" if self.pod else "the agents' interfaces")
+        feed = named_feed(services, f"path:{self.pod}" if self.pod else "interfaces",
+                          f"the path of {self.pod}" if self.pod else "the agents' interfaces")
         super().__init__(services, feed=feed, **kwargs)
 
     @classmethod

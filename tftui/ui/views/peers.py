@@ -22,7 +22,7 @@ def state_tone(row: PeerRow) -> Tone:
 @register
 class PeersView(ResourceView):
     NAME = "peers"
-    ALIASES = ("peer", "nei", "xmpp")
+    ALIASES = ("nei", "xmpp", "sessions")  # `:peer` is one BGP peer, `:neighbors` the router's (other views)
     TITLE = "Peers — the control nodes' BGP and XMPP neighbors"
     SERVICE = "peers"
     ITEMS = "peers"

@@ -4,91 +4,16 @@ selected in the tree (its control, agent or first introspect service)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 
 from tftui.core.humanize import clock
-from tftui.core.inventory import NodeSpec
 from tftui.core.traces import TraceLine
-from tftui.services.feed import FetchFeed
-from tftui.services.registry import Unavailable
 
 from ..framework import Column, ResourceView, Row, register
-from .path import failing_feed
-
-PREFERRED = ("control", "vrouter-agent", "config-api", "collector", "dns")
-
-
-def introspect_keys(services, node: NodeSpec) -> list[str]:
-    """The node's introspect services: its release's once the poller knows it, else every one it may run."""
-    cluster = services.feed("cluster").snapshot if services.unavailable("cluster") is None else None
-    result = cluster.results.get(node.name) if cluster is not None else None
-    layout = result.layout if result is not None and result.layout_evidence else None
-    return [s.key for s in node.services(layout) if s.port]
-
-
-def daemon_of(app) -> dict[str, str]:
-    """The node selected in the tree and its most telling introspect service."""
-    result = app.selected_result()
-    node = app.services.spec.node(result.name) if result is not None else None
-    if node is None:
-        return {}
-    keys = introspect_keys(app.services, node)
-    service = next((k for k in PREFERRED if k in keys), keys[0] if keys else "")
-    return {"node": node.name, "service": service} if service else {}
-
-
-def node_service_arguments(app, view: str, word: str) -> list[tuple[str, dict]]:
-    """`:VIEW NODE [SERVICE]`: every introspect service of the nodes whose name holds the first word."""
-    parts = word.split()
-    name = parts[0].lower() if parts else ""
-    wanted = parts[1].lower() if len(parts) > 1 else ""
-    out = []
-    for node in app.services.spec.nodes:
-        if name and name not in node.name.lower():
-            continue
-        for key in introspect_keys(app.services, node):
-            if wanted in key:
-                out.append((f"{view} {node.name} {key}", {"node": node.name, "service": key}))
-    return out[:60]
-
-
-@dataclass(frozen=True)
-class Daemon:
-    node: str
-    service: str
-    address: str
-    port: int
-
-
-DAEMON_COLUMNS = (
-    Column("node", "Node", 14, priority=0),
-    Column("service", "Service", 22, priority=0),
-    Column("address", "Introspect", 21, priority=1, grow=True),
-)
-
-
-def daemons_feed(services) -> FetchFeed:
-    """Every introspect of the inventory, to pick one (a view opened with no daemon and none selected)."""
-
-    async def fetch() -> tuple[Daemon, ...]:
-        return tuple(Daemon(n.name, s.key, n.address, s.port) for n in services.spec.nodes
-                     for s in n.services() if s.port and s.key in introspect_keys(services, n))
-
-    return FetchFeed(fetch, "the inventory's introspect services")
-
-
-def daemon_rows(daemons: tuple[Daemon, ...]) -> list[Row]:
-    return [Row(f"{d.node}/{d.service}", (d.node, d.service, f"{d.address}:{d.port}"), d) for d in daemons]
-
-
-def _feed(services, name: str, source: str):
-    try:
-        return services.feed(name)
-    except Unavailable as exc:
-        return failing_feed(str(exc), source)
+from .daemons import DAEMON_COLUMNS, Daemon, daemon_of, daemon_rows, daemons_feed, node_service_arguments
+from .named_feed import failing_feed, named_feed
 
 
 @register
@@ -103,7 +28,7 @@ class TraceBuffersView(ResourceView):
     def __init__(self, services, node: str = "", service: str = "", **kwargs: Any) -> None:
         self.node, self.service = node, service
         if node and service:
-            feed = _feed(services, f"traces:{node}:{service}", f"{node} {service} trace buffers")
+            feed = named_feed(services, f"traces:{node}:{service}", f"{node} {service} trace buffers")
         else:  # which daemon? pick one
             feed = daemons_feed(services)
             self.COLUMNS, self.ITEMS = DAEMON_COLUMNS, "daemons"
@@ -148,7 +73,7 @@ class TraceView(ResourceView):
 
     def __init__(self, services, node: str = "", service: str = "", buffer: str = "", **kwargs: Any) -> None:
         self.node, self.service, self.buffer = node, service, buffer
-        feed = _feed(services, f"trace:{node}:{service}:{buffer}", f"{node} {service} {buffer}") if buffer \
+        feed = named_feed(services, f"trace:{node}:{service}:{buffer}", f"{node} {service} {buffer}") if buffer \
             else failing_feed("which buffer? open one from :traces", "a trace buffer")
         super().__init__(services, feed=feed, **kwargs)
 

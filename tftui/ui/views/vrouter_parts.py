@@ -1,0 +1,46 @@
+"""What the views of one vrouter share (views/vrouter.py, vrf_routes.py, drops.py): its one feed, which vrouter a
+view opens on, the palette's `NAME` completions, drop counters in order of urgency."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from tftui.core.vrouter.drops import DropRate
+
+from .named_feed import named_feed
+
+
+def short_name(name: str) -> str:
+    """``default-domain:k8s-default:pod-net:pod-net`` → ``pod-net`` (the detail shows it whole)."""
+    return name.rsplit(":", 1)[-1]
+
+
+def first_vrouter(services) -> str:
+    return next((n.name for n in services.spec.nodes if "vrouter" in n.roles), "")
+
+
+def vrouter_feed(services, name: str):
+    """The vrouter's one feed (services/state_feeds.VrouterFeed), shared by its VRF list, routes and drops views."""
+    return named_feed(services, f"vrouter:{name}", f"{name or 'no vrouter'}'s agent introspect")
+
+
+def selected_vrouter(app) -> dict:
+    """Opened by name or by its key: the vrouter selected in the node tree, if it is one."""
+    result = app.selected_result()
+    return {"vrouter": result.name} if result is not None and "vrouter" in result.roles else {}
+
+
+def vrouter_arguments(app, view: str, word: str) -> list[tuple[str, dict]]:
+    """`:VIEW NAME`: the vrouters whose name holds what was typed."""
+    return [(f"{view} {n.name}", {"vrouter": n.name}) for n in app.services.spec.nodes
+            if "vrouter" in n.roles and word.lower() in n.name.lower()][:50]
+
+
+def by_urgency(drops: tuple[DropRate, ...]) -> list[DropRate]:
+    """Rising counters first, fastest first; then the biggest."""
+    return sorted(drops, key=lambda d: (not d.rising, -(d.rate or 0.0), -d.value))
+
+
+def drop_text(d: DropRate) -> Text:
+    moved = f" +{d.delta} ({d.rate:.1f}/s)" if d.rising and d.rate is not None else ""
+    return Text(f"{d.counter.label} {d.value}{moved}", style="bold red" if d.rising else "")
