@@ -31,12 +31,14 @@ def free_base(offset: int) -> int:
 
 @contextlib.asynccontextmanager
 async def flows_lab(offset: int, scenario: str = "seed-full", vrouters: int | None = None, extra_flows: int = 0,
-                    key_format: str = "partition", config_api: bool = True):
+                    key_format: str = "partition", config_api: bool = True, clock=None):
+    """``clock``: the traffic's (a fixed one makes setup times and counters reproducible, for snapshots)."""
     topo = build(scenario, base=free_base(offset), vrouters=vrouters)
     intro = IntrospectLab(topo)
     await intro.start()
     api = await start_config_api(topo, port=0) if config_api else None
-    traffic = LabTraffic(topo, store=api.store if api else None, key_format=key_format, extra_flows=extra_flows)
+    traffic = LabTraffic(topo, store=api.store if api else None, key_format=key_format, extra_flows=extra_flows,
+                         **({"clock": clock} if clock is not None else {}))
     lab_flows.attach(intro, traffic)
     try:
         yield topo, intro, api, traffic
@@ -61,8 +63,9 @@ def target(topo, index: int = 0) -> VrouterTarget:
     return VrouterTarget(vr.name, vr.address)
 
 
-def seed_walk_with_vnc_api(host: str, port: int) -> None:
-    """The seed's firewall walk, as the web UI's screens do it, with the real vnc_api client."""
+def seed_walk_with_vnc_api(host: str, port: int, fixed_uuids: bool = False) -> None:
+    """The seed's firewall walk, as the web UI's screens do it, with the real vnc_api client (``fixed_uuids``:
+    the rule and the policy get uuids of the test's choosing, as a client may ask, for reproducible screens)."""
     from vnc_api import vnc_api as v
 
     api = v.VncApi(api_server_host=host, api_server_port=port, auth_type="noauth")
@@ -78,8 +81,12 @@ def seed_walk_with_vnc_api(host: str, port: int) -> None:
         service=v.FirewallServiceType(protocol="icmp"),
         endpoint_1=v.FirewallRuleEndpointType(tags=["label=cirros1"]),
         endpoint_2=v.FirewallRuleEndpointType(tags=["label=cirros2"]), direction="<>")
+    if fixed_uuids:
+        rule.uuid = "5eed0000-0000-4000-8000-000000000001"
     api.firewall_rule_create(rule)
     policy = v.FirewallPolicy(name="policy1", parent_obj=pm)
+    if fixed_uuids:
+        policy.uuid = "5eed0000-0000-4000-8000-000000000002"
     policy.add_firewall_rule(rule, v.FirewallSequence(sequence="1.0"))
     api.firewall_policy_create(policy)
     aps = api.application_policy_set_read(fq_name=["default-policy-management", "default-application-policy-set"])

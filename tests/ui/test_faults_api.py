@@ -147,7 +147,7 @@ async def test_readonly_sends_no_write_on_any_path(tmp_path, capsys):
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             for tab, name in zip("123456", ("tags", "ports", "policies", "sets", "networks", "bgp"), strict=True):
-                await keys(pilot, tab, "n", "x", "t", "u", "S", "F", "K", "J", "D")
+                await keys(pilot, tab, "n", "x", "t", "u", "S", "I", "K", "J", "D")
                 assert name == app.screen.NAME  # no write key is bound: no dialog opened
         await ro.aclose()
         assert api.server.writes == 0

@@ -109,7 +109,7 @@ async def test_network_toggle_shows_diff_and_readonly_unbinds_writes(tmp_path):
             assert app.screen.query_one("#raw-diff").display
             diff = await confirm(pilot, '-  "fabric_snat": true')
             assert '+  "fabric_snat": false' in diff
-            await keys(pilot, "F")
+            await keys(pilot, "I")
             await confirm(pilot, "IP fabric forwarding: off → on")
             # someone else edits the network while the change is on screen: the write is refused
             await keys(pilot, "S")
@@ -131,7 +131,7 @@ async def test_network_toggle_shows_diff_and_readonly_unbinds_writes(tmp_path):
             before = api.server.requests
             bound = {b.binding.action for b in app.screen.active_bindings.values()}
             assert "new" not in bound and "remove" not in bound and "refresh" in bound
-            await keys(pilot, "n", "x", "5", "S", "F")
+            await keys(pilot, "n", "x", "5", "S", "I")
             assert isinstance(app.screen, NetworksView) and api.server.requests == before
         await ro.aclose()
 

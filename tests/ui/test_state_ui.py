@@ -350,7 +350,7 @@ async def test_introspect_browser_form_reply_tree_table_link_and_a_write_refused
         await settle(pilot)
         assert app.screen_stack[0].select_node("compute1")
         await pilot.pause()
-        await pilot.press("I")
+        await pilot.press("B")
         await settle(pilot, timeout=10)
         screen = app.screen
         assert isinstance(screen, IntrospectView) and (screen.node, screen.service) == ("compute1", "vrouter-agent")
@@ -369,11 +369,11 @@ async def test_introspect_browser_form_reply_tree_table_link_and_a_write_refused
         tree = reply.query_one(Tree)
         labels = [str(n.label) for n in tree.root.children]
         assert labels and labels[0].startswith("VrfListResp")
-        # B: the VRFs as a table
-        await pilot.press("B")
+        # v: the VRFs as a table
+        await pilot.press("v")
         table = reply.query_one(DataTable)
         assert reply.showing_table and table.row_count == 4 and "ucindex" in [c.label.plain for c in table.columns.values()]
-        await pilot.press("B")
+        await pilot.press("v")
         assert not reply.showing_table
         # L on a field that links (ucindex → Inet4UcRouteReq): that request with the value
         node = _find_leaf(tree.root, "ucindex: 2")

@@ -17,12 +17,16 @@ from tftui.ui.framework.registry import VIEWS
 from tftui.ui.views.nodes import NodesScreen
 
 NAMES = sorted(VIEWS)  # every registered view, the node view included
-DRILL_DOWNS = {"rules": ("policies", "cirros"), "set": ("sets", "k8s")}  # parent list, the row to open
+# opened from their parent by a key on a row: parent view, the row (a filter that finds it), the key
+DRILL_DOWNS = {"rules": ("policies", "cirros", "enter"), "set": ("sets", "k8s", "enter"),
+               "rule-flows": ("rules", "pass", "F"),  # the seed's allow-rest: k8s traffic hits it
+               "uve-struct": ("uve", "vrouter/compute1", "enter")}
 
 
 @pytest.fixture(scope="module")
 def lab_config(tmp_path_factory):
-    """One `tftui lab` (introspect, agents, SSH computes, config API with the seed's firewall policy, router)."""
+    """One `tftui lab` (introspect, agents, SSH computes, config API with the seed's firewall policy, router,
+    analytics with flow export on, so the flow history has records)."""
     from conftest import _next_base, free_bases
     from helpers.policy_lab import SEED
 
@@ -31,7 +35,7 @@ def lab_config(tmp_path_factory):
 
     bases = free_bases(_next_base[0])
     _next_base[0] = bases[0] + 1
-    lab = start_demo_lab(scenario="demo", vrouters=4, churn=0, bases=bases)
+    lab = start_demo_lab(scenario="demo", vrouters=4, churn=0, bases=bases, extra=("--flow-export-rate", "100"))
     seed = tmp_path_factory.mktemp("seed") / "seed.yaml"
     seed.write_text(SEED)
     try:
@@ -47,12 +51,12 @@ def _status(screen: ViewScreen) -> str:
 
 async def _open(pilot, name: str) -> ViewScreen:
     app = pilot.app
-    if name in DRILL_DOWNS:  # opened from its parent list by enter on a row
-        parent, row = DRILL_DOWNS[name]
+    if name in DRILL_DOWNS:  # opened from its parent by a key on a row
+        parent, row, key = DRILL_DOWNS[name]
         await _open(pilot, parent)
         await pilot.press("slash", *row, "enter")
         await pilot.pause()
-        await pilot.press("enter")
+        await pilot.press(key)
     else:
         await pilot.press("colon")
         await pilot.pause()

@@ -192,6 +192,51 @@ def test_feed_tells_listeners_and_a_broken_listener_does_not_stop_it():
     assert got == ["one", "one"]
 
 
+async def test_a_live_fetch_feed_fetches_again_while_watched_and_not_paused():
+    fetched = []
+    slow = asyncio.Event()
+    slow.set()
+
+    async def fetch():
+        fetched.append(asyncio.get_running_loop().time())
+        if not slow.is_set():
+            await asyncio.sleep(0.05)
+        return len(fetched)
+
+    async def until(condition):
+        for _ in range(400):
+            if condition():
+                return
+            await asyncio.sleep(0.005)
+        raise AssertionError("never happened")
+
+    feed = FetchFeed(fetch, "live", every=0.02)
+    assert feed.can_pause and not FetchFeed(fetch, "once").can_pause
+    unsubscribe = feed.subscribe(lambda snap: None)
+    await until(lambda: len(fetched) >= 3)  # by itself, one after the other
+    feed.set_paused(True)
+    await until(lambda: not feed.busy)
+    paused_at = len(fetched)
+    await asyncio.sleep(0.15)  # several intervals: nothing is fetched while paused
+    assert len(fetched) == paused_at
+    feed.set_paused(False)
+    await until(lambda: len(fetched) > paused_at)
+    unsubscribe()  # nobody watches: it stops
+    await until(lambda: not feed.busy and feed._timer is None)
+    stopped_at = len(fetched)
+    await asyncio.sleep(0.1)
+    assert len(fetched) == stopped_at
+    feed.subscribe(lambda snap: None)  # watched again: live again
+    await until(lambda: len(fetched) > stopped_at)
+    slow.clear()  # a fetch that takes 50 ms: the next one waits four times that, not 20 ms
+    await until(lambda: feed._spent >= 0.05 and feed._timer is not None)
+    assert feed._timer.when() - asyncio.get_running_loop().time() > 0.1
+    await feed.aclose()
+    closed_at = len(fetched)
+    await asyncio.sleep(0.1)
+    assert len(fetched) == closed_at and feed._timer is None
+
+
 async def test_fetch_feed_keeps_the_last_good_snapshot_and_never_fetches_twice_at_once():
     calls = []
     gate = asyncio.Event()
@@ -220,3 +265,41 @@ async def test_fetch_feed_keeps_the_last_good_snapshot_and_never_fetches_twice_a
     await feed.refresh()
     assert feed.snapshot == "snapshot 3" and feed.error is None
     await feed.aclose()
+
+
+async def test_a_fetch_feed_with_every_fetches_again_while_listened_to_and_not_paused():
+    calls = []
+
+    async def fetch():
+        calls.append(len(calls))
+        return len(calls)
+
+    async def until(condition) -> None:
+        for _ in range(300):
+            if condition():
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("condition never met")
+
+    feed = FetchFeed(fetch, "alarms", every=0.02)
+    assert feed.can_pause and not FetchFeed(fetch, "once").can_pause
+    unsubscribe = feed.subscribe(lambda snap: None)
+    await until(lambda: len(calls) >= 3)  # again and again, on its own
+    feed.set_paused(True)
+    await asyncio.sleep(0.05)
+    paused_at = len(calls)
+    await asyncio.sleep(0.1)
+    assert len(calls) == paused_at  # paused: no fetch
+    feed.set_paused(False)
+    await until(lambda: len(calls) > paused_at)
+    unsubscribe()  # the last listener went: it stops
+    await asyncio.sleep(0.05)
+    idle_at = len(calls)
+    await asyncio.sleep(0.1)
+    assert len(calls) == idle_at
+    feed.subscribe(lambda snap: None)  # listened to again: fresh data at once, and on its own again
+    await until(lambda: len(calls) >= idle_at + 2)
+    await feed.aclose()
+    closed_at = len(calls)
+    await asyncio.sleep(0.1)
+    assert len(calls) == closed_at

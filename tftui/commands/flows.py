@@ -68,9 +68,9 @@ def _table(rows: list[tuple[str, ...]]) -> str:
 
 
 def _ports(rec) -> tuple[str, str]:
-    if rec.protocol in (1, 58):
-        return rec.sip, rec.dip
-    return f"{rec.sip}:{rec.src_port}", f"{rec.dip}:{rec.dst_port}"
+    from tftui.core.flows.actions import endpoint
+
+    return endpoint(rec.sip, rec.src_port, rec.protocol), endpoint(rec.dip, rec.dst_port, rec.protocol)
 
 
 def _flow_rows(snap, drops_only: bool) -> tuple[list[dict], str]:

@@ -70,17 +70,29 @@ SCHEME: tuple[KeySpec, ...] = (
     KeySpec("nodes.ssh", "s", "SSH", show=False),
     KeySpec("nodes.expand", "right", "Expand", show=False),
     KeySpec("nodes.collapse", "left", "Collapse", show=False),
+    KeySpec("nodes.history", "h", "History", show=False),  # the node's state changes: analytics' and the poller's
+    KeySpec("nodes.flows", "F", "Flows", show=False),  # on a vrouter or an interface line
     # interfaces
     KeySpec("interfaces.ssh", "s", "SSH", "ssh"),
     KeySpec("interfaces.mark", "space", "Mark"),
     KeySpec("interfaces.run", "exclamation_mark", "Run cmd", "run_command"),
+    KeySpec("interfaces.flows", "F", "Flows"),
+    # flows
+    KeySpec("flows.more", "m", "Load more", "load_more"),
+    KeySpec("flows.rule", "R", "Open rule", "open_rule"),
     # the gateway router
     KeySpec("routes.protocol", "P", "Protocol"),
     KeySpec("routes.check", "c", "Cross-check", "open_view('gatewayless')"),
     KeySpec("routes.accept_key", "A", "Accept host key", show=False),
+    # the analytics views
+    KeySpec("alarms.ack", "a", "Acknowledge", "acknowledge"),
+    KeySpec("alarms.acked", "H", "Acked too", "toggle_acked"),
+    KeySpec("uve.flat", "v", "Tree/flat", "toggle_flat"),
+    KeySpec("analytics.query", "o", "Query"),
+    KeySpec("logs.follow", "l", "Follow", "toggle_follow"),
     # the cluster's state (views/peers.py, croutes.py, vrouter.py, path.py, introspect.py)
     KeySpec("nodes.vrouter_state", "V", "vrouter state", "open_view('vrf')", show=False),
-    KeySpec("nodes.introspect", "I", "Introspect", "open_view('introspect')", show=False),
+    KeySpec("nodes.introspect", "B", "Introspect", "open_view('introspect')", show=False),
     KeySpec("interfaces.path", "T", "Path", "path"),
     KeySpec("vrouter.path", "T", "Path", "path"),
     KeySpec("vrouter.vrf", "N", "Next VRF", "next_vrf"),
@@ -88,19 +100,20 @@ SCHEME: tuple[KeySpec, ...] = (
     KeySpec("croutes.path", "T", "Path", "path"),
     KeySpec("introspect.service", "O", "Other service", "other_service"),
     KeySpec("introspect.link", "L", "Follow link", "follow_link"),
-    KeySpec("introspect.more", "M", "More pages", "more"),
-    KeySpec("introspect.table", "B", "Tree/table", "toggle_table"),
+    KeySpec("introspect.more", "m", "Load more", "more"),
+    KeySpec("introspect.table", "v", "Tree/flat", "toggle_table"),  # a reply's list of structs as a table
     # the config API lists
     *_tabs(),
     KeySpec("policy.new", "n", "New"),
     KeySpec("policy.remove", "x", "Remove"),
     KeySpec("policy.tag", "t", "Tag"),
     KeySpec("policy.untag", "u", "Untag"),
-    KeySpec("policy.iff", "F", "IP fabric fwd", "toggle_iff"),
+    KeySpec("policy.iff", "I", "IP fabric fwd", "toggle_iff"),
     KeySpec("policy.snat", "S", "Fabric SNAT", "toggle_snat"),
     KeySpec("policy.drafts", "D", "Drafts", show=False),  # the lists' tab line says "N draft(s): D"
     KeySpec("policy.up", "K,shift+up", "Move up"),
     KeySpec("policy.down", "J,shift+down", "Move down"),
+    KeySpec("policy.flows", "F", "Flows", show=False),  # a rule's live flows and hits; the rules' summary says F
     # dialogs
     KeySpec("modal.close", "escape", "Back"),
     KeySpec("modal.send", "enter", "Send"),

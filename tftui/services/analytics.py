@@ -142,6 +142,8 @@ class AnalyticsService:
     async def close(self) -> None:
         await self.client.aclose()
 
+    aclose = close  # the app's service registry closes what it built by this name
+
     def _now_us(self) -> int:
         return int(self.clock() * USECS)
 

@@ -55,6 +55,8 @@ class Feed:
         def unsubscribe() -> None:
             if listener in self._listeners:
                 self._listeners.remove(listener)
+                if not self._listeners:
+                    self.idle()
 
         return unsubscribe
 
@@ -85,26 +87,58 @@ class Feed:
     def set_paused(self, paused: bool) -> None:
         self.paused = paused
 
+    def idle(self) -> None:
+        """The last listener went: a source that keeps fetching on its own stops here (a view closed)."""
+
     async def aclose(self) -> None:
         """Stop producing and release connections."""
 
 
 class FetchFeed(Feed):
-    """A source fetched on demand (the first subscriber, then ``refresh_soon``): agents, config API, SSH."""
+    """A source fetched on demand (the first subscriber, then ``refresh_soon``): agents, config API, SSH.
+    With ``every`` it is live: fetched again that many seconds after the last fetch ended (or four times as
+    long as that fetch took, so a slow source is never asked more than a fifth of the time), while someone
+    watches and it is not paused; watched again after an idle spell, it fetches at once (alarms, flows)."""
 
     def __init__(self, fetch: Callable[[], Awaitable[Any]], source: str,
-                 expected: tuple[type[BaseException], ...] = (), close: Callable[[], Awaitable[None]] | None = None):
+                 expected: tuple[type[BaseException], ...] = (), close: Callable[[], Awaitable[None]] | None = None,
+                 every: float = 0.0):
         super().__init__()
         self.fetch = fetch
         self.source = source
         self.expected = expected
+        self.every = every
+        self.can_pause = every > 0
         self._close = close
         self._task: asyncio.Task | None = None
         self._again = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._closed = False
+        self._spent = 0.0  # how long the last fetch took
 
     def start(self) -> None:
         if self.version == 0 and self._task is None:
             self.refresh_soon()
+        elif self.every > 0 and self._timer is None and (self._task is None or self._task.done()):
+            self.refresh_soon()  # watched again after an idle spell: fresh data, and live again
+
+    def _arm(self) -> None:
+        if self.every > 0 and self._listeners and self._timer is None and not self._closed:
+            self._timer = asyncio.get_running_loop().call_later(max(self.every, 4 * self._spent), self._due)
+
+    def _due(self) -> None:
+        self._timer = None
+        if not self._listeners:
+            return  # nobody watches: the next subscription starts it again
+        if self.paused:
+            self._arm()
+            return
+        self.refresh_soon()
+
+    def idle(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     def refresh_soon(self) -> None:
         if self._task is not None and not self._task.done():
@@ -127,6 +161,7 @@ class FetchFeed(Feed):
             self._again = False
             self.busy = True
             self.publish(error=self.error)
+            started = time.monotonic()
             try:
                 snapshot = await self.fetch()
             except asyncio.CancelledError:
@@ -143,10 +178,14 @@ class FetchFeed(Feed):
             else:
                 self.busy = False
                 self.publish(snapshot)
+            self._spent = time.monotonic() - started
             if not self._again:
+                self._arm()
                 return
 
     async def aclose(self) -> None:
+        self._closed = True
+        self.idle()
         if self._task is not None and not self._task.done():
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

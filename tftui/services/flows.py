@@ -17,12 +17,14 @@ from tftui.clients.configapi import ConfigApiClient, ConfigApiError
 from tftui.clients.flows import DEFAULT_PAGE_CAP, FlowClient, FlowReadError, FlowTableRead
 from tftui.clients.introspect import IntrospectSettings
 from tftui.core.agent import AgentInterface, is_vm_interface
+from tftui.core.flows.acl import AclFlow
 from tftui.core.flows.decide import SecurityConfig
 from tftui.core.flows.kernel import KernelFlow
 from tftui.core.flows.records import FlowRecord
 from tftui.core.flows.why import AgentResolver, ConfigResolver, RuleResolver, Verdict, explain, tag_names_from
 from tftui.core.inventory import ClusterSpec
 from tftui.core.policy.settings import config_api_settings
+from tftui.core.sorting import natural_key
 
 SECURITY_TYPES = ("tag", "firewall-rule", "firewall-policy", "application-policy-set", "address-group",
                   "service-group")
@@ -81,6 +83,7 @@ class RuleHits:
     hits: int
     flows: tuple[str, ...]  # flow uuids (from the ACL's flow list)
     error: str = ""
+    live: tuple[AclFlow, ...] = ()  # those flows as the agent lists them (addresses, ports, actions, counters)
 
 
 def _matches_interface(rec: FlowRecord, itf: AgentInterface) -> bool:
@@ -187,25 +190,27 @@ class FlowService:
     # ---------------------------------------------------------------------------- a rule on every vrouter
 
     async def rule_hits(self, policy_uuid: str, rule_uuid: str, vrouters: list[str] | None = None) -> list[RuleHits]:
-        """A firewall rule's hit count and live flows on each vrouter (its policy's ACL: the ACE ids of the rule)."""
-        out = []
+        """A firewall rule's hit count and live flows on each vrouter (its policy's ACL: the ACE ids of the rule),
+        the vrouters asked at once (the client bounds the connections), in their natural order."""
+        names = vrouters or sorted(self.targets, key=natural_key)
         async with self._client() as client:
-            for name in vrouters or sorted(self.targets):
-                target = self.target(name)
-                try:
-                    acls = await client.acls(target, policy_uuid)
-                    acl = next((a for a in acls if a.uuid == policy_uuid), None)
-                    if acl is None:
-                        out.append(RuleHits(name, policy_uuid, (), 0, ()))
-                        continue
-                    aces = tuple(dict.fromkeys(e.ace_id for e in acl.entries if e.uuid == rule_uuid))
-                    counts = dict((await client.acl_counts(target, policy_uuid)).counts)
-                    flows = await client.acl_flows(target, policy_uuid)
-                    hit = tuple(f.uuid for f in flows.flows if set(f.ace_ids) & set(aces))
-                    out.append(RuleHits(name, policy_uuid, aces, sum(counts.get(a, 0) for a in aces), hit))
-                except FlowReadError as exc:
-                    out.append(RuleHits(name, policy_uuid, (), 0, (), str(exc)))
-        return out
+            return list(await asyncio.gather(*(self._rule_hits_on(client, n, policy_uuid, rule_uuid) for n in names)))
+
+    async def _rule_hits_on(self, client: FlowClient, name: str, policy_uuid: str, rule_uuid: str) -> RuleHits:
+        target = self.target(name)
+        try:
+            acls = await client.acls(target, policy_uuid)
+            acl = next((a for a in acls if a.uuid == policy_uuid), None)
+            if acl is None:
+                return RuleHits(name, policy_uuid, (), 0, ())
+            aces = tuple(dict.fromkeys(e.ace_id for e in acl.entries if e.uuid == rule_uuid))
+            counts = dict((await client.acl_counts(target, policy_uuid)).counts)
+            flows = await client.acl_flows(target, policy_uuid)
+        except FlowReadError as exc:
+            return RuleHits(name, policy_uuid, (), 0, (), str(exc))
+        live = tuple(f for f in flows.flows if set(f.ace_ids) & set(aces))
+        return RuleHits(name, policy_uuid, aces, sum(counts.get(a, 0) for a in aces), tuple(f.uuid for f in live),
+                        live=live)
 
 
 # -------------------------------------------------------------------------------- tftui why SRC DST

@@ -3,9 +3,14 @@ costs nothing and says why it is missing), handed to every view that wants them,
 
 Names: ``cluster`` (the poller's ClusterState), ``router`` (the first router's RouterMonitor),
 ``interfaces`` (the agents' VMI list), ``policy`` (the config API's objects) are feeds; ``vmi_service``,
-``policy_service`` and ``launcher`` are the services behind them, for actions (one vrouter's interfaces,
-writes, SSH); ``compute:ADDRESS`` is one compute's container table over SSH; ``network_state`` and the feeds
-of services/state_feeds.py (``peers``, ``croutes``, ``vrouter:NAME``, ``path:POD``...) the cluster's state.
+``policy_service``, ``launcher`` and ``flow_service`` are the services behind them, for actions (one
+vrouter's interfaces, writes, SSH, flows); ``compute:ADDRESS`` is one compute's container table over SSH,
+``flows:VROUTER`` (``flows:VROUTER/INTERFACE``) a flow table and ``hits:POLICY_UUID/RULE_UUID`` a firewall
+rule's hits on every vrouter, both live. With an analytics API: ``analytics_service`` (queries,
+acknowledgements), the feeds ``alarms`` (looked at every few seconds) and ``uves`` (every UVE type's keys); the
+analytics views make their query's own feeds (services/analytics_feeds.py). The cluster's state:
+``network_state`` and the feeds of services/state_feeds.py (``peers``, ``croutes``, ``vrouter:NAME``, ``path:POD``,
+``traces:NODE:SERVICE``...).
 """
 
 from __future__ import annotations
@@ -62,19 +67,14 @@ class Services:
             return self._built[name]
         if self._closed:
             raise Unavailable("tftui is shutting down")
-        if name.startswith("compute:"):
-            service = self._compute_feed(name.split(":", 1)[1])
-        else:
-            build = self._BUILDERS.get(name)
-            kind, sep, arg = name.partition(":")
-            if build is None and not sep:
-                raise KeyError(f"no service named {name!r}")
-            try:
-                service = build(self) if build is not None else state_feeds.parametric(self, kind, arg)
-            except (ConfigError, ValueError, OSError, StateError) as exc:
-                raise Unavailable(str(exc)) from None
-            if service is None:
-                raise KeyError(f"no service named {name!r}")
+        prefix, _, arg = name.partition(":")
+        build = self._FEEDS_OF.get(prefix) if arg else self._BUILDERS.get(name)
+        if build is None:
+            raise KeyError(f"no service named {name!r}")
+        try:
+            service = build(self, arg) if arg else build(self)
+        except (ConfigError, ValueError, OSError, StateError) as exc:
+            raise Unavailable(str(exc)) from None
         self._built[name] = service
         return service
 
@@ -103,11 +103,14 @@ class Services:
             raise Unavailable(f"cluster {self.spec.name} has no routers: (see docs/routes.md)")
         return RouterMonitor.from_cluster(self.spec, prompt=self.prompt)
 
+    def _need_vrouters(self) -> None:
+        if not any("vrouter" in n.roles for n in self.spec.nodes):
+            raise Unavailable(f"cluster {self.spec.name} has no vrouter nodes")
+
     def _vmi_service(self):
         from .vmis import VmiService
 
-        if not any("vrouter" in n.roles for n in self.spec.nodes):
-            raise Unavailable(f"cluster {self.spec.name} has no vrouter nodes")
+        self._need_vrouters()
         return VmiService(self.spec)
 
     def _interfaces(self) -> Feed:
@@ -137,11 +140,59 @@ class Services:
         launcher = self.get("launcher")
         return FetchFeed(lambda: launcher.compute_detail(address), f"{address} over SSH")
 
+    def _analytics_service(self):
+        from tftui.core.analytics.settings import analytics_settings
+
+        from .analytics import AnalyticsService
+
+        settings = analytics_settings(self.spec)
+        if settings is None:
+            raise Unavailable(f"cluster {self.spec.name} has no analytics API: set analytics_api, or give a node "
+                              f"the analytics role (see docs/analytics.md)")
+        return AnalyticsService(settings, self.spec, readonly=self.readonly, clock=self.clock)
+
+    def _alarms(self) -> Feed:
+        from .analytics_feeds import alarms_feed
+
+        return alarms_feed(self.get("analytics_service"))
+
+    def _uves(self) -> Feed:
+        from .analytics_feeds import uve_index_feed
+
+        return uve_index_feed(self.get("analytics_service"))
+
+    def _flow_service(self):
+        from .flows import FlowService
+
+        self._need_vrouters()
+        return FlowService(self.spec)
+
+    @property
+    def _live_every(self) -> float:
+        return max(5.0, self.spec.poll_interval)  # a flow table is up to 100 requests a read
+
+    def _flows_feed(self, where: str) -> Feed:
+        from .flow_feeds import FlowsFeed
+
+        vrouter, _, interface = where.partition("/")
+        return FlowsFeed(self.get("flow_service"), vrouter, interface or None, every=self._live_every)
+
+    def _hits_feed(self, ids: str) -> Feed:
+        from .flow_feeds import rule_hits_feed
+
+        policy_uuid, _, rule_uuid = ids.partition("/")
+        return rule_hits_feed(self.get("flow_service"), policy_uuid, rule_uuid, every=self._live_every)
+
     _BUILDERS: dict[str, Callable[[Services], Any]] = {
         "router": _router, "vmi_service": _vmi_service, "interfaces": _interfaces,
-        "policy_service": _policy_service, "policy": _policy, "launcher": _launcher,
-        # the cluster's state (services/state_feeds.py; also vrouter:NAME, path:POD, traces:NODE:SERVICE, ...)
+        "policy_service": _policy_service, "policy": _policy, "launcher": _launcher, "flow_service": _flow_service,
+        "analytics_service": _analytics_service, "alarms": _alarms, "uves": _uves,
+        # the cluster's state (services/state_feeds.py)
         "network_state": state_feeds.network_state, "peers": state_feeds.peers, "croutes": state_feeds.croutes,
+    }
+    _FEEDS_OF: dict[str, Callable[[Services, str], Feed]] = {  # "compute:ADDRESS": one feed per argument
+        "compute": _compute_feed, "flows": _flows_feed, "hits": _hits_feed,
+        **state_feeds.FEEDS_OF,  # vrouter:NAME, path:POD, traces:NODE:SERVICE, ...
     }
 
     # ------------------------------------------------------------------ shutdown

@@ -9,57 +9,22 @@ daemon's own pages list).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 from .feed import FetchFeed
 from .network_state import NetworkStateService, StateError
+from .pod_path import pod_path
 
 EXPECTED = (StateError,)
 PEERS_EVERY = 10.0  # seconds between two reads of the neighbor lists while a view shows them
 VROUTER_EVERY = 5.0  # a vrouter's state: drop counters' rates over this long
 
 
-class PeriodicFeed(FetchFeed):
-    """A FetchFeed read again every ``every`` seconds while someone listens and it is not paused (`p`)."""
-
-    can_pause = True
-
-    def __init__(self, fetch: Callable[[], Awaitable[Any]], source: str, every: float,
-                 expected: tuple[type[BaseException], ...] = EXPECTED):
-        super().__init__(fetch, source, expected)
-        self.every = every
-        self._timer: asyncio.Task | None = None
-
-    def start(self) -> None:
-        super().start()
-        if self._timer is None or self._timer.done():
-            if self.version and not self.paused:  # a view opened again: fresh data now, not after `every`
-                self.refresh_soon()
-            self._timer = asyncio.get_running_loop().create_task(self._again_and_again(), name=f"every {self.source}")
-
-    async def _again_and_again(self) -> None:
-        while self._listeners:
-            await asyncio.sleep(self.every)
-            if self._listeners and not self.paused:
-                self.refresh_soon()
-
-    async def aclose(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._timer
-        await super().aclose()
-
-
-class VrouterFeed(PeriodicFeed):
-    """One vrouter's state; ``vrf`` (a VRF name, None for the first network VRF) is read at every fetch."""
+class VrouterFeed(FetchFeed):
+    """One vrouter's state, live; ``vrf`` (a VRF name, None for the first network VRF) is read at every fetch."""
 
     def __init__(self, state: NetworkStateService, name: str):
         self.vrf: str | None = None
-        super().__init__(lambda: state.vrouter(name, self.vrf), f"{name}'s agent introspect", VROUTER_EVERY)
+        super().__init__(lambda: state.vrouter(name, self.vrf), f"{name}'s agent introspect", EXPECTED,
+                         every=VROUTER_EVERY)
 
 
 def network_state(services) -> NetworkStateService:
@@ -71,7 +36,8 @@ def network_state(services) -> NetworkStateService:
 
 def peers(services) -> FetchFeed:
     state = services.get("network_state")
-    return PeriodicFeed(state.peers, f"BgpNeighborReq on {len(state.control_nodes())} control node(s)", PEERS_EVERY)
+    return FetchFeed(state.peers, f"BgpNeighborReq on {len(state.control_nodes())} control node(s)", EXPECTED,
+                     every=PEERS_EVERY)
 
 
 def croutes(services) -> FetchFeed:
@@ -86,21 +52,33 @@ def _node_service(arg: str) -> tuple[str, str, str]:
     return node, service, extra
 
 
-def parametric(services, kind: str, arg: str) -> Any:
-    """The feed ``kind:arg``, or None when ``kind`` is not one of this module's."""
-    if kind not in ("vrouter", "path", "traces", "trace", "introspect"):
-        return None
+def vrouter(services, name: str) -> FetchFeed:
     state: NetworkStateService = services.get("network_state")
-    if kind == "vrouter":
-        state.node(arg, "vrouter")  # StateError now, not at the first fetch, for a name that is no vrouter
-        return VrouterFeed(state, arg)
-    if kind == "path":
-        from .pod_path import pod_path
+    state.node(name, "vrouter")  # StateError now, not at the first fetch, for a name that is no vrouter
+    return VrouterFeed(state, name)
 
-        return FetchFeed(lambda: pod_path(state, arg), f"the path of {arg}", EXPECTED)
-    node, service, extra = _node_service(arg)
-    if kind == "traces":
-        return FetchFeed(lambda: state.trace_buffers(node, service), f"{node} {service} trace buffers", EXPECTED)
-    if kind == "trace":
-        return FetchFeed(lambda: state.trace(node, service, extra), f"{node} {service} {extra}", EXPECTED)
+
+def path(services, pod: str) -> FetchFeed:
+    state: NetworkStateService = services.get("network_state")
+    return FetchFeed(lambda: pod_path(state, pod), f"the path of {pod}", EXPECTED)
+
+
+def traces(services, arg: str) -> FetchFeed:
+    state: NetworkStateService = services.get("network_state")
+    node, service, _ = _node_service(arg)
+    return FetchFeed(lambda: state.trace_buffers(node, service), f"{node} {service} trace buffers", EXPECTED)
+
+
+def trace(services, arg: str) -> FetchFeed:
+    state: NetworkStateService = services.get("network_state")
+    node, service, buffer = _node_service(arg)
+    return FetchFeed(lambda: state.trace(node, service, buffer), f"{node} {service} {buffer}", EXPECTED)
+
+
+def introspect(services, arg: str) -> FetchFeed:
+    state: NetworkStateService = services.get("network_state")
+    node, service, _ = _node_service(arg)
     return FetchFeed(lambda: state.offered(node, service), f"{node} {service} index and module pages", EXPECTED)
+
+
+FEEDS_OF = {"vrouter": vrouter, "path": path, "traces": traces, "trace": trace, "introspect": introspect}

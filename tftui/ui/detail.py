@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
+from tftui.core.analytics.alarms import CRITICAL, Alarm
 from tftui.core.cluster import NodeResult
 from tftui.core.groups import GroupSummary
 from tftui.core.humanize import age
@@ -51,13 +53,18 @@ def _statuses(s: ServiceState) -> tuple[NodeStatus, ...]:
     return s.node_statuses if len(s.raw) <= DETAIL_MAX_BYTES else ()
 
 
-def _service_lines(s: ServiceState, palette: Palette) -> Text:
+def _service_lines(s: ServiceState, palette: Palette, now: float | None = None) -> Text:
+    """A service's state and its evidence; with ``now``, also how old that evidence is (status from several
+    sources: introspect, analytics, nodemgr, probe)."""
     text = Text()
     port = f" :{s.port}" if s.port else ""
     text.append(f"{s.pod}/{s.name}", style="bold")
     text.append(f"{port}  ")
     text.append(s.status, style=palette.state.get(s.state, palette.warn))
-    text.append(f"  [{s.evidence}]", style=palette.dim)
+    if now is not None and s.at:
+        text.append(f"  [{s.evidence}, {age(now - s.at)} old]", style=palette.dim)
+    else:
+        text.append(f"  [{s.evidence}]", style=palette.dim)
     if s.reason and not s.ok:
         text.append(f"\n    why: {s.reason}", style=palette.warn)
     if len(s.raw) > DETAIL_MAX_BYTES:
@@ -113,8 +120,31 @@ def _system(statuses: list[NodeStatus], palette: Palette) -> Text:
     return text
 
 
+DETAIL_ALARMS = 3  # the node's worst few: the pane is about the node, :alarms has them all
+
+
+def _alarm_lines(alarms: Sequence[Alarm], palette: Palette) -> Text:
+    """One line per thing that is wrong: alarm-gen raises a host-wide alarm (a full disk) once per node type
+    the host runs, so the same sentence is said once, with how many UVEs carry it."""
+    said: dict[str, list[Alarm]] = {}
+    for a in alarms:
+        said.setdefault(a.sentence, []).append(a)
+    text = Text()
+    for sentence, group in list(said.items())[:DETAIL_ALARMS]:
+        worst = group[0].severity_name
+        text.append(f"{worst:<8} ", style=palette.err if worst == CRITICAL else palette.warn)
+        text.append(sentence)
+        text.append(f" ({len(group)} UVEs)\n" if len(group) > 1 else "\n", style=palette.dim)
+    if len(said) > DETAIL_ALARMS:
+        text.append(f"… {len(said) - DETAIL_ALARMS} more\n", style=palette.dim)
+    return text
+
+
 def render_detail(result: NodeResult | None, health: Health, palette: Palette, now: float | None = None,
-                  backoff: float = 0.0) -> RenderableType:
+                  backoff: float = 0.0, alarms: Sequence[Alarm] = (), sources: bool = False) -> RenderableType:
+    """The node's contrail-status, its services, nodemgr's processes, the host's figures; ``alarms``: its
+    unacknowledged analytics alarms; ``sources``: each service line says where its state came from and how
+    old it is (the cluster's status comes from more than introspect)."""
     if result is None:
         return Text("Select a node.", style=palette.dim)
     now = now or time.time()
@@ -132,11 +162,14 @@ def render_detail(result: NodeResult | None, health: Health, palette: Palette, n
     if not result.reachable:
         head.append(" · nothing answered", style=palette.err)
     head.append("\n")
-    parts: list[RenderableType] = [head, _section("contrail-status", palette), _blocks(result, palette)]
+    parts: list[RenderableType] = [head]
+    if alarms:
+        parts += [_section(f"alarms ({len(alarms)} unacknowledged: :alarms)", palette), _alarm_lines(alarms, palette)]
+    parts += [_section("contrail-status", palette), _blocks(result, palette)]
     parts.append(_section("services", palette))
     body = Text()
     for s in result.services:
-        body.append_text(_service_lines(s, palette))
+        body.append_text(_service_lines(s, palette, now if sources else None))
     parts.append(body)
     statuses = [ns for s in result.services if s.name == "nodemgr" for ns in _statuses(s)]
     if statuses:

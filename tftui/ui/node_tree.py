@@ -13,6 +13,8 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from tftui.core.analytics.alarms import CRITICAL, MAJOR
+from tftui.core.analytics.nodes import AlarmMark
 from tftui.core.catalog import ROLE_GROUPS, normalise_role
 from tftui.core.cluster import NodeResult
 from tftui.core.sorting import natural_key
@@ -32,10 +34,17 @@ def primary_role(roles: tuple[str, ...]) -> str:
     return next((g for g in ROLE_GROUPS if g in normal), "other")
 
 
-def node_label(result: NodeResult, health: Health, palette: Palette) -> Text:
+BELL = "🔔"
+_BELL_TONES = {CRITICAL: "err", MAJOR: "warn"}
+
+
+def node_label(result: NodeResult, health: Health, palette: Palette, alarms: AlarmMark | None = None) -> Text:
     text = Text()
     text.append(GLYPHS[health] + " ", style=palette.health[health])
     text.append(result.name)
+    if alarms is not None:  # unacknowledged analytics alarms: a bell, and how many when more than one
+        text.append(f" {BELL}{alarms.count if alarms.count > 1 else ''}",
+                    style=palette.tone(_BELL_TONES.get(alarms.worst, "accent")))
     text.append(f"  {result.address}", style=palette.dim)
     return text
 
@@ -53,7 +62,8 @@ class NodeTree(Tree[object]):
         self.worst_first = False
         self.matches: Callable[[NodeResult], bool] | None = None
         self._shown: dict[str, list[TreeNode]] = {}  # node name -> tree nodes showing it
-        self._labels: dict[str, Health] = {}
+        self._labels: dict[str, tuple[Health, AlarmMark | None]] = {}  # what each node's label shows
+        self.alarm_marks: dict[str, AlarmMark] = {}  # from the alarms feed (views/nodes.py), when analytics has one
         self._groups: dict[str, tuple[TreeNode, list[str]]] = {}  # group key -> (tree node, member names)
         self._group_of: dict[int, str] = {}  # tree node id -> group key
         self._groups_of: dict[str, list[str]] = {}  # node name -> group keys it is listed in
@@ -136,13 +146,14 @@ class NodeTree(Tree[object]):
     def _add_leaf(self, parent: TreeNode, name: str) -> None:
         result = self.cluster.results[name]
         health = self.cluster.health(name)
-        label = node_label(result, health, self.palette)
+        mark = self.alarm_marks.get(name)
+        label = node_label(result, health, self.palette, mark)
         if "vrouter" in result.roles:  # expands, on demand, into the interfaces its agent reports
             leaf = parent.add(label, data=name, allow_expand=True)
         else:
             leaf = parent.add_leaf(label, data=name)
         self._shown.setdefault(name, []).append(leaf)
-        self._labels[name] = health
+        self._labels[name] = (health, mark)
 
     def _group_label(self, group: str, names: list[str]) -> Text:
         text = Text(f"{group} ({len(names)})", style="bold")
@@ -210,20 +221,27 @@ class NodeTree(Tree[object]):
     # ----------------------------------------------------------------------------- updating
 
     def refresh_nodes(self, names: set[str]) -> None:
-        """Relabel only the nodes whose health changed, and the groups they sit in."""
+        """Relabel only the nodes whose health (or bell) changed, and the groups they sit in."""
         touched_groups = set()
         for name in names:
             health = self.cluster.health(name)
-            if self._labels.get(name) == health:
+            mark = self.alarm_marks.get(name)
+            if self._labels.get(name) == (health, mark):
                 continue
-            self._labels[name] = health
-            label = node_label(self.cluster.results[name], health, self.palette)
+            self._labels[name] = (health, mark)
+            label = node_label(self.cluster.results[name], health, self.palette, mark)
             for leaf in self._shown.get(name, ()):
                 leaf.set_label(label)
             touched_groups.update(self._groups_of.get(name, ()))
         for group in touched_groups:
             node, members = self._groups[group]
             node.set_label(self._group_label(group, members))
+
+    def set_alarm_marks(self, marks: dict[str, AlarmMark]) -> None:
+        """Ring (or silence) the bells of the nodes whose unacknowledged alarms changed."""
+        changed = {n for n in marks.keys() | self.alarm_marks.keys() if marks.get(n) != self.alarm_marks.get(n)}
+        self.alarm_marks = marks
+        self.refresh_nodes({n for n in changed if n in self.cluster.results})
 
     def relabel_all(self) -> None:
         self._labels.clear()

@@ -238,3 +238,13 @@ PROTOCOL_NUMBERS = {v: k for k, v in PROTOCOLS.items()}
 
 def protocol_name(number: int) -> str:
     return PROTOCOLS.get(number, str(number))
+
+
+PORTED = frozenset({6, 17, 132})  # tcp, udp, sctp: their ports are ports (ICMP's are its id and type)
+
+
+def endpoint(ip: str, port: int, protocol: int) -> str:
+    """``10.0.0.1:22``, ``[fd00::1]:22``, or the address alone for a protocol without ports."""
+    if protocol not in PORTED:
+        return ip
+    return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"

@@ -1,10 +1,11 @@
-"""Dialogs every view uses: raw text (`y`), help (`?`), confirm a write, ask for text, pick one of many."""
+"""Dialogs every view uses: raw text (`y`), help (`?`), confirm a write, ask for text or a form's fields, pick one
+of many."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Grid, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
@@ -106,9 +107,11 @@ class ConfirmScreen(ViewModal[str]):
     CSS = modal_css("ConfirmScreen") + "ConfirmScreen #raw-diff { display: none; } " \
                                        "ConfirmScreen #raw-diff.shown { display: block; }"
 
-    def __init__(self, title: str, summary: list[str], raw_diff: str) -> None:
+    DRAFT_HINT = "enter sends · x drops it · esc keeps it as a draft · y: the requests"
+
+    def __init__(self, title: str, summary: list[str], raw_diff: str, hint: str = DRAFT_HINT) -> None:
         super().__init__()
-        self.change_title, self.summary, self.raw_diff = title, summary, raw_diff
+        self.change_title, self.summary, self.raw_diff, self.hint = title, summary, raw_diff, hint
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -116,7 +119,7 @@ class ConfirmScreen(ViewModal[str]):
             with VerticalScroll():
                 yield Static(Text("\n".join(self.summary) or self.change_title), id="summary")
                 yield Static(_diff_text(self.raw_diff), id="raw-diff")
-            yield Label(Text("enter sends · x drops it · esc keeps it as a draft · y: the requests", style="dim"))
+            yield Label(Text(self.hint, style="dim"))
         yield Footer(show_command_palette=False)
 
     def action_send(self) -> None:
@@ -161,6 +164,54 @@ class PromptScreen(ViewModal[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or None)
+
+
+class FormScreen(ViewModal[dict | None]):
+    """A few labelled text boxes (a query's parameters): enter moves to the next box and, on the last one,
+    answers with every box's text (as does ctrl+s); esc answers None. The caller checks the answers and opens
+    the form again with what was wrong."""
+
+    BINDINGS = bindings("modal.save", "modal.close")
+    CSS = modal_css("FormScreen") + """
+    FormScreen Grid { grid-size: 2; grid-columns: 16 1fr; grid-rows: 1; grid-gutter: 0 1; height: auto; }
+    FormScreen Grid Input { border: none; height: 1; padding: 0 1; background: $boost; }
+    FormScreen Grid Input:focus { background: $primary 30%; }
+    FormScreen Grid Label { height: 1; }
+    """
+
+    def __init__(self, title: str, fields, values: dict[str, str], error: str = "") -> None:
+        super().__init__()
+        self.form_title, self.fields, self.values, self.error = title, tuple(fields), dict(values), error
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self.form_title), classes="title")
+            with Grid():
+                for f in self.fields:
+                    yield Label(Text(f.label))
+                    yield Input(value=self.values.get(f.key, ""), placeholder=f.hint, id=f"form-{f.key}")
+            if self.error:
+                yield Label(Text(self.error), classes="error", id="form-error")
+            yield Label(Text("enter: next box, then run · ctrl+s runs · esc cancels", style="dim"))
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
+
+    def answers(self) -> dict[str, str]:
+        return {f.key: self.query_one(f"#form-{f.key}", Input).value.strip() for f in self.fields}
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        boxes = list(self.query(Input))
+        at = boxes.index(event.input) if event.input in boxes else len(boxes) - 1
+        if at + 1 < len(boxes):
+            boxes[at + 1].focus()
+        else:
+            self.action_save()
+
+    def action_save(self) -> None:
+        self.dismiss(self.answers())
 
 
 class PickerScreen(ViewModal[str | None]):

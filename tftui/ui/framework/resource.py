@@ -129,6 +129,7 @@ class ResourceView(ViewScreen):
         self._rows_on_page: dict[str, Row] = {}
         self._rows_version = -1
         self._with_detail = type(self).detail is not ResourceView.detail
+        self._wanted: Callable[[Row], bool] | None = None  # select_where(): the row to put the cursor on once shown
 
     def compose_body(self) -> Iterator[Widget]:
         yield Static(id=self.wid("summary"), classes="view-summary")
@@ -244,6 +245,8 @@ class ResourceView(ViewScreen):
         sync_rows(table, [c.key for c, _ in self.columns_shown], data)
         if self.FOLLOW_TAIL and (at_end or before == 0) and table.row_count > before:
             table.move_cursor(row=table.row_count - 1, animate=False)
+        if self._wanted is not None and page:
+            self._select_wanted()
         self._show_detail()
 
     @on(ResourceTable.Resized)
@@ -261,6 +264,26 @@ class ResourceView(ViewScreen):
         self.sync_page()
 
     # ------------------------------------------------------------------ the selection
+    def select_where(self, match: Callable[[Row], bool]) -> None:
+        """Put the cursor on the first row ``match`` accepts, on its page, as soon as the rows are on the
+        table (a view opened on one row: a rule from a flow's why, a flow from a rule's hits). Tried once,
+        on the first rows shown."""
+        self._wanted = match
+        if self.columns_shown and self.table.row_count:  # already on screen (else: once the rows come)
+            self._select_wanted()
+
+    def _select_wanted(self) -> None:
+        match, self._wanted = self._wanted, None
+        rows = self.all_rows
+        pos = next((n for n, i in enumerate(self.shown) if match is not None and match(rows[i])), None)
+        if pos is None:
+            return
+        if pos // self.PAGE != self.page:
+            self.page = pos // self.PAGE
+            self.sync_page()
+        self.table.move_cursor(row=pos % self.PAGE, animate=False)
+        self.update_status()
+
     def selected_row(self) -> Row | None:
         table = self.table
         if table.row_count == 0:

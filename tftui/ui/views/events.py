@@ -12,7 +12,7 @@ from ..framework import Column, ResourceView, Row, Tone, register
 _RANK = {"error": 3, "first": 2}
 
 
-def _change(ev: Event) -> Tone:
+def event_change(ev: Event) -> Tone:
     if ev.kind == "transition":
         bad = not ev.new.startswith(("active", "backup", "reachable"))
         return Tone(f"{ev.old} → {ev.new}", "warn" if bad else "ok")
@@ -50,12 +50,12 @@ class EventsView(ResourceView):
     def rows(self, state: ClusterState) -> list[Row]:
         events = list(state.events)
         first = state.events_total - len(events)
-        return [Row(str(first + i), (clock(ev.at), ev.node, ev.service or "(node)", _change(ev)), ev,
+        return [Row(str(first + i), (clock(ev.at), ev.node, ev.service or "(node)", event_change(ev)), ev,
                     rank=_RANK.get(ev.kind, 1 if ev.kind == "transition" else 0)) for i, ev in enumerate(events)]
 
     def detail(self, row: Row) -> Text:
         ev: Event = row.item
-        change = _change(ev)
+        change = event_change(ev)
         text = Text(f"{clock(ev.at)}  {ev.node}  {ev.service or '(node)'}\n", style="bold")
         text.append(change.text, style="red" if change.tone == "err" else "yellow" if change.tone == "warn" else "")
         return text

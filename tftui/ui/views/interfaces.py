@@ -87,7 +87,7 @@ class InterfacesView(ResourceView):
     TITLE = "Interfaces — every VM/pod interface"
     SERVICE = "interfaces"
     ITEMS = "interfaces"
-    BINDINGS = bindings("interfaces.ssh", "interfaces.mark", "interfaces.run", "interfaces.path")
+    BINDINGS = bindings("interfaces.ssh", "interfaces.mark", "interfaces.run", "interfaces.flows", "interfaces.path")
     COLUMNS = (
         Column("mark", "", 1, priority=0, min_width=1),
         Column("vm", "VM", 16, priority=0, min_width=10),
@@ -139,6 +139,12 @@ class InterfacesView(ResourceView):
         row = self.selected_row()
         if row is not None:
             self.app.open_view("path", pod=row.item.ip)
+
+    def action_flows(self) -> None:
+        """`F`: the live flows of the interface under the cursor."""
+        row = self.selected_row()
+        if row is not None:
+            self.app.open_view("flows", vrouter=row.item.vrouter, interface=row.item.name)
 
     def action_mark(self) -> None:
         row = self.selected_row()

@@ -1,7 +1,7 @@
-"""`:introspect` (or `I` on any node) — a daemon's introspect as its own web page offers it: the modules and
+"""`:introspect` (or `B` on any node) — a daemon's introspect as its own web page offers it: the modules and
 requests its index and module pages list (`O` another service of the node); enter fills a request's fields and
-sends it; the reply shows as a collapsible tree or, where it holds a list of structs, as a table (`B`), `L`
-follows a field's link to the request it names, `M` fetches the pages a cap left out. Requests with side
+sends it; the reply shows as a collapsible tree or, where it holds a list of structs, as a table (`v`), `L`
+follows a field's link to the request it names, `m` fetches the pages a cap left out. Requests with side
 effects are listed, never sent."""
 
 from __future__ import annotations

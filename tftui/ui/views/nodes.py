@@ -11,6 +11,8 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Tree
 
+from tftui.core.analytics.alarms import Alarm
+from tftui.core.analytics.nodes import NodeIndex, alarms_by_node, mark_of
 from tftui.core.cluster import summary_line
 from tftui.core.groups import group_summary
 from tftui.core.humanize import age
@@ -37,7 +39,8 @@ class NodesScreen(ViewScreen):
     ALIASES = ("no", "node", "tree")
     TITLE = "Nodes"
     SERVICE = "cluster"
-    BINDINGS = [*bindings("view.worst", "nodes.ssh", "nodes.vrouter_state", "nodes.introspect"),
+    BINDINGS = [*bindings("view.worst", "nodes.ssh", "nodes.history", "nodes.flows", "nodes.vrouter_state",
+                          "nodes.introspect"),
                 *bindings("app.events", "app.interfaces", "app.routes", "app.policy", show=True, to_app=True),
                 *bindings("app.quit", show=True, to_app=True)]
     DEFAULT_CSS = """
@@ -54,6 +57,10 @@ class NodesScreen(ViewScreen):
         self._settled_at_round = 0
         self._detail_of: object = None  # what the detail pane shows (a result, a group), to redraw on change
         self._compute_feed: Feed | None = None
+        self._alarms: dict[str, tuple[Alarm, ...]] = {}  # node -> its unacknowledged alarms (analytics)
+        self._node_index = NodeIndex((n.name, n.address) for n in services.spec.nodes)
+        # status from more than introspect: the detail pane says where each state came from, and how old it is
+        self._sources = services.spec.status_source != "introspect"
 
     def compose_body(self) -> Iterator[Widget]:
         self.palette = Palette.for_theme(self.app.current_theme)
@@ -73,6 +80,22 @@ class NodesScreen(ViewScreen):
         self.node_tree.focus()
         super().on_mount()
         self.app.theme_changed_signal.subscribe(self, lambda theme: self.set_palette(Palette.for_theme(theme)))
+        if self.services.unavailable("alarms") is None:  # analytics deployed: bells on the nodes with alarms
+            alarms = self.services.feed("alarms")
+            self.watch_feed(alarms, lambda: self._alarms_changed(alarms))
+
+    def _alarms_changed(self, feed: Feed) -> None:
+        """New alarms: bells in the tree, the selected node's in the detail pane. A failed look changes nothing
+        here and says nothing (the alarms view shows the error): an analytics outage is not the tree's news."""
+        snap = feed.snapshot
+        if snap is None:
+            return
+        alarms = alarms_by_node(snap.alarms, self._node_index)
+        if alarms == self._alarms:
+            return
+        self._alarms = alarms
+        self.node_tree.set_alarm_marks({node: mark_of(group) for node, group in alarms.items()})
+        self.show_selected(force=True)
 
     def set_palette(self, palette: Palette) -> None:
         self.palette = palette
@@ -133,8 +156,8 @@ class NodesScreen(ViewScreen):
         super()._tick()
         self.update_header()
         name = self.node_tree.selected_name
-        if name and self.services.cluster.backoff_of(name):
-            self.show_selected(force=True)  # "next try in" counts down
+        if name and (self._sources or self.services.cluster.backoff_of(name)):
+            self.show_selected(force=True)  # "next try in" counts down; the evidence's age counts up
 
     # ------------------------------------------------------------------ the detail pane
     def show_selected(self, force: bool = False) -> None:
@@ -158,7 +181,8 @@ class NodesScreen(ViewScreen):
         self._detail_of = result
         health = self.cluster.health(name) if result is not None else Health.PENDING
         backoff = self.services.cluster.backoff_of(name) if name else 0.0
-        pane.show(render_detail(result, health, self.palette, self.services.clock(), backoff))
+        pane.show(render_detail(result, health, self.palette, self.services.clock(), backoff,
+                                self._alarms.get(name, ()) if name else (), self._sources))
         self._show_compute(result)
 
     def _show_compute(self, result) -> None:
@@ -210,6 +234,14 @@ class NodesScreen(ViewScreen):
             return
         self.node_tree.show_interfaces(vrouter, [(interface_label(v), v) for v in vmis])
 
+    def action_history(self) -> None:
+        """`h`: the selected node's state changes, analytics' and the poller's, in one timeline."""
+        name = self.node_tree.selected_name
+        if name is None:
+            self.notify("select a node first", timeout=3)
+            return
+        self.app.open_view("history", node=name)
+
     def action_ssh(self) -> None:
         """`s` on an interface line: a shell in that VM/pod through its compute."""
         vmi = self.node_tree.selected_interface
@@ -224,6 +256,15 @@ class NodesScreen(ViewScreen):
             self.report_error(f"ssh: {exc}")
             return
         launch_ssh(self.app, launcher, vmi)
+
+    def action_flows(self) -> None:
+        """`F` on a vrouter or one of its interfaces: its live flows."""
+        vmi = self.node_tree.selected_interface
+        result = self.app.selected_result()
+        if result is None or "vrouter" not in result.roles:
+            self.notify("select a vrouter, or one of its interfaces (→ expands a vrouter)", timeout=4)
+            return
+        self.app.open_view("flows", vrouter=result.name, interface=vmi.name if vmi is not None else None)
 
     # ------------------------------------------------------------------ keys
     def filter_changed(self) -> None:

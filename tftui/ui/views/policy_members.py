@@ -8,12 +8,14 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import work
 
+from tftui.core.flows.why import rule_text
 from tftui.core.policy.models import TAG_TYPES, Aps, Policy, PolicyRef, Rule, fq_str
 from tftui.services.policy import PolicyState
 
 from ..framework import Column, Row, Tone, bindings
 from ..framework.dialogs import PickerScreen
 from .policy_base import PolicyList
+from .rule_flows import RuleFlowsView
 
 
 class MembersView(PolicyList):
@@ -88,16 +90,47 @@ class RulesView(MembersView):
     ITEMS = "rules"
     TITLE = "Rules of firewall policy"
     PARENT = "policies"
+    BINDINGS = bindings("policy.flows")
     COLUMNS = (Column("seq", "Seq", 4, priority=0), Column("action", "Action", 6, priority=0),
                Column("service", "Service", 10, priority=1), Column("ep1", "Endpoint 1", 16, priority=0, grow=True),
                Column("dir", "Dir", 3, priority=0), Column("ep2", "Endpoint 2", 16, priority=0, grow=True),
                Column("match", "Match", 10, priority=2))
 
+    def __init__(self, services, uuid: str, rule: str = "", **kwargs: Any) -> None:
+        super().__init__(services, uuid, **kwargs)
+        if rule:  # opened on one rule (a flow's why): the cursor goes there
+            self.select_where(lambda row: row.item.uuid == rule)
+
     def owner(self, st: PolicyState) -> Policy | None:
         return next((p for p in st.policies if p.uuid == self.uuid), None)
 
+    def summary(self, st: PolicyState) -> Text:
+        text = super().summary(st)
+        if self.owner(st) is not None:
+            text.append(" · F: a rule's live flows", style="dim")
+        return text
+
     def members(self, owner: Policy) -> tuple[PolicyRef, ...]:
         return owner.rules
+
+    def action_flows(self) -> None:
+        """`F`: the live flows that hit the rule under the cursor, and its hit count on each vrouter."""
+        row, policy = self.selected_row(), self.owner(self.service.state)
+        if row is None or policy is None:
+            return
+        reason = self.services.unavailable("flow_service")
+        if reason is not None:
+            self.notify(f"flows: {reason}", severity="warning", markup=False)
+            return
+        rule = self.service.rule_by_fq(row.item.fq_name)
+        uuid = row.item.uuid or (rule.uuid if rule is not None else "")
+        if not uuid:
+            self.notify("this rule has no uuid yet (a draft?): no agent knows it", markup=False)
+            return
+        about = f"{fq_str(policy.fq_name)}, rule {int(row.key) + 1}"  # rows are keyed by position
+        if rule is not None:
+            about += f" ({rule_text(rule)})"
+        self.app.push_screen(RuleFlowsView(self.services, policy.uuid, uuid, about))
 
     def member_cells(self, ref: PolicyRef, st: PolicyState) -> tuple:
         rule = self.service.rule_by_fq(ref.fq_name)
