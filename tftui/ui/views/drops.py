@@ -92,7 +92,12 @@ class DropsView(ResourceView):
         if d.counter.field != FLOW_DROPS:
             self.notify(f"{d.counter.label}: {d.counter.meaning}", timeout=5)
             return
-        if find(FLOWS_VIEW) is None:
+        flows = find(FLOWS_VIEW)
+        if flows is None:
             self.notify("the live flows view (:flows) is not part of this tftui", severity="warning", timeout=5)
             return
-        self.app.open_view(FLOWS_VIEW, vrouter=self.vrouter)
+        reason = self.services.unavailable(flows.SERVICE)
+        if reason is not None:
+            self.notify(f"{FLOWS_VIEW}: {reason}", severity="warning", timeout=8)
+            return
+        self.app.push_screen(flows(self.services, vrouter=self.vrouter))  # esc comes back to the counters
