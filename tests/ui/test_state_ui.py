@@ -441,9 +441,9 @@ async def test_introspect_and_traces_without_a_daemon_offer_every_one(lab):
 # ------------------------------------------------------------------------------------------------ snapshots
 
 
-def _snap(snap_compare, view: str, params: dict, later: float = 0.0, then=None) -> bool:
+def _snap(snap_compare, view: str, params: dict, later: float = 0.0, then=None, keys: tuple[str, ...] = ()) -> bool:
     """The view opened on the lab; ``later``: read again that many seconds on (the drop counters' rates);
-    ``then(app)``: the screen it opens from there."""
+    ``then(app)``: the screen it opens from there; ``keys``: pressed last."""
     clock = Clock()
     labs: list[IntrospectLab] = []
 
@@ -463,6 +463,9 @@ def _snap(snap_compare, view: str, params: dict, later: float = 0.0, then=None) 
         if later:
             clock.now += later
             await pilot.press("ctrl+r")
+            await settle(pilot, timeout=20)
+        if keys:
+            await pilot.press(*keys)
             await settle(pilot, timeout=20)
         screen = pilot.app.screen
         screen.feed.every = 3600  # no read of its own while the snapshot is taken
@@ -503,3 +506,31 @@ def test_snapshot_path_of_the_broken_pod(snap_compare):
 
 def test_snapshot_introspect(snap_compare):
     assert _snap(snap_compare, "introspect", {"node": "ctrl1", "service": "control"})
+
+
+def test_snapshot_croutes(snap_compare):
+    assert _snap(snap_compare, "croutes", {})
+
+
+def test_snapshot_trace_buffers(snap_compare):
+    assert _snap(snap_compare, "traces", {"node": "compute1", "service": "vrouter-agent"})
+
+
+def test_snapshot_trace_buffer_lines(snap_compare):
+    def controller(app):
+        return TraceView(app.services, node="compute1", service="vrouter-agent", buffer="Controller")
+
+    assert _snap(snap_compare, "traces", {"node": "compute1", "service": "vrouter-agent"}, then=controller)
+
+
+def _vrf_list(app):
+    return ReplyView(app.services, "compute1", "vrouter-agent", "VrfListReq", {})
+
+
+def test_snapshot_introspect_reply_tree(snap_compare):
+    assert _snap(snap_compare, "introspect", {"node": "compute1", "service": "vrouter-agent"}, then=_vrf_list)
+
+
+def test_snapshot_introspect_reply_table(snap_compare):
+    assert _snap(snap_compare, "introspect", {"node": "compute1", "service": "vrouter-agent"}, then=_vrf_list,
+                 keys=("v",))

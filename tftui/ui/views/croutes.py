@@ -38,14 +38,14 @@ class ControlRoutesView(ResourceView):
     DETAIL_HEIGHT = 6
     BINDINGS = bindings("routes.protocol", "croutes.path")
     COLUMNS = (
-        Column("control", "Control", 6, priority=0, min_width=5),
+        Column("control", "Control", 7, priority=0, min_width=5),
         Column("table", "Table", 18, priority=2),
-        Column("prefix", "Prefix", 18, priority=0),
+        Column("prefix", "Prefix", 30, priority=0, min_width=18, grow=True),  # a VPN route's RD:prefix whole
         Column("protocol", "Protocol", 8, priority=0),
-        Column("source", "Source", 12, priority=1),
+        Column("source", "Source", 12, priority=2),
         Column("next_hop", "Next hop", 15, priority=0),
         Column("label", "Label", 5, priority=1),
-        Column("paths", "Paths", 5, priority=3, grow=True),
+        Column("paths", "Paths", 5, priority=3),
     )
 
     def __init__(self, services, **kwargs) -> None:

@@ -15,8 +15,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input, Static, Tree
 
-from tftui.core.introspect import RequestDef, side_effect
-from tftui.core.introspect.tree import Link, cell_text, link_args, tables
+from tftui.core.introspect import RequestDef, find, side_effect
+from tftui.core.introspect.tree import Link, cell_text, link_args, tables, tree_text
 from tftui.core.sandesh import Message, Struct
 from tftui.services.feed import FetchFeed
 from tftui.services.network_state import NetworkStateService, Offered, StateError
@@ -225,7 +225,7 @@ class ReplyView(ViewScreen):
         self._fill_tree()
         self._fill_table()
         if reply.stopped:
-            self.notify(f"{reply.stopped}: M fetches the rest", timeout=6)
+            self.notify(f"{reply.stopped}: m fetches the rest", timeout=6)
 
     def counts(self) -> str:
         reply = self.feed.snapshot
@@ -295,13 +295,9 @@ class ReplyView(ViewScreen):
                                        {_first_field(self.more.request): self.more.key}))
 
     def raw_text(self) -> tuple[str, str] | None:
-        from tftui.core.introspect.tree import tree_text
-
         return (f"{self.request} on {self.node} {self.service}", tree_text(self.messages)) if self.messages else None
 
 
 def _first_field(request: str) -> str:
-    from tftui.core.introspect import find
-
     req = find(request)
     return req.fields[0].name if req is not None and req.fields else "x"
