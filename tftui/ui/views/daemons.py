@@ -4,11 +4,15 @@ selected node is best read through, the palette's `NODE SERVICE` completions, an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
 
 from tftui.core.inventory import NodeSpec
 from tftui.services.feed import FetchFeed
 
-from ..framework import Column, Row
+from ..framework import Column, ResourceView, Row
+from .named_feed import named_feed
 
 PREFERRED = ("control", "vrouter-agent", "config-api", "collector", "dns")
 
@@ -76,3 +80,32 @@ def daemon_rows(daemons: tuple[Daemon, ...]) -> list[Row]:
     return [Row(f"{d.node}/{d.service}", (d.node, d.service, f"{d.address}:{d.port}"), d) for d in daemons]
 
 
+
+
+class OneDaemonView(ResourceView):
+    """A `:` view of one daemon's feed ``FEED:NODE:SERVICE``: `:NAME NODE SERVICE`, else the node selected in the
+    tree, else a pick of every daemon of the inventory (enter opens the view on that one)."""
+
+    FEED = ""
+
+    def __init__(self, services, node: str = "", service: str = "", **kwargs: Any) -> None:
+        self.node, self.service = node, service
+        if node and service:
+            feed = named_feed(services, f"{self.FEED}:{node}:{service}", f"{node} {service}")
+        else:  # which daemon? pick one
+            feed = daemons_feed(services)
+            self.COLUMNS, self.ITEMS = DAEMON_COLUMNS, "daemons"
+        super().__init__(services, feed=feed, **kwargs)
+
+    @classmethod
+    def default_params(cls, app) -> dict:
+        return daemon_of(app)
+
+    @classmethod
+    def command_arguments(cls, app, word: str) -> list[tuple[str, dict]]:
+        return node_service_arguments(app, cls.NAME, word)
+
+    def header_text(self) -> Text:
+        text = super().header_text()
+        text.append(f" │ {self.node} {self.service}" if self.node else " │ pick a daemon", style="bold")
+        return text

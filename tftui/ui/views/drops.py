@@ -4,27 +4,24 @@ Action Drop`` opens the live flows of that vrouter (`:flows`), where the flows t
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 
 from tftui.core.vrouter.drops import DropRate
 from tftui.services.network_state import VrouterSnapshot
 
-from ..framework import Column, ResourceView, Row, Tone, register
+from ..framework import Column, Row, Tone, register
 from ..framework.registry import find
-from .vrouter_parts import by_urgency, first_vrouter, selected_vrouter, vrouter_arguments, vrouter_feed
+from .vrouter_parts import OneVrouterView, by_urgency
 
 FLOWS_VIEW = "flows"  # the live flows view, when this build has it
 FLOW_DROPS = "ds_flow_action_drop"  # the counter the flows' own drop reasons explain
 
 
 @register
-class DropsView(ResourceView):
+class DropsView(OneVrouterView):
     NAME = "drops"
     ALIASES = ("dropstats", "ds")
     TITLE = "Drops — a vrouter's drop counters"
-    SERVICE = "network_state"
     PARENT = "vrf"
     ITEMS = "counters"
     DETAIL_HEIGHT = 3
@@ -37,22 +34,6 @@ class DropsView(ResourceView):
         Column("meaning", "What it counts", 50, priority=0, min_width=20, grow=True),
     )
 
-    def __init__(self, services, vrouter: str | None = None, **kwargs: Any) -> None:
-        self.vrouter = vrouter or first_vrouter(services)
-        super().__init__(services, feed=vrouter_feed(services, self.vrouter), **kwargs)
-
-    @classmethod
-    def default_params(cls, app) -> dict:
-        return selected_vrouter(app)
-
-    @classmethod
-    def command_arguments(cls, app, word: str) -> list[tuple[str, dict]]:
-        return vrouter_arguments(app, "drops", word)
-
-    def header_text(self) -> Text:
-        text = super().header_text()
-        text.append(f" │ {self.vrouter}", style="bold")
-        return text
 
     def rows(self, snap: VrouterSnapshot) -> list[Row]:
         return [Row(d.counter.field, self._cells(d), d, rank=2 if d.rising else 0) for d in by_urgency(snap.drops)]

@@ -21,26 +21,23 @@ from tftui.core.sandesh import Message, Struct
 from tftui.services.feed import FetchFeed
 from tftui.services.network_state import NetworkStateService, Offered, StateError
 
-from ..framework import Column, ResourceView, Row, Tone, ViewModal, ViewScreen, bindings, register
+from ..framework import Column, Row, Tone, ViewModal, ViewScreen, bindings, register
 from ..framework.dialogs import modal_css
 from .daemons import (
-    DAEMON_COLUMNS,
     Daemon,
-    daemon_of,
+    OneDaemonView,
     daemon_rows,
-    daemons_feed,
     introspect_keys,
-    node_service_arguments,
 )
-from .named_feed import named_feed
 
 MAX_FIELDS = 12  # a form shows this many fields (no request of the table has more bindable ones than that)
 TREE_ITEMS = 2000  # nodes of a reply tree built at once; a bigger list says how many it left out
 
 
 @register
-class IntrospectView(ResourceView):
+class IntrospectView(OneDaemonView):
     NAME = "introspect"
+    FEED = "introspect"
     ALIASES = ("ist", "sandesh", "requests")
     TITLE = "Introspect — requests a daemon offers"
     SERVICE = "network_state"
@@ -52,27 +49,6 @@ class IntrospectView(ResourceView):
         Column("fields", "Fields", 30, priority=2, grow=True),
     )
 
-    def __init__(self, services, node: str = "", service: str = "", **kwargs: Any) -> None:
-        self.node, self.service = node, service
-        if node and service:
-            feed = named_feed(services, f"introspect:{node}:{service}", f"{node} {service}")
-        else:  # which daemon? pick one
-            feed = daemons_feed(services)
-            self.COLUMNS, self.ITEMS = DAEMON_COLUMNS, "daemons"
-        super().__init__(services, feed=feed, **kwargs)
-
-    @classmethod
-    def default_params(cls, app) -> dict:
-        return daemon_of(app)
-
-    @classmethod
-    def command_arguments(cls, app, word: str) -> list[tuple[str, dict]]:
-        return node_service_arguments(app, "introspect", word)
-
-    def header_text(self) -> Text:
-        text = super().header_text()
-        text.append(f" │ {self.node} {self.service}" if self.node else " │ pick a daemon", style="bold")
-        return text
 
     def rows(self, offered: Offered | tuple[Daemon, ...]) -> list[Row]:
         if not isinstance(offered, Offered):

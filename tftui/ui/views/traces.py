@@ -12,40 +12,20 @@ from tftui.core.humanize import clock
 from tftui.core.traces import TraceLine
 
 from ..framework import Column, ResourceView, Row, register
-from .daemons import DAEMON_COLUMNS, Daemon, daemon_of, daemon_rows, daemons_feed, node_service_arguments
+from .daemons import Daemon, OneDaemonView, daemon_rows
 from .named_feed import failing_feed, named_feed
 
 
 @register
-class TraceBuffersView(ResourceView):
+class TraceBuffersView(OneDaemonView):
     NAME = "traces"
+    FEED = "traces"
     ALIASES = ("trace-buffers", "tb")
     TITLE = "Trace buffers"
     SERVICE = "network_state"
     ITEMS = "buffers"
     COLUMNS = (Column("buffer", "Buffer", 40, priority=0, grow=True),)
 
-    def __init__(self, services, node: str = "", service: str = "", **kwargs: Any) -> None:
-        self.node, self.service = node, service
-        if node and service:
-            feed = named_feed(services, f"traces:{node}:{service}", f"{node} {service} trace buffers")
-        else:  # which daemon? pick one
-            feed = daemons_feed(services)
-            self.COLUMNS, self.ITEMS = DAEMON_COLUMNS, "daemons"
-        super().__init__(services, feed=feed, **kwargs)
-
-    @classmethod
-    def default_params(cls, app) -> dict:
-        return daemon_of(app)
-
-    @classmethod
-    def command_arguments(cls, app, word: str) -> list[tuple[str, dict]]:
-        return node_service_arguments(app, "traces", word)
-
-    def header_text(self) -> Text:
-        text = super().header_text()
-        text.append(f" │ {self.node} {self.service}" if self.node else " │ pick a daemon", style="bold")
-        return text
 
     def rows(self, names: list[str] | tuple[Daemon, ...]) -> list[Row]:
         if not self.node:

@@ -4,24 +4,19 @@ VRF's routes (views/vrf_routes.py), `d` every drop counter with what it means (v
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 
 from tftui.core.vrouter.oper import Vrf
 from tftui.services.network_state import VrouterSnapshot
 
-from ..framework import Column, ResourceView, Row, bindings, register
+from ..framework import Column, Row, bindings, register
 from .drops import DropsView
 from .vrf_routes import VrfRoutesView
 from .vrouter_parts import (
+    OneVrouterView,
     by_urgency,
     drop_text,
-    first_vrouter,
-    selected_vrouter,
     short_name,
-    vrouter_arguments,
-    vrouter_feed,
 )
 
 DROP_COUNTERS = 3  # in the summary, the rising ones first; `d` lists them all
@@ -53,11 +48,10 @@ def drops_line(snap: VrouterSnapshot) -> Text:
 
 
 @register
-class VrouterView(ResourceView):
+class VrouterView(OneVrouterView):
     NAME = "vrf"
     ALIASES = ("vrouter", "agent", "vr", "vrfs")
     TITLE = "vrouter — VRFs, XMPP, drops"
-    SERVICE = "network_state"  # what it needs; the feed is the vrouter's own (services/state_feeds.py)
     ITEMS = "VRFs"
     DETAIL_HEIGHT = 3
     BINDINGS = bindings("vrouter.drops")
@@ -71,22 +65,6 @@ class VrouterView(ResourceView):
         Column("network", "Network", 24, priority=1),
     )
 
-    def __init__(self, services, vrouter: str | None = None, **kwargs: Any) -> None:
-        self.vrouter = vrouter or first_vrouter(services)
-        super().__init__(services, feed=vrouter_feed(services, self.vrouter), **kwargs)
-
-    @classmethod
-    def default_params(cls, app) -> dict:
-        return selected_vrouter(app)
-
-    @classmethod
-    def command_arguments(cls, app, word: str) -> list[tuple[str, dict]]:
-        return vrouter_arguments(app, "vrf", word)
-
-    def header_text(self) -> Text:
-        text = super().header_text()
-        text.append(f" │ {self.vrouter}", style="bold")
-        return text
 
     def rows(self, snap: VrouterSnapshot) -> list[Row]:
         return [Row(v.name, (short_name(v.name), str(v.ucindex), "" if v.uc6index < 0 else str(v.uc6index),

@@ -3,10 +3,13 @@ view opens on, the palette's `NAME` completions, drop counters in order of urgen
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 
 from tftui.core.vrouter.drops import DropRate
 
+from ..framework import ResourceView
 from .named_feed import named_feed
 
 
@@ -44,3 +47,26 @@ def by_urgency(drops: tuple[DropRate, ...]) -> list[DropRate]:
 def drop_text(d: DropRate) -> Text:
     moved = f" +{d.delta} ({d.rate:.1f}/s)" if d.rising and d.rate is not None else ""
     return Text(f"{d.counter.label} {d.value}{moved}", style="bold red" if d.rising else "")
+
+
+class OneVrouterView(ResourceView):
+    """A `:` view of one vrouter's feed: `:NAME VROUTER`, else the vrouter selected in the tree, else the first."""
+
+    SERVICE = "network_state"  # what it needs; the feed is the vrouter's own (services/state_feeds.py)
+
+    def __init__(self, services, vrouter: str | None = None, **kwargs: Any) -> None:
+        self.vrouter = vrouter or first_vrouter(services)
+        super().__init__(services, feed=vrouter_feed(services, self.vrouter), **kwargs)
+
+    @classmethod
+    def default_params(cls, app) -> dict:
+        return selected_vrouter(app)
+
+    @classmethod
+    def command_arguments(cls, app, word: str) -> list[tuple[str, dict]]:
+        return vrouter_arguments(app, cls.NAME, word)
+
+    def header_text(self) -> Text:
+        text = super().header_text()
+        text.append(f" │ {self.vrouter}", style="bold")
+        return text
