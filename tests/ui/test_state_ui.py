@@ -3,6 +3,8 @@ Pilot against the lab's control nodes and agents over real sockets, on the app's
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from helpers.ui_apps import settle
 from textual.widgets import DataTable, Input, Static, Tree
@@ -516,7 +518,16 @@ def test_snapshot_trace_buffers(snap_compare):
     assert _snap(snap_compare, "traces", {"node": "compute1", "service": "vrouter-agent"})
 
 
-def test_snapshot_trace_buffer_lines(snap_compare):
+@pytest.fixture
+def utc(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")  # a trace line's time is shown in local time
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_snapshot_trace_buffer_lines(snap_compare, utc):
     def controller(app):
         return TraceView(app.services, node="compute1", service="vrouter-agent", buffer="Controller")
 
