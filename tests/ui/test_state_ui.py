@@ -308,6 +308,9 @@ async def test_t_on_an_interface_and_on_a_control_route(lab):
         await pilot.press("T")
         await settle(pilot, timeout=20)
         assert isinstance(app.screen, PathView) and app.screen.pod == pod.ip
+        await pilot.press("escape")  # back to the interfaces
+        await settle(pilot)
+        assert isinstance(app.screen, InterfacesView)
         await _command(pilot, "croutes")
         screen = app.screen
         assert isinstance(screen, ControlRoutesView)
@@ -326,6 +329,9 @@ async def test_t_on_an_interface_and_on_a_control_route(lab):
         await pilot.press("T")
         await settle(pilot, timeout=20)
         assert isinstance(app.screen, PathView) and app.screen.pod == pod.ip
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
 
 
 async def test_traces_of_the_selected_node_and_of_any_daemon(lab):

@@ -14,6 +14,7 @@ from tftui.core.control.routes import ControlRoute, ControlTable
 from tftui.services.network_state import ControlRoutesSnapshot
 
 from ..framework import Column, LazyRows, ResourceView, Row, bindings, register
+from .path import PathView
 
 PROTOCOLS = ("", "XMPP", "BGP", "Local")
 
@@ -104,7 +105,7 @@ class ControlRoutesView(ResourceView):
         if not prefix.endswith("/32"):
             self.notify(f"{prefix} is not a pod's /32", severity="warning", timeout=3)
             return
-        self.app.open_view("path", pod=prefix.split("/")[0])
+        self.app.push_screen(PathView(self.services, pod=prefix.split("/")[0]))  # esc comes back here
 
     def open(self, row: Row) -> None:
         self.action_path()

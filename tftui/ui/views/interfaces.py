@@ -18,6 +18,7 @@ from tftui.services.vmis import VmiSnapshot
 
 from ..framework import Column, ResourceView, Row, Tone, ViewModal, bindings, register
 from ..framework.dialogs import modal_css
+from .path import PathView
 
 
 def interface_label(vmi: Vmi) -> Text:
@@ -138,7 +139,7 @@ class InterfacesView(ResourceView):
         """T: the path of this interface's /32 through the vrouter, the control nodes and the router."""
         row = self.selected_row()
         if row is not None:
-            self.app.open_view("path", pod=row.item.ip)
+            self.app.push_screen(PathView(self.services, pod=row.item.ip))  # esc comes back here
 
     def action_flows(self) -> None:
         """`F`: the live flows of the interface under the cursor."""
