@@ -40,12 +40,12 @@ async def shoot(config: Path) -> list[Path]:
         ("uves", "tftui-dark", (100, 30), "ctrl1", ":uve"),
         ("stats", "tftui-dark", (100, 30), "ctrl1", ":stats"),
         ("peers", "tftui-dark", (100, 30), "ctrl1", ":peers"),
-        ("vrouter-state-80x24", "tftui-dark", (80, 24), "compute1", "V"),
+        ("vrouter-state-80x24", "tftui-dark", (80, 24), "compute1", "V|ctrl+r"),  # read twice: the drops' rates
         ("vrf-routes", "tftui-dark", (100, 30), "compute1", f"V|{pod_vrf}"),
         ("drops", "tftui-dark", (100, 30), "compute1", "V|d"),  # two reads apart: the rising counters' rates
         ("path-broken-pod", "tftui-dark", (100, 30), "compute1", f"i|{broken_pod} T"),
         ("traces", "tftui-dark", (100, 30), "compute1", ":traces|slash C o n t r o l l e r enter enter"),
-        ("introspect-reply", "tftui-dark", (100, 30), "compute1", "B|slash V r f L i s t R e q enter enter|enter"),
+        ("introspect-reply", "tftui-dark", (100, 30), "compute1", "B|slash V r f L i s t R e q enter enter|enter|v"),
     ]
     for name, theme, size, node, keys in shots:
         app = TftuiApp(spec, theme=theme)
