@@ -14,6 +14,7 @@ from . import (  # noqa: F401
     logs,
     nodes,
     path,
+    peer,
     peers,
     policy,
     routes,
