@@ -22,6 +22,8 @@ async def shoot(config: Path, only: set[str] | None = None) -> list[Path]:
     written = []
     # keys: groups separated by "|", each group pressed at once (":name" opens a view), then a wait for what it fetches
     blocked_pair = "F|slash 5 4 3 2 enter down"  # compute1's flows, the demo's blocked pair (pod-0009 → pod-0010)
+    pod_vrf = "slash p o d - n e t w o r k enter enter"  # in a vrouter's VRFs: the pods' VRF, its routes
+    broken_pod = "slash 1 0 . 4 7 . 2 5 5 . 2 5 2 enter"  # pod-0005, whose /32 never reached the control nodes
     shots = [
         ("node-tree", "tftui-dark", (100, 30), "ctrl1", None),
         ("vrouter-detail-80x24", "tftui-ansi", (80, 24), "compute1", None),
@@ -37,6 +39,13 @@ async def shoot(config: Path, only: set[str] | None = None) -> list[Path]:
         ("logs", "tftui-dark", (100, 30), "ctrl1", ":logs"),
         ("uves", "tftui-dark", (100, 30), "ctrl1", ":uve"),
         ("stats", "tftui-dark", (100, 30), "ctrl1", ":stats"),
+        ("peers", "tftui-dark", (100, 30), "ctrl1", ":peers"),
+        ("vrouter-state-80x24", "tftui-dark", (80, 24), "compute1", "V|ctrl+r"),  # read twice: the drops' rates
+        ("vrf-routes", "tftui-dark", (100, 30), "compute1", f"V|{pod_vrf}"),
+        ("drops", "tftui-dark", (100, 30), "compute1", "V|d"),  # two reads apart: the rising counters' rates
+        ("path-broken-pod", "tftui-dark", (100, 30), "compute1", f"i|{broken_pod} T"),
+        ("traces", "tftui-dark", (100, 30), "compute1", ":traces|slash C o n t r o l l e r enter enter"),
+        ("introspect-reply", "tftui-dark", (100, 30), "compute1", "B|slash V r f L i s t R e q enter enter|enter|v"),
         ("peer-80x24", "tftui-dark", (80, 24), "ctrl1", ":peer"),  # the demo leaves ctrl3 unpeered: the plan
         ("peer-watching", "tftui-dark", (100, 30), "ctrl1", ":peer|plus|enter"),  # peered: both sides watched
     ]

@@ -97,6 +97,18 @@ SCHEME: tuple[KeySpec, ...] = (
     KeySpec("uve.flat", "v", "Tree/flat", "toggle_flat"),
     KeySpec("analytics.query", "o", "Query"),
     KeySpec("logs.follow", "l", "Follow", "toggle_follow"),
+    # the cluster's state (views/peers.py, croutes.py, vrouter.py, path.py, introspect.py)
+    KeySpec("nodes.vrouter_state", "V", "vrouter state", "open_view('vrf')", show=False),
+    KeySpec("nodes.introspect", "B", "Introspect", "open_view('introspect')", show=False),
+    KeySpec("interfaces.path", "T", "Path", "path"),
+    KeySpec("vrouter.path", "T", "Path", "path"),
+    KeySpec("vrouter.vrf", "N", "Next VRF", "next_vrf"),
+    KeySpec("vrouter.drops", "d", "Drops"),
+    KeySpec("croutes.path", "T", "Path", "path"),
+    KeySpec("introspect.service", "O", "Other service", "other_service"),
+    KeySpec("introspect.link", "L", "Follow link", "follow_link"),
+    KeySpec("introspect.more", "m", "Load more", "more"),
+    KeySpec("introspect.table", "v", "Tree/flat", "toggle_table"),  # a reply's list of structs as a table
     # the config API lists
     *_tabs(),
     KeySpec("policy.new", "n", "New"),

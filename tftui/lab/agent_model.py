@@ -9,7 +9,6 @@ the local pods' metadata IPs.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from tftui.core.sandesh_fields import sandesh_time
@@ -135,7 +134,7 @@ def drop_counters(topo: Topology, vr: LabNode, at: float | None = None, traffic=
     """Counters as a function of time: a few that tick up now and then on every vrouter (flooded and cloned
     packets, unknown MACs), and ``Flow Action Drop``: every packet of the lab's traffic (``traffic``, else the
     flows part's) that this vrouter's flows drop — a denied application, an unroutable short flow."""
-    now = time.time() if at is None else at
+    now = topo.sessions.clock() if at is None else at
     elapsed = max(now - topo.sessions.started, 0.0)
     h = sum(map(ord, vr.name))
     counters = {c.field: 0 for c in COUNTERS}

@@ -9,7 +9,9 @@ an empty list.
 
 from __future__ import annotations
 
+import time
 from collections import deque
+from collections.abc import Callable
 
 from tftui.core.catalog import ServiceDef
 from tftui.core.introspect import Args, uve_types_of
@@ -21,7 +23,6 @@ from .topology import LabNode
 NODE_STATUS = "NodeStatus"
 UVE_PERIOD = 0  # the lab's NodeStatus replies carry period 0 (core/nodestatus.py)
 TRACE_BUFFER_SIZE = 100
-START_USEC = 1764000000000000
 
 # Trace buffers each daemon creates (names from its sources: SandeshTraceBufferCreate, pysandesh's
 # trace_buffer_create); every C++ daemon also has the HTTP server's own "httpbuf" with its two lines from
@@ -40,9 +41,10 @@ TRACE_BUFFERS: dict[str, tuple[str, ...]] = {
 class LabTraces:
     """Trace buffers per (node, service): the lab's parts append to them (``trace_buffers(lab).add``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._buffers: dict[tuple[str, str], dict[str, deque[str]]] = {}
-        self._seq = 0
+        self._clock = clock  # the lab's (a test's fixed one)
+        self._last_usec = 0
 
     def buffers(self, node: LabNode, svc: ServiceDef) -> dict[str, deque[str]]:
         key = (node.name, svc.key)
@@ -56,16 +58,18 @@ class LabTraces:
         return bufs
 
     def add(self, node: LabNode, svc: ServiceDef, buffer: str, trace: str, text: str) -> None:
-        """One trace line as the library prints it: microseconds, the trace sandesh's name, its text."""
-        self._seq += 1
+        """One trace line as the library prints it: microseconds (now, and never twice the same), the trace
+        sandesh's name, its text."""
+        self._last_usec = max(int(self._clock() * 1_000_000), self._last_usec + 1)
         bufs = self.buffers(node, svc)
-        bufs.setdefault(buffer, deque(maxlen=TRACE_BUFFER_SIZE)).append(f"{START_USEC + self._seq} {trace}: {text}")
+        bufs.setdefault(buffer, deque(maxlen=TRACE_BUFFER_SIZE)).append(f"{self._last_usec} {trace}: {text}")
 
 
 def trace_buffers(lab) -> LabTraces:
     traces = getattr(lab, "traces", None)
     if traces is None:
-        traces = lab.traces = LabTraces()
+        sessions = getattr(getattr(lab, "topo", None), "sessions", None)
+        traces = lab.traces = LabTraces(sessions.clock if sessions is not None else time.time)
     return traces
 
 

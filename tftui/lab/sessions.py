@@ -9,6 +9,7 @@ routes, the churn), so a session the lab takes down is down everywhere at once.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -27,6 +28,7 @@ class LabSessions:
     generation: int = 0  # bumps on every change: replies built from the sessions are cached per generation
     started: float = field(default_factory=time.time)  # when every session that never changed came up
     positions: tuple | None = field(default=None, repr=False, compare=False)  # xmpp_servers' lookup, cached
+    clock: Callable[[], float] = field(default=time.time, repr=False, compare=False)  # a test's fixed one
 
     def xmpp_state(self, vrouter: str, control: str) -> SessionState:
         return self.xmpp.get((vrouter, control)) or SessionState()
@@ -47,7 +49,7 @@ class LabSessions:
         state = table.setdefault(key, SessionState())
         if state.up == up:
             return False
-        now = time.time() if at is None else at
+        now = self.clock() if at is None else at
         state.up, state.since = up, now
         if not up:
             state.flaps += 1

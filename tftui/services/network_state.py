@@ -20,6 +20,7 @@ from tftui.core.control.expect import Endpoint, PeerFinding, peer_findings
 from tftui.core.control.instances import RoutingInstance, TableSummary, instances_from, route_summary_from
 from tftui.core.control.peers import BgpNeighbor, neighbors_from
 from tftui.core.control.routes import ControlTable, RoutePage, merge_pages, routes_from
+from tftui.core.introspect import RequestDef
 from tftui.core.inventory import ClusterSpec, NodeSpec
 from tftui.core.routes.config import parse_routers
 from tftui.core.sandesh import Message
@@ -86,6 +87,17 @@ class VrouterSnapshot:
     at: float = 0.0
 
 
+@dataclass(frozen=True)
+class Offered:
+    """What one daemon's index and module pages list."""
+
+    node: str
+    address: str
+    port: int
+    service: str
+    modules: tuple[tuple[str, tuple[RequestDef, ...]], ...]
+
+
 @dataclass
 class _Sample:
     stats: DropStats
@@ -100,12 +112,13 @@ def _ip(text: str) -> bool:
     return True
 
 
-def _route_args(vrf: Vrf, prefix: str) -> dict[str, Any]:
-    """Inet4UcRouteReq's fields: the VRF's table index, and ``prefix`` ADDR/LEN for exactly that route."""
-    args: dict[str, Any] = {"vrf_index": vrf.ucindex}
+def _route_args(index: int, prefix: str) -> dict[str, Any]:
+    """Inet4UcRouteReq's and Inet6UcRouteReq's fields: the VRF's table index (``ucindex``/``uc6index``), and
+    ``prefix`` ADDR/LEN for exactly that route."""
+    args: dict[str, Any] = {"vrf_index": index}
     if prefix:
         ip, _, plen = prefix.partition("/")
-        args.update(src_ip=ip, prefix_len=int(plen) if plen.isdigit() else 32)
+        args.update(src_ip=ip, prefix_len=int(plen) if plen.isdigit() else 128 if ":" in ip else 32)
     return args
 
 
@@ -253,12 +266,20 @@ class NetworkStateService:
         if vrf and chosen is None and vrfs:
             errors.append(("routes", f"{vr.name} has no VRF {vrf!r}"))
         elif chosen is not None:
-            msgs = await part("routes", self.ask(vr, AGENT, "Inet4UcRouteReq", _route_args(chosen, prefix)))
-            routes = tuple(uc_routes_from(msgs).items) if msgs is not None else ()
+            routes = await self._vrf_routes(vr, chosen, prefix, part)
         return VrouterSnapshot(vr.name, vr.address, vrfs, chosen.name if chosen else "", routes,
                                tuple(nhs_from(nh_msgs).items) if nh_msgs is not None else (),
                                tuple(agent_xmpp_from(xmpp_msgs)) if xmpp_msgs is not None else (),
                                drops or (), tuple(errors), self.clock())
+
+    async def _vrf_routes(self, vr: NodeSpec, vrf: Vrf, prefix: str, part) -> tuple[AgentRoute, ...]:
+        """IPv4 routes, then IPv6 ones where the VRF has an inet6 table (``uc6index``; a prefix asks one family)."""
+        v6 = ":" in prefix
+        asks = [] if v6 else [part("routes", self.ask(vr, AGENT, "Inet4UcRouteReq", _route_args(vrf.ucindex, prefix)))]
+        if vrf.uc6index >= 0 and (v6 or not prefix):
+            asks.append(part("IPv6 routes", self.ask(vr, AGENT, "Inet6UcRouteReq", _route_args(vrf.uc6index, prefix))))
+        pages = await asyncio.gather(*asks)
+        return tuple(r for msgs in pages if msgs is not None for r in uc_routes_from(msgs).items)
 
     @staticmethod
     def _pick_vrf(vrfs: tuple[Vrf, ...], wanted: str | None) -> Vrf | None:
@@ -275,7 +296,29 @@ class NetworkStateService:
         vrf = next((v for v in vrfs if v.name == vrf_name), None)
         if vrf is None:
             return ()
-        return tuple(uc_routes_from(await self.ask(vr, AGENT, "Inet4UcRouteReq", _route_args(vrf, prefix))).items)
+        return tuple(uc_routes_from(await self.ask(vr, AGENT, "Inet4UcRouteReq", _route_args(vrf.ucindex, prefix))).items)
+
+    # -------------------------------------------------------------------------------- any request
+
+    async def offered(self, node: str, service: str) -> Offered:
+        """The modules and requests a daemon offers, from its own index and module pages."""
+        n = self._daemon(node, service)
+        port = next(s.port for s in n.services() if s.key == service and s.port)
+        try:
+            modules = await self.requester.offered(n.address, port)
+        except IntrospectRequestError as exc:
+            raise StateError(f"{n.name} {service}: {exc}") from None
+        return Offered(n.name, n.address, port, service, tuple((m, tuple(reqs)) for m, reqs in modules.items()))
+
+    async def send(self, node: str, service: str, request: str, args: dict[str, str] | None = None):
+        """Any read-only request with its arguments by field name, pages followed (the generic client's reply:
+        ``error`` and ``stopped`` say what went wrong or where it stopped); StateError when it is not sent."""
+        n = self._daemon(node, service)
+        port = next(s.port for s in n.services() if s.key == service and s.port)
+        try:
+            return await self.requester.request(n.address, port, request, args or {}, service=service)
+        except IntrospectRequestError as exc:
+            raise StateError(str(exc)) from None
 
     # -------------------------------------------------------------------------------- traces
 

@@ -9,7 +9,9 @@ vrouter's interfaces, writes, SSH, flows); ``compute:ADDRESS`` is one compute's 
 rule's hits on every vrouter, both live. With an analytics API: ``analytics_service`` (queries,
 acknowledgements), the feeds ``alarms`` (looked at every few seconds) and ``uves`` (every UVE type's keys); the
 analytics views make their query's own feeds (services/analytics_feeds.py). ``peering`` is the `:peer` view's
-flow (a router and the control nodes: plan, apply, watch both sides).
+flow (a router and the control nodes: plan, apply, watch both sides). The cluster's state: ``network_state`` and
+the feeds of services/state_feeds.py (``peers``, ``croutes``, ``vrouter:NAME``, ``path:POD``,
+``traces:NODE:SERVICE``...).
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from typing import Any
 
 from tftui.core.inventory import ClusterSpec, ConfigError
 
+from . import state_feeds
 from .cluster_feed import ClusterFeed
 from .feed import Feed, FetchFeed
+from .network_state import StateError
 from .poller import Poller
 
 log = logging.getLogger(__name__)
@@ -70,7 +74,7 @@ class Services:
             raise KeyError(f"no service named {name!r}")
         try:
             service = build(self, arg) if arg else build(self)
-        except (ConfigError, ValueError, OSError) as exc:
+        except (ConfigError, ValueError, OSError, StateError) as exc:
             raise Unavailable(str(exc)) from None
         self._built[name] = service
         return service
@@ -191,9 +195,12 @@ class Services:
         "router": _router, "vmi_service": _vmi_service, "interfaces": _interfaces,
         "policy_service": _policy_service, "policy": _policy, "launcher": _launcher, "flow_service": _flow_service,
         "analytics_service": _analytics_service, "alarms": _alarms, "uves": _uves, "peering": _peering,
+        # the cluster's state (services/state_feeds.py)
+        "network_state": state_feeds.network_state, "peers": state_feeds.peers, "croutes": state_feeds.croutes,
     }
     _FEEDS_OF: dict[str, Callable[[Services, str], Feed]] = {  # "compute:ADDRESS": one feed per argument
         "compute": _compute_feed, "flows": _flows_feed, "hits": _hits_feed,
+        **state_feeds.FEEDS_OF,  # vrouter:NAME, path:POD, traces:NODE:SERVICE, ...
     }
 
     # ------------------------------------------------------------------ shutdown

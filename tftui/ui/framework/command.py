@@ -1,5 +1,6 @@
 """`:` — k9s-style: type a view's name or alias (`:routes`, `:vmi`, `:fw`, `:events`), pick from the
-completions; `node NAME` selects a node. Each view is listed once, with its aliases and its key."""
+completions; `node NAME` selects a node. Each view is listed once, with its aliases and its key. A view that
+takes an argument offers its completions after a space (`:vrf compute3`, `:path POD`, `:introspect NODE SVC`)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,14 @@ class ViewCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         word = query.strip().lstrip(":").strip().lower()
+        head, _, rest = query.strip().lstrip(":").strip().partition(" ")
+        view = next((v for v in self._views() if head.lower() in (v.NAME, *v.ALIASES)), None)
+        arguments = getattr(view, "command_arguments", None) if view is not None else None
+        if arguments is not None and rest.strip():  # `:vrf compute3`, `:path 10.47.255.250`, `:traces ctrl1 control`
+            for label, params in arguments(self.app, rest.strip()):
+                yield Hit(1.0, Text(label, style="bold"), partial(self.app.open_view, view.NAME, **params), text=label,
+                          help=view.TITLE)
+            return
         matcher = self.matcher(word)
         for view in self._views():
             names = (view.NAME, *view.ALIASES)

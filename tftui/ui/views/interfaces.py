@@ -18,6 +18,7 @@ from tftui.services.vmis import VmiSnapshot
 
 from ..framework import Column, ResourceView, Row, Tone, ViewModal, bindings, register
 from ..framework.dialogs import modal_css
+from .path import PathView
 
 
 def interface_label(vmi: Vmi) -> Text:
@@ -87,7 +88,7 @@ class InterfacesView(ResourceView):
     TITLE = "Interfaces — every VM/pod interface"
     SERVICE = "interfaces"
     ITEMS = "interfaces"
-    BINDINGS = bindings("interfaces.ssh", "interfaces.mark", "interfaces.run", "interfaces.flows")
+    BINDINGS = bindings("interfaces.ssh", "interfaces.mark", "interfaces.run", "interfaces.flows", "interfaces.path")
     COLUMNS = (
         Column("mark", "", 1, priority=0, min_width=1),
         Column("vm", "VM", 16, priority=0, min_width=10),
@@ -133,6 +134,12 @@ class InterfacesView(ResourceView):
         launcher = self._launcher() if row is not None else None
         if row is not None and launcher is not None:
             launch_ssh(self.app, launcher, row.item, self.spawn)
+
+    def action_path(self) -> None:
+        """T: the path of this interface's /32 through the vrouter, the control nodes and the router."""
+        row = self.selected_row()
+        if row is not None:
+            self.app.push_screen(PathView(self.services, pod=row.item.ip))  # esc comes back here
 
     def action_flows(self) -> None:
         """`F`: the live flows of the interface under the cursor."""

@@ -39,7 +39,8 @@ class NodesScreen(ViewScreen):
     ALIASES = ("no", "node", "tree")
     TITLE = "Nodes"
     SERVICE = "cluster"
-    BINDINGS = [*bindings("view.worst", "nodes.ssh", "nodes.history", "nodes.flows"),
+    BINDINGS = [*bindings("view.worst", "nodes.ssh", "nodes.history", "nodes.flows", "nodes.vrouter_state",
+                          "nodes.introspect"),
                 *bindings("app.events", "app.interfaces", "app.routes", "app.policy", show=True, to_app=True),
                 *bindings("app.quit", show=True, to_app=True)]
     DEFAULT_CSS = """
