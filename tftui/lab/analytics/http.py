@@ -135,7 +135,8 @@ class AnalyticsApi:
     def _select(self, uve_type: str, patterns: list[str], cfilt: list[str], sfilt: str | None, mfilt: str | None,
                 ack: bool | None) -> dict[str, dict]:
         out = {}
-        for key, uve in self.state.matching(uve_type, patterns).items():
+        structs = frozenset(item.partition(":")[0] for item in cfilt) or None  # the others are filtered out
+        for key, uve in self.state.matching(uve_type, patterns, structs).items():
             if sfilt and key != sfilt and uve.get("UveVMInterfaceAgent", {}).get("vrouter") != sfilt:
                 continue
             if mfilt:
