@@ -54,6 +54,7 @@ class AnalyticsState:
         self._node_uves: dict[str, dict[str, dict]] = {}  # node -> type -> NodeStatus json
         self._updated: dict[str, int] = {}  # "type/name" -> µs of the last NodeStatus change
         self._sequence = 0
+        self.version = 0  # bumped by every change a UVE shows (watch(), an acknowledged alarm)
         self.static = {"virtual-network": network_uves(topo), "virtual-machine-interface": vmi_uves(topo)}
         self.built_at = now_us()
         self._types = {n.name: self._node_types(n) for n in topo.nodes}
@@ -101,6 +102,8 @@ class AnalyticsState:
                 self._node_uves.pop(node.name, None)  # rebuilt on the next read
                 self._dirty.add(node.name)
                 self._changed_at[node.name] = now
+        if changed:
+            self.version += 1
         return changed
 
     def _statuses(self, name: str) -> dict[str, dict]:
