@@ -17,7 +17,7 @@ from tftui.ui.app import TftuiApp  # noqa: E402
 OUT = ROOT / "screenshots"
 
 
-async def shoot(config: Path) -> list[Path]:
+async def shoot(config: Path, only: set[str] | None = None) -> list[Path]:
     spec = load_config(str(config)).cluster
     written = []
     # keys: groups separated by "|", each group pressed at once (":name" opens a view), then a wait for what it fetches
@@ -37,8 +37,12 @@ async def shoot(config: Path) -> list[Path]:
         ("logs", "tftui-dark", (100, 30), "ctrl1", ":logs"),
         ("uves", "tftui-dark", (100, 30), "ctrl1", ":uve"),
         ("stats", "tftui-dark", (100, 30), "ctrl1", ":stats"),
+        ("peer-80x24", "tftui-dark", (80, 24), "ctrl1", ":peer"),  # the demo leaves ctrl3 unpeered: the plan
+        ("peer-watching", "tftui-dark", (100, 30), "ctrl1", ":peer|plus|enter"),  # peered: both sides watched
     ]
     for name, theme, size, node, keys in shots:
+        if only and name not in only:
+            continue
         app = TftuiApp(spec, theme=theme)
         async with app.run_test(size=size) as pilot:
             while app.cluster.rounds < 2:
@@ -57,11 +61,12 @@ async def shoot(config: Path) -> list[Path]:
     return written
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    """With names (`peer-80x24 ...`): only those screenshots."""
     OUT.mkdir(exist_ok=True)
     lab = start_demo_lab(churn=0.5)
     try:
-        for p in asyncio.run(shoot(lab.config_path)):
+        for p in asyncio.run(shoot(lab.config_path, set(argv) or None)):
             print(p.relative_to(ROOT))
     finally:
         lab.stop()
@@ -69,4 +74,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

@@ -28,33 +28,38 @@ async def test_walk_from_scratch_and_back(tmp_path, capsys, os_name):
         doc = _json(capsys)
         assert doc["exit"] == 0 and doc["applied"]["ok"] and doc["status"]["done"]
         assert doc["status"]["crosscheck"]["ok"] == doc["status"]["crosscheck"]["expected"] > 0
+        # both sides watched: each control node's own BGP neighbor list (introspect) has the router Established
+        assert [(p["control_watched"], p["control_state"]) for p in doc["status"]["pairs"]] == [
+            (True, "Established")] * 3
         controls = [n.address for n in lab.topo.nodes if "control" in n.roles]
         assert lab.neighbors() == controls
         assert lab.gateway_sessions() == {"vyos": set(ALL)}  # named after the router, sessions from all three
         assert all(s.established and s.routes_flow for s in lab.peering.sessions())
         lines = doc["plan"]["router_lines"]
+        ctrl3 = lab.address("ctrl3")
         if os_name == "frr":
-            assert "neighbor 127.208.0.12 remote-as 64512" in [x.strip() for x in lines]
+            assert f"neighbor {ctrl3} remote-as 64512" in [x.strip() for x in lines]
         elif os_name == "vyos-1.4":
-            assert "set protocols bgp neighbor 127.208.0.12 address-family ipv4-unicast" in lines
+            assert f"set protocols bgp neighbor {ctrl3} address-family ipv4-unicast" in lines
         else:
-            assert "set protocols bgp 65311 neighbor 127.208.0.12 remote-as 64512" in lines
+            assert f"set protocols bgp 65311 neighbor {ctrl3} remote-as 64512" in lines
         # nothing left to do: the same command changes nothing and is done at once
         assert await lab.cli("peer", "add", "--yes", "--wait", "10") == 0
         assert "nothing to change" in capsys.readouterr().out
         assert await lab.cli("peer", "remove", "--yes", "--wait", "10", "--json") == 0
         doc = _json(capsys)
         assert doc["status"]["done"] and lab.neighbors() == [] and lab.gateway_sessions() == {}
+        assert {p["control_state"] for p in doc["status"]["pairs"]} == {None}  # no control node lists it any more
         assert not any(s.established for s in lab.peering.sessions())
 
 
 async def test_demo_walk_dry_run_readonly_and_confirmation(tmp_path, capsys):
     async with peering_lab(tmp_path, scenario="demo") as lab:  # the demo leaves ctrl3 unpeered
-        before = lab.neighbors()
+        before, ctrl3 = lab.neighbors(), lab.address("ctrl3")
         assert await lab.cli("peer", "add", "--dry-run") == 0
         out = capsys.readouterr().out
-        assert "~ bgp-router ctrl3 (control node, 127.208.0.12): + session with vyos-gw (families inet)" in out
-        assert "set protocols bgp neighbor 127.208.0.12 remote-as 64512" in out
+        assert f"~ bgp-router ctrl3 (control node, {ctrl3}): + session with vyos-gw (families inet)" in out
+        assert f"set protocols bgp neighbor {ctrl3} remote-as 64512" in out
         assert "Already in place on both sides: ctrl1, ctrl2" in out and "(dry run: nothing sent)" in out
         assert await lab.cli("--readonly", "peer", "add", "--yes") == 2
         assert "--readonly: nothing applied" in capsys.readouterr().err
@@ -62,7 +67,7 @@ async def test_demo_walk_dry_run_readonly_and_confirmation(tmp_path, capsys):
         assert "pass --yes" in capsys.readouterr().err
         assert lab.api.server.writes == 0 and lab.neighbors() == before
         assert await lab.cli("peer", "add", "--yes", "--control", "ctrl3") == 0
-        assert lab.neighbors() == [*before, "127.208.0.12"]
+        assert lab.neighbors() == [*before, lab.address("ctrl3")]
         assert lab.gateway_sessions() == {"vyos-gw": set(ALL)}
 
 
@@ -103,7 +108,7 @@ async def test_frr_ebgp_policy_choice_and_causes(tmp_path, capsys):
         out = capsys.readouterr().out
         assert "route-map TFTUI-FROM-TF permit 10" in out and "done after" in out
         assert all(n.route_map_in == "TFTUI-FROM-TF" for n in lab.peering.router_config.neighbors.values()
-                   if n.address != "127.208.0.10")
+                   if n.address != lab.address("ctrl1"))
 
 
 @pytest.mark.parametrize("option", [("--router-asn", "65311;id"), ("--hold-time", "$(id)"),

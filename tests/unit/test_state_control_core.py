@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from helpers.ist_text import cli_tables
 
 from tftui.core.control.instances import (
     RoutingInstance,
@@ -46,26 +47,6 @@ CLI_SAMPLES = ["40_control_BgpNeighbor_RoutingInstance_RouteSummary_ShowRoute.is
                "41_control_BgpNeighbor_RouteSummary_ShowRoute.ist-cli-text.tf-primer-2019.txt",
                "42_control_BgpNeighbor_bgp_and_xmpp_flaps.ist-cli-text.tf-primer-2019.txt",
                "43_control_BgpNeighbor_bgpaas_external.contrail-scrape-ist-cli-text-2020.txt"]
-
-
-def cli_tables(text: str) -> list[tuple[list[str], list[list[str]]]]:
-    """Every +---+ table of an ist rendering: (columns, rows), wrapped cells joined back together."""
-    tables, lines, i = [], text.splitlines(), 0
-    while i < len(lines):
-        if lines[i].startswith("+-") and i + 2 < len(lines) and lines[i + 1].startswith("|"):
-            columns = [c.strip() for c in lines[i + 1].strip("|").split("|")]
-            rows: list[list[str]] = []
-            i += 3
-            while i < len(lines) and lines[i].startswith("|"):
-                cells = [c.strip() for c in lines[i].strip("|").split("|")]
-                if rows and not cells[1]:  # a wrapped row continues the previous one
-                    rows[-1] = [a + b for a, b in zip(rows[-1], cells, strict=True)]
-                else:
-                    rows.append(cells)
-                i += 1
-            tables.append((columns, rows))
-        i += 1
-    return tables
 
 
 def _neighbor_tables(shared_data):

@@ -2,9 +2,10 @@
 
 Prints the plan as a diff, asks for confirmation (unless --yes), applies both sides, and with --wait S follows
 the sessions and the gatewayless cross-check. Exit status: 0 applied (and with --wait: Established on the
-router side -- and the control nodes' side when that can be watched -- with every pod /32 on the router within S
-seconds; for remove: the sessions gone); 1 refused by the router or TF (rolled back), or --wait ran out, or the
-router/config API could not be read; 2 usage, config or plan problems, no confirmation, or --readonly.
+router's side and on each control node's -- its BGP neighbor introspect, when the inventory lists the control
+nodes -- with every pod /32 on the router within S seconds; for remove: the sessions gone); 1 refused by the
+router or TF (rolled back), or --wait ran out, or the router/config API could not be read; 2 usage, config or
+plan problems, no confirmation, or --readonly.
 """
 
 from __future__ import annotations
@@ -101,11 +102,14 @@ class _Out:
 
 
 async def _run(args: argparse.Namespace, out: _Out) -> int:
+    from tftui.services.control_neighbors import ControlNeighbors
     from tftui.services.peering import PeeringService
 
     loaded = load_config_or_raise(args)
     readonly = bool(getattr(args, "readonly", False))
-    svc = PeeringService(loaded.cluster, args.router, readonly=readonly, prompt=_prompt)
+    # the control nodes' own side of each session, when the inventory lists them (their BGP neighbor introspect)
+    control = ControlNeighbors.for_cluster(loaded.cluster) if args.wait is not None else None
+    svc = PeeringService(loaded.cluster, args.router, readonly=readonly, prompt=_prompt, control_source=control)
     try:
         plan = await svc.plan(args.peer_command, _options(args))
         out.doc["plan"] = plan.to_json()
@@ -162,6 +166,8 @@ async def _run(args: argparse.Namespace, out: _Out) -> int:
         return EXIT_FAIL
     finally:
         await svc.aclose()
+        if control is not None:
+            await control.aclose()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -84,6 +84,13 @@ SCHEME: tuple[KeySpec, ...] = (
     KeySpec("routes.protocol", "P", "Protocol"),
     KeySpec("routes.check", "c", "Cross-check", "open_view('gatewayless')"),
     KeySpec("routes.accept_key", "A", "Accept host key", show=False),
+    # peering the gateway router (:peer)
+    KeySpec("peer.mark", "space", "Mark", "mark"),
+    KeySpec("peer.add", "plus", "Add peering", "add_peering"),
+    KeySpec("peer.remove", "x", "Remove", "remove_peering"),
+    KeySpec("peer.router", "C", "Choose router", "pick_router", show=False),
+    KeySpec("peer.ebgp", "b", "eBGP policy", "ebgp_policy", show=False),  # the summary says "b:" when needed
+    KeySpec("peer.diagnose", "W", "Why down", "diagnose", show=False),  # said when a session stays down
     # the analytics views
     KeySpec("alarms.ack", "a", "Acknowledge", "acknowledge"),
     KeySpec("alarms.acked", "H", "Acked too", "toggle_acked"),

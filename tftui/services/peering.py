@@ -6,8 +6,9 @@ service's confirmed-write path (a draft, revision checks, the draft kept on fail
 done on the router is undone and what TF had already taken is taken back, so neither side is left half-peered.
 
 The control nodes' own view of the session comes from a `ControlNeighborSource` when one is given: a callable
-(control node name, router address) -> ControlSide | None, for the BGP neighbor introspect client to provide
-(`tftui peer` and the `:peer` view pass it in; without one the watch follows the router's side).
+(control node's bgp-router, router address) -> ControlSide | None; services/control_neighbors.py provides it from
+each control node's BGP neighbor introspect (`tftui peer` and the `:peer` view pass it in; without one the watch
+follows the router's side).
 """
 
 from __future__ import annotations
@@ -59,9 +60,10 @@ log = logging.getLogger(__name__)
 
 
 class ControlNeighborSource(Protocol):
-    """A control node's BGP neighbor state for the router's address; None when it has no such peer."""
+    """A control node's BGP neighbor state for the router's address; None when it has no such peer. Raises when
+    the control node cannot be read (its side is then unknown, never taken for up or gone)."""
 
-    def __call__(self, control_node: str, router_address: str) -> Awaitable[ControlSide | None]: ...
+    def __call__(self, control: BgpRouter, router_address: str) -> Awaitable[ControlSide | None]: ...
 
 
 @dataclass
@@ -89,6 +91,7 @@ class PeeringService:
         self.configurator = RouterConfigurator(self.client, readonly)
         self.monitor = RouterMonitor(spec, hosts_provider(cluster), interval, prompt, client=self.client)
         self.monitor.settle_big_tables = False
+        self._own_policy = policy is None  # one handed in (the app's) is closed by whoever made it
         self.policy = policy or PolicyService.from_cluster(cluster, readonly=readonly)
         self.control_source = control_source  # None: the watch follows the router's side and the cross-check
         self.router_address = router_address or spec.host
@@ -96,7 +99,8 @@ class PeeringService:
 
     async def aclose(self) -> None:
         await self.monitor.stop()
-        await self.policy.aclose()
+        if self._own_policy:
+            await self.policy.aclose()
 
     # ------------------------------------------------------------------ reading
     async def read_router(self) -> RouterFacts:
@@ -128,12 +132,17 @@ class PeeringService:
                 return families
         return None
 
-    async def plan(self, action: str, options: PeerOptions | None = None) -> PeeringPlan:
+    async def read(self, options: PeerOptions | None = None) -> tuple[RouterFacts, TfFacts]:
+        """Both sides as they are now: what a plan is built from (again for each choice, without reading)."""
         options = options or PeerOptions()
         if options.router_address:
             self.router_address = validate.neighbor_address(options.router_address, "--router-address")
         router = await self.read_router()
-        tf = await self.read_tf(router.name)
+        return router, await self.read_tf(router.name)
+
+    async def plan(self, action: str, options: PeerOptions | None = None) -> PeeringPlan:
+        options = options or PeerOptions()
+        router, tf = await self.read(options)
         return (build_add if action == ADD else build_remove)(router, tf, options)
 
     # ------------------------------------------------------------------ writing
@@ -240,19 +249,27 @@ class PeeringService:
 
     # ------------------------------------------------------------------ watching
     async def observe(self, plan: PeeringPlan, started: float) -> PeeringStatus:
-        st = await self.monitor.refresh()
         controls = [(c.name, c.address) for c in plan.controls]
         sides: dict[str, ControlSide | None] | None = None
-        if self.control_source is not None:
-            sides = {}
-            for name, _ in controls:
+        errors: dict[str, str] = {}
+        if self.control_source is None:
+            st = await self.monitor.refresh()
+        else:
+            source = self.control_source
+
+            async def one(c: BgpRouter) -> ControlSide | None:
                 try:
-                    sides[name] = await self.control_source(name, plan.router.address)
-                except Exception as exc:  # a broken source must not end the watch
-                    log.warning("control node %s: BGP neighbor state unavailable: %s", name, exc)
-                    sides[name] = None
+                    return await source(c, plan.router.address)
+                except Exception as exc:  # a control node that cannot be read must not end the watch
+                    log.warning("control node %s: BGP neighbor state unavailable: %s", c.name, exc)
+                    errors[c.name] = str(exc) or type(exc).__name__
+                    return None
+
+            st, *found = await asyncio.gather(self.monitor.refresh(), *(one(c) for c in plan.controls))
+            sides = {c.name: side for c, side in zip(plan.controls, found, strict=True)}
         return PeeringStatus(ADD if plan.brings_up else REMOVE, self.clock() - started,
-                             pair_statuses(controls, st.neighbors, sides), st.check, st.check_note, list(st.errors))
+                             pair_statuses(controls, st.neighbors, sides, errors), st.check, st.check_note,
+                             list(st.errors))
 
     async def watch(self, plan: PeeringPlan, timeout: float, on_status: Callable[[PeeringStatus], None] | None = None,
                     started: float | None = None, interval: float = 1.0) -> PeeringStatus:

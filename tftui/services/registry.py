@@ -8,7 +8,8 @@ vrouter's interfaces, writes, SSH, flows); ``compute:ADDRESS`` is one compute's 
 ``flows:VROUTER`` (``flows:VROUTER/INTERFACE``) a flow table and ``hits:POLICY_UUID/RULE_UUID`` a firewall
 rule's hits on every vrouter, both live. With an analytics API: ``analytics_service`` (queries,
 acknowledgements), the feeds ``alarms`` (looked at every few seconds) and ``uves`` (every UVE type's keys); the
-analytics views make their query's own feeds (services/analytics_feeds.py).
+analytics views make their query's own feeds (services/analytics_feeds.py). ``peering`` is the `:peer` view's
+flow (a router and the control nodes: plan, apply, watch both sides).
 """
 
 from __future__ import annotations
@@ -127,6 +128,13 @@ class Services:
         service = self.get("policy_service")
         return FetchFeed(service.load_all, f"config API {redact(service.client.settings.url)}", (ConfigApiError,))
 
+    def _peering(self) -> Feed:
+        from .peering_flow import PeeringFlow
+
+        if not self.spec.routers:
+            raise Unavailable(f"cluster {self.spec.name} has no routers: to peer (see docs/peering.md)")
+        return PeeringFlow(self.spec, readonly=self.readonly, prompt=self.prompt, policy=self.get("policy_service"))
+
     def _launcher(self):
         from .launcher import Launcher
 
@@ -182,7 +190,7 @@ class Services:
     _BUILDERS: dict[str, Callable[[Services], Any]] = {
         "router": _router, "vmi_service": _vmi_service, "interfaces": _interfaces,
         "policy_service": _policy_service, "policy": _policy, "launcher": _launcher, "flow_service": _flow_service,
-        "analytics_service": _analytics_service, "alarms": _alarms, "uves": _uves,
+        "analytics_service": _analytics_service, "alarms": _alarms, "uves": _uves, "peering": _peering,
     }
     _FEEDS_OF: dict[str, Callable[[Services, str], Feed]] = {  # "compute:ADDRESS": one feed per argument
         "compute": _compute_feed, "flows": _flows_feed, "hits": _hits_feed,

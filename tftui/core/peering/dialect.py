@@ -61,6 +61,10 @@ class Dialect:
             return f"VyOS {self.version or '?'} ({suite}; configuration mode, {syntax})"
         return f"{suite} (vtysh configuration mode)"
 
+    def short(self) -> str:
+        """A few words for a status line: "VyOS 1.4.0", "FRR 8.4"."""
+        return f"VyOS {self.version or '?'}" if self.os == VYOS else self.suite.label()
+
 
 def vyos_version(show_version: str) -> str | None:
     """The VyOS release in `show version` output, or None when it is not VyOS."""

@@ -7,6 +7,7 @@ and the operator's choices. Pure: the services read and write, this only decides
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 
 from tftui.core.policy.models import IP_FABRIC, BgpRouter
@@ -134,6 +135,21 @@ class PeeringPlan:
         out += [f"PROBLEM: {p}" for p in self.problems]
         return "\n".join(out)
 
+    def requests(self) -> str:
+        """Exactly what applying sends: each command run on the router over SSH (for VyOS with the script it
+        reads on stdin), then TF's changes as data (each written as one confirmed config API draft)."""
+        out = [f"# router {self.router.name} ({self.router.dialect.label()}), in this order:"]
+        for step in self.router_change.steps():
+            out.append(f"$ {step.command}")
+            if step.stdin:
+                out += [f"    {line}" for line in step.stdin.splitlines()]
+        if self.router_change.empty:
+            out.append("# (nothing to change on the router)")
+        out.append(f"# TF (config API), AS {self.tf_asn}, after the router:")
+        out.append(json.dumps([c.to_json() for c in self.tf_changes], indent=2) if self.tf_changes
+                   else "# (nothing to change in TF)")
+        return "\n".join(out)
+
     def to_json(self) -> dict:
         return {"action": self.action, "router": self.router.name, "router_address": self.router.address,
                 "dialect": self.router.dialect.label(), "router_asn": self.asn, "router_id": self.router.router_id,
@@ -177,13 +193,21 @@ def _checked_router(router: RouterFacts, problems: list[str]) -> bool:
         return False
 
 
+def ebgp_policy_required(router: RouterFacts, local_as: int | None, tf_asn: int) -> bool:
+    """Whether the router refuses eBGP routes without a policy, so the operator must choose what to do about it
+    (PeerOptions.ebgp) before the control nodes' routes can be accepted."""
+    d, cfg = router.dialect, router.config
+    required = (d.ebgp_policy_required and not cfg.no_ebgp_requires_policy) or (
+        d.neighbor_needs_address_family and cfg.ebgp_requires_policy)
+    return local_as is not None and local_as != tf_asn and required
+
+
 def _ebgp_ops(router: RouterFacts, opts: PeerOptions, new: list[str], local_as: int, tf_asn: int,
               problems: list[str], notes: list[str]) -> list[RouterOp]:
     d, cfg = router.dialect, router.config
     ebgp = local_as != tf_asn
-    required = (d.ebgp_policy_required and not cfg.no_ebgp_requires_policy) or (
-        d.neighbor_needs_address_family and cfg.ebgp_requires_policy)
-    if not (ebgp and required and new):
+    required = ebgp_policy_required(router, local_as, tf_asn)
+    if not (required and new):
         if opts.ebgp not in (None, KEEP) and ebgp:
             notes.append(f"--ebgp-policy {opts.ebgp}: nothing to do, {d.label()} does not require an eBGP policy here")
         return []

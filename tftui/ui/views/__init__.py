@@ -10,6 +10,7 @@ from . import (  # noqa: F401
     interfaces,
     logs,
     nodes,
+    peer,
     policy,
     routes,
     stats,
