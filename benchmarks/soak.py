@@ -9,11 +9,11 @@ ERROR or traceback in the log.
 
     python benchmarks/soak.py --minutes 60                 # 2000 vrouters, the README's figure
     python benchmarks/soak.py --minutes 2 --vrouters 200   # CI
-    python benchmarks/soak.py --quick                      # CI: 2 minutes, 200 vrouters
+    python benchmarks/soak.py --quick                      # CI: 2 minutes, 200 vrouters, RSS growth <= 5 %
 
---quick judges everything but the UI process's RSS: that grows by about 150 KB per re-render of changed
-content on screen (Python's heap stays flat; see README "Soak"), more than 10 % in two minutes, and is
-reported rather than failed on until that is found.
+--quick judges the RSS of both processes against 5 %, not 10 %: two minutes stand for an hour, and the leaks
+found so far (Textual's footer keeping the keys it rebuilt, its render cache keeping removed widgets) showed
+as +15 % and +6.6 % in two minutes, against +1.9 % without them (README "Soak").
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import add_lab_arguments, fleet_lab, load_line, open_fds, proc_status  # noqa: E402
 
-RSS_GROWTH = 0.10
+RSS_GROWTH = 0.10  # the target over an hour
+QUICK_RSS_GROWTH = 0.05  # over two minutes (--quick): a leak shows at a fraction of the hour's growth
 SLACK = {"ui_fds": 2, "poller_fds": 8, "tasks": 4}  # a refresh or a key's worker in flight at the moment of a sample
 
 
@@ -85,7 +86,7 @@ async def soak(config: str, seconds: float, every: float, log_path: Path) -> lis
     return samples
 
 
-def verdict(samples: list[dict], log_text: str, judge_ui_rss: bool = True) -> tuple[list[str], dict]:
+def verdict(samples: list[dict], log_text: str, rss_growth: float = RSS_GROWTH) -> tuple[list[str], dict]:
     fifth = max(1, len(samples) // 5)
     early = samples[: min(fifth, max(1, sum(1 for s in samples if s["t"] <= 300)))]
     late = samples[-fifth:]
@@ -94,7 +95,7 @@ def verdict(samples: list[dict], log_text: str, judge_ui_rss: bool = True) -> tu
         ref, end = max(s[key] for s in early), max(s[key] for s in late)
         growth = (end - ref) / ref if ref else 0.0
         figures[key] = (ref, end, growth)
-        if growth > RSS_GROWTH and (judge_ui_rss or key != "ui_rss_mb"):
+        if growth > rss_growth:
             problems.append(f"{key} grew {growth:.1%} ({ref:.0f} -> {end:.0f} MB)")
     for key in ("ui_fds", "poller_fds", "tasks"):
         ref, end = max(s[key] for s in early), max(s[key] for s in late)
@@ -138,7 +139,7 @@ def main() -> int:
     finally:
         lab.stop()
     log_text = log_path.read_text(errors="replace")
-    problems, figures = verdict(samples, log_text, judge_ui_rss=not args.quick)
+    problems, figures = verdict(samples, log_text, QUICK_RSS_GROWTH if args.quick else RSS_GROWTH)
     if args.json:
         Path(args.json).write_text(json.dumps(samples, indent=1))
     last = samples[-1]

@@ -33,6 +33,6 @@ for bench in benchmarks/bench_*.py; do
     echo "== $bench --quick"
     .venv/bin/python "$bench" --quick
 done
-# two minutes of the UI on the churning lab: fails on growing fds, tasks, poller memory, or errors in the log
+# two minutes of the UI on the churning lab: fails on growing fds, tasks, RSS (UI or poller, > 5 %), or log errors
 echo "== benchmarks/soak.py --quick"
 .venv/bin/python benchmarks/soak.py --quick

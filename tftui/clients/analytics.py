@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import httpx
+import orjson
 
 from tftui.core.analytics.alarms import Alarm, parse_alarms_reply
 from tftui.core.analytics.results import QueryFormatError, parse_query_status, parse_rows
@@ -52,6 +53,15 @@ T = TypeVar("T")
 UNREACHABLE, TIMEOUT, AUTH, TOO_LARGE, EXPIRED, NOT_FOUND, UNAVAILABLE, BAD_REPLY, FAILED, HTTP = (
     "unreachable", "timeout", "auth", "too-large", "expired", "not-found", "unavailable", "bad-reply", "failed",
     "http")
+
+
+def loads_json(content: bytes) -> Any:
+    """orjson (a 10,000-vrouter NodeStatus reply is 25 MB: 3x faster than json), and json for what orjson refuses
+    but json reads (NaN, integers past 64 bits): the same values either way, and json's ValueError if neither."""
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return json.loads(content)
 
 
 class AnalyticsError(Exception):
@@ -156,7 +166,7 @@ class AnalyticsClient:
     @staticmethod
     def _decode(status: int, content: bytes, path: str) -> Any:
         try:
-            return json.loads(content)
+            return loads_json(content)
         except ValueError:
             snippet = content[:120].decode("utf-8", "replace")
             raise AnalyticsError(BAD_REPLY, f"{path}: HTTP {status}, reply is not JSON: {snippet!r}", status) from None
@@ -184,7 +194,7 @@ class AnalyticsClient:
             return Reply(self._decode(status, content, path))
         if status == 500 and partial_ok:
             try:
-                return Reply(json.loads(content), partial=True)
+                return Reply(loads_json(content), partial=True)
             except ValueError:
                 pass
         raise self._error(status, content, path)

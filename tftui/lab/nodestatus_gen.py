@@ -16,7 +16,7 @@ from tftui.core.nodestatus import (
     ProcessStatus,
 )
 
-from .sessions import xmpp_status
+from .sessions import known_control_nodes, xmpp_status
 from .topology import BUILDS, FUNCTIONAL, LabNode, Topology
 
 OBJECT_KEYS = {
@@ -45,7 +45,7 @@ def object_key(node: LabNode, svc: ServiceDef) -> str:
 
 
 def _controllers(topo: Topology) -> list[LabNode]:
-    return [n for n in topo.nodes if "control" in n.roles] or topo.nodes[:1]
+    return known_control_nodes(topo) or topo.nodes[:1]
 
 
 def _connections(topo: Topology, node: LabNode, svc: ServiceDef) -> tuple[ConnectionInfo, ...]:

@@ -71,6 +71,11 @@ def _positions(topo) -> tuple[dict[str, int], list]:
     return cached[1], cached[2]
 
 
+def known_control_nodes(topo) -> list:
+    """control_nodes(topo), computed once per topology: every daemon's NodeStatus names them."""
+    return _positions(topo)[1]
+
+
 def xmpp_servers(topo, vrouter: str) -> list:
     """The control nodes a vrouter's agent talks to: two of the list, spread over the vrouters as agents pick."""
     index, controls = _positions(topo)

@@ -163,14 +163,32 @@ class Topology:
     release: str = "2011"
     flow_export_rate: int = 0  # global-vrouter-config flow_export_rate: 0 (the default since R4.0) exports no flows
 
+    # Indexes by name, rebuilt when a list grew (scenarios append while they build; nothing renames or removes).
+    # Every request of a 10,000-vrouter lab looks a node up: a scan of the list each time made the lab quadratic.
+    _node_index: tuple[int, dict[str, LabNode]] = field(default=(-1, {}), init=False, repr=False, compare=False)
+    _itf_index: tuple[int, dict[str, list[LabInterface]]] = field(default=(-1, {}), init=False, repr=False,
+                                                                  compare=False)
+
     def node(self, name: str) -> LabNode:
-        return next(n for n in self.nodes if n.name == name)
+        size, index = self._node_index
+        if size != len(self.nodes):
+            index = {}
+            for n in self.nodes:
+                index.setdefault(n.name, n)  # the first of a name, as a scan finds it
+            self._node_index = (len(self.nodes), index)
+        return index[name]
 
     def vrouters(self) -> list[LabNode]:
         return [n for n in self.nodes if "vrouter" in n.roles]
 
     def interfaces_on(self, vrouter: str) -> list[LabInterface]:
-        return [i for i in self.interfaces if i.vrouter == vrouter]
+        size, index = self._itf_index
+        if size != len(self.interfaces):
+            index = {}
+            for i in self.interfaces:
+                index.setdefault(i.vrouter, []).append(i)
+            self._itf_index = (len(self.interfaces), index)
+        return list(index.get(vrouter, ()))
 
 
 # ------------------------------------------------------------------------------------ addressing

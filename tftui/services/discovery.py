@@ -7,10 +7,13 @@ computes, control-node bgp-routers the control role; one address gathers every r
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from tftui.clients.configapi import ConfigApiClient
 from tftui.core.inventory import ClusterSpec, ConfigError, NodeSpec, merge_nodes
 from tftui.core.policy.settings import config_api_settings
+
+if TYPE_CHECKING:  # the client (httpx: ~50 ms of imports) only when the cluster wants discovery
+    from tftui.clients.configapi import ConfigApiClient
 
 _ROLE_OF = {
     "config-node": ("config_node_ip_address", "config"),
@@ -53,6 +56,8 @@ async def discover_cluster(cluster: ClusterSpec) -> ClusterSpec:
     settings = config_api_settings(cluster)
     if settings is None:
         raise ConfigError(f"cluster {cluster.name!r} has no config_api to discover nodes from")
+    from tftui.clients.configapi import ConfigApiClient
+
     async with ConfigApiClient(settings) as client:
         found = [replace(n, ports={**cluster.default_ports, **n.ports},
                          probe_ports={**cluster.default_probe_ports, **n.probe_ports})

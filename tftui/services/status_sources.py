@@ -13,13 +13,16 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from tftui.clients.analytics import AnalyticsClient, AnalyticsError
 from tftui.core.analytics.settings import AnalyticsSettings, analytics_settings, status_source
 from tftui.core.analytics.status import ReportedStatus, reported_statuses, service_states
 from tftui.core.analytics.uve import NODE_TYPES, UveFilters, singular
 from tftui.core.inventory import ClusterSpec, NodeSpec
 from tftui.core.status import ServiceState
+
+if TYPE_CHECKING:  # the client (httpx: ~50 ms of imports) only when analytics is the source
+    from tftui.clients.analytics import AnalyticsClient
 
 log = logging.getLogger(__name__)
 NODE_STATUS_ONLY = UveFilters(cfilt=("NodeStatus",))
@@ -30,7 +33,11 @@ class AnalyticsStatusSource:
                  clock: Callable[[], float] = time.time):
         self.settings = settings
         self.mode = mode
-        self.client = client or AnalyticsClient(settings)
+        if client is None:
+            from tftui.clients.analytics import AnalyticsClient
+
+            client = AnalyticsClient(settings)
+        self.client = client
         self.clock = clock
         self.reports: dict[str, list[ReportedStatus]] = {}  # host name -> its NodeStatus per UVE type
         self.last_error: str | None = None
@@ -40,6 +47,8 @@ class AnalyticsStatusSource:
 
     async def refresh(self) -> bool:
         """Fetch every node type's NodeStatus; False (and no reports) when analytics did not answer."""
+        from tftui.clients.analytics import AnalyticsError
+
         started = self.client.requests
         try:
             listed = await self.client.uve_types()

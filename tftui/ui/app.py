@@ -19,6 +19,7 @@ from .framework import ViewScreen, bindings
 from .framework.command import ViewCommands, open_command
 from .framework.dialogs import HelpScreen
 from .framework.registry import find
+from .framework.styles_cache import release_dead_widgets_lines
 from .password_prompt import make_prompt
 from .themes import load_themes
 from .views.nodes import NodesScreen
@@ -34,6 +35,7 @@ class TftuiApp(App):
                  poller: Poller | None = None, autopoll: bool = True, clock: Callable[[], float] = time.time,
                  keymap: dict[str, str] | None = None, services: Services | None = None,
                  view: str | None = None) -> None:
+        release_dead_widgets_lines()  # before the first widget renders (Textualize/textual#6665)
         super().__init__()
         self.spec = spec
         self.readonly = readonly

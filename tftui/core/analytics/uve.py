@@ -179,10 +179,10 @@ def node_status_of(uve: dict) -> NodeStatus | None:
 
 def _without_nulls(value: Any) -> Any:
     """JSON nulls (``"description": null``, ``"name": null`` in real UVEs) read as absent fields."""
-    if isinstance(value, dict):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, dict):  # leaves are copied as they are: a call per leaf was most of the cost
+        return {k: _without_nulls(v) if isinstance(v, (dict, list)) else v for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_without_nulls(v) for v in value]
+        return [_without_nulls(v) if isinstance(v, (dict, list)) else v for v in value]
     return value
 
 

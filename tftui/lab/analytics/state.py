@@ -22,6 +22,7 @@ from .alarms import AlarmGen
 from .tables import Tables
 from .uves import (
     LAB_TABLE_TYPES,
+    VROUTER_STRUCTS,
     bgp_router_state,
     network_uves,
     node_statuses,
@@ -53,6 +54,7 @@ class AnalyticsState:
         self._node_uves: dict[str, dict[str, dict]] = {}  # node -> type -> NodeStatus json
         self._updated: dict[str, int] = {}  # "type/name" -> µs of the last NodeStatus change
         self._sequence = 0
+        self.version = 0  # bumped by every change a UVE shows (watch(), an acknowledged alarm)
         self.static = {"virtual-network": network_uves(topo), "virtual-machine-interface": vmi_uves(topo)}
         self.built_at = now_us()
         self._types = {n.name: self._node_types(n) for n in topo.nodes}
@@ -100,6 +102,8 @@ class AnalyticsState:
                 self._node_uves.pop(node.name, None)  # rebuilt on the next read
                 self._dirty.add(node.name)
                 self._changed_at[node.name] = now
+        if changed:
+            self.version += 1
         return changed
 
     def _statuses(self, name: str) -> dict[str, dict]:
@@ -143,8 +147,9 @@ class AnalyticsState:
             return sorted(self.static[uve_type])
         return sorted(n.name for n in self.topo.nodes if uve_type in self._types_of(n.name))
 
-    def uve(self, uve_type: str, name: str) -> dict:
-        """The flat UVE (empty when unknown), with its UVEAlarms evaluated now."""
+    def uve(self, uve_type: str, name: str, structs: frozenset[str] | None = None) -> dict:
+        """The flat UVE (empty when unknown), with its UVEAlarms evaluated now. ``structs``: the only structs the
+        reply keeps (``cfilt``), when the others need not be built (the alarms are evaluated all the same)."""
         now = now_us()
         if uve_type in self.static:
             uve = dict(self.static[uve_type].get(name) or {})
@@ -157,7 +162,7 @@ class AnalyticsState:
         node = self.topo.node(name)
         # nodemgrs resend NodeStatus every minute or so: a reporting node's NodeStatus stays fresh
         uve: dict[str, Any] = {"NodeStatus": {**ns, "__T": now}}
-        if uve_type == "vrouter":
+        if uve_type == "vrouter" and (structs is None or not structs.isdisjoint(VROUTER_STRUCTS)):
             uve.update({k: {**v, "__T": self._updated.get(_key(uve_type, name), now)}
                         for k, v in vrouter_structs(self.topo, node).items()})
         elif uve_type == "control-node":
@@ -167,9 +172,9 @@ class AnalyticsState:
             uve["UVEAlarms"] = alarms
         return uve
 
-    def matching(self, uve_type: str, patterns: list[str]) -> dict[str, dict]:
+    def matching(self, uve_type: str, patterns: list[str], structs: frozenset[str] | None = None) -> dict[str, dict]:
         keys = [k for k in self.keys(uve_type) if any(fnmatch.fnmatchcase(k, p) for p in patterns or ["*"])]
-        return {k: self.uve(uve_type, k) for k in keys}
+        return {k: self.uve(uve_type, k, structs) for k in keys}
 
     def all_alarms(self) -> dict[str, dict[str, dict]]:
         """type -> key -> UVEAlarms, for every UVE that has one."""

@@ -79,6 +79,9 @@ def _uid(*parts: str) -> int:
     return int(hashlib.md5("/".join(parts).encode()).hexdigest()[:8], 16)
 
 
+VROUTER_STRUCTS = frozenset({"VrouterAgent", "VrouterStatsAgent"})  # what vrouter_structs builds
+
+
 def vrouter_structs(topo: Topology, node: LabNode) -> dict[str, dict]:
     """``VrouterAgent`` and ``VrouterStatsAgent`` with the field names UVE scrapers read."""
     itfs = topo.interfaces_on(node.name)

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from tftui.core.humanize import age
 from tftui.services.feed import Feed, describe_error
@@ -28,6 +28,7 @@ from tftui.services.registry import Services
 
 from .dialogs import RawScreen
 from .errors import ErrorPath
+from .footer import Footer
 from .keys import bindings
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label
+from textual.widgets import Input, Label
 
 from tftui.core.policy.models import BgpRouter
 from tftui.core.policy.validate import ValidationError, check_bgp_router
 
 from ..framework import ViewModal, bindings
 from ..framework.dialogs import modal_css
+from ..framework.footer import Footer
 
 
 class BgpPeerForm(ViewModal[BgpRouter | None]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from tftui.services.policy import PolicyService
@@ -13,6 +13,7 @@ from tftui.services.policy_drafts import Draft
 
 from ..framework import ViewModal, bindings
 from ..framework.dialogs import modal_css
+from ..framework.footer import Footer
 
 
 class DraftsScreen(ViewModal[Draft | None]):

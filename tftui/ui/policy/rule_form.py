@@ -8,13 +8,14 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical, VerticalScroll
-from textual.widgets import Footer, Input, Label, Select
+from textual.widgets import Input, Label, Select
 
 from tftui.core.policy.models import ACTIONS, DIRECTIONS, ENDPOINT_KINDS, Endpoint, Rule
 from tftui.core.policy.validate import ValidationError, check_rule, parse_ports, ports_text
 
 from ..framework import ViewModal, bindings
 from ..framework.dialogs import PickerScreen, modal_css
+from ..framework.footer import Footer
 
 
 @dataclass

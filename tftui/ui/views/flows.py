@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from tftui.core.flows.actions import SHORT_FLOW_PREFIX, endpoint, protocol_name
 from tftui.core.flows.records import FlowRecord
@@ -23,6 +23,7 @@ from tftui.services.flows import FlowsSnapshot
 
 from ..framework import Column, LazyRows, ResourceView, Row, Tone, ViewModal, bindings, register
 from ..framework.dialogs import RawScreen
+from ..framework.footer import Footer
 from ..styles import Palette
 from .policy_members import RulesView
 

@@ -7,7 +7,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tftui.core.humanize import clock
 from tftui.core.routes.models import Neighbor, Route
@@ -15,6 +15,7 @@ from tftui.core.routes.render import nexthops_text
 from tftui.services.routes import RAW_KEEP, RouterMonitor, RouterState
 
 from ..framework import Column, LazyRows, ResourceView, Row, Tone, ViewModal, bindings, register
+from ..framework.footer import Footer
 
 PROTOCOL_CYCLE = ("bgp", "all", "static", "connected", "kernel", "ospf")
 

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import HorizontalScroll, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from tftui.clients.vmssh import RunResult
 from tftui.core.agent import InvalidInput, Vmi
@@ -18,6 +18,7 @@ from tftui.services.launcher import Launcher, check_command
 
 from ..framework import ViewModal, ViewScreen
 from ..framework.dialogs import modal_css
+from ..framework.footer import Footer
 
 
 class CommandPrompt(ViewModal[str | None]):
