@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Input, Static, Tree
+from textual.widgets import DataTable, Input, Static, Tree
 
 from tftui.core.introspect import RequestDef, find, side_effect
 from tftui.core.introspect.tree import Link, cell_text, link_args, tables, tree_text
@@ -23,6 +23,7 @@ from tftui.services.network_state import NetworkStateService, Offered, StateErro
 
 from ..framework import Column, Row, Tone, ViewModal, ViewScreen, bindings, register
 from ..framework.dialogs import modal_css
+from ..framework.footer import Footer
 from .daemons import (
     Daemon,
     OneDaemonView,
