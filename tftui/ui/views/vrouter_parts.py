@@ -28,9 +28,14 @@ def vrouter_feed(services, name: str):
 
 
 def selected_vrouter(app) -> dict:
-    """Opened by name or by its key: the vrouter selected in the node tree, if it is one."""
+    """Opened by name or by its key: the vrouter selected in the node tree, if it is one; else the first, said."""
     result = app.selected_result()
-    return {"vrouter": result.name} if result is not None and "vrouter" in result.roles else {}
+    if result is not None and "vrouter" in result.roles:
+        return {"vrouter": result.name}
+    first = first_vrouter(app.services)
+    if result is not None and first:
+        app.notify(f"{result.name} is not a vrouter: showing {first} (:vrf NAME picks another)", timeout=6)
+    return {}
 
 
 def vrouter_arguments(app, view: str, word: str) -> list[tuple[str, dict]]:
