@@ -19,7 +19,7 @@ from .table import find
 PAGINATION = "Pagination"
 PAGE_REQ = "PageReq"
 # The Sandesh base's own flag (identifier 0), set on every part of a multi-part reply but the last.
-_TRANSPORT_FIELDS = frozenset({"more"})
+TRANSPORT_FIELDS = frozenset({"more"})
 
 
 # ------------------------------------------------------------------------------------ JSON
@@ -35,7 +35,7 @@ def _plain(value: Any) -> Any:
 
 def message_json(msg: Message) -> dict:
     """``{"ItfResp": {"itf_list": [{...}, ...]}}``: types dropped, structs as objects, lists as arrays."""
-    return {msg.name: {k: _plain(v) for k, v in msg.fields.items() if k not in _TRANSPORT_FIELDS}}
+    return {msg.name: {k: _plain(v) for k, v in msg.fields.items() if k not in TRANSPORT_FIELDS}}
 
 
 def reply_json(messages: Iterable[Message]) -> list[dict]:
@@ -238,5 +238,5 @@ def tree_text(messages: Iterable[Message]) -> str:
     out: list[str] = []
     for msg in messages:
         out.append(msg.name)
-        _lines({k: v for k, v in msg.fields.items() if k not in _TRANSPORT_FIELDS}, 1, out)
+        _lines({k: v for k, v in msg.fields.items() if k not in TRANSPORT_FIELDS}, 1, out)
     return "\n".join(out) + ("\n" if out else "")

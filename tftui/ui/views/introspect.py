@@ -16,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static, Tree
 
 from tftui.core.introspect import RequestDef, find, side_effect
-from tftui.core.introspect.tree import Link, cell_text, link_args, tables, tree_text
+from tftui.core.introspect.tree import TRANSPORT_FIELDS, Link, cell_text, link_args, tables, tree_text
 from tftui.core.sandesh import Message, Struct
 from tftui.services.feed import FetchFeed
 from tftui.services.network_state import NetworkStateService, Offered, StateError
@@ -216,10 +216,12 @@ class ReplyView(ViewScreen):
         budget = [TREE_ITEMS]
         for msg in self.messages:
             node = tree.root.add(Text(msg.name, style="bold"), expand=True)
-            self._add_struct(node, msg.fields, budget)
+            self._add_struct(node, msg.fields, budget, skip=TRANSPORT_FIELDS)  # a part's `more` is not data
 
-    def _add_struct(self, parent, struct: Struct, budget: list[int]) -> None:
+    def _add_struct(self, parent, struct: Struct, budget: list[int], skip: frozenset[str] = frozenset()) -> None:
         for name, value in struct.items():
+            if name in skip:
+                continue
             if budget[0] <= 0:
                 parent.add_leaf(Text("… more (the table shows every row)", style="dim"))
                 return
