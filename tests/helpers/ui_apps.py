@@ -58,3 +58,16 @@ async def settle(pilot, timeout: float = 8.0) -> None:
             await pilot.pause()
             return
     raise AssertionError(f"still busy after {timeout}s: {busy}")
+
+
+def app_stopping(labs: list) -> type[TftuiApp]:
+    """A TftuiApp class that stops what ``labs`` holds (anything with an async ``stop()``) as it unmounts: a
+    snapshot test starts its lab inside the app's loop, so the app is what ends it."""
+
+    class StoppingApp(TftuiApp):
+        async def on_unmount(self) -> None:
+            await super().on_unmount()
+            for lab in labs:
+                await lab.stop()
+
+    return StoppingApp

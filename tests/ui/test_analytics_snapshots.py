@@ -8,10 +8,9 @@ import time
 
 import pytest
 from helpers.analytics_ui import analytics_app, analytics_lab, freeze_lab_time, lab_spec
-from helpers.ui_apps import FIXED_NOW, settle
+from helpers.ui_apps import FIXED_NOW, app_stopping, settle
 
 from tftui.lab.topology import build
-from tftui.ui.app import TftuiApp
 from tftui.ui.views.uve import UveStructView
 
 BASE = 253  # the screens show addresses: fixed ones, above every test lab's range (100-249)
@@ -31,11 +30,7 @@ def _snap(snap_compare, steps, flow_export_rate: int = 0) -> bool:
     """The app on the lab's analytics; ``steps(pilot)`` opens what the snapshot shows."""
     labs = []
 
-    class SnapApp(TftuiApp):
-        async def on_unmount(self) -> None:
-            await super().on_unmount()
-            for lab in labs:
-                await lab.stop()
+    SnapApp = app_stopping(labs)
 
     async def setup(pilot):
         labs.append(await analytics_lab(BASE, flow_export_rate, analytics_port=8081, config_port=8082))

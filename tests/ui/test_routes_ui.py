@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from helpers.routes_ui import BASE, NOW, routes_app, routes_lab
-from helpers.ui_apps import settle
+from helpers.ui_apps import app_stopping, settle
 from textual.widgets import DataTable, Static, TextArea
 
 from tftui.core.inventory import ClusterSpec, NodeSpec
@@ -130,11 +130,7 @@ def test_snapshot(snap_compare, tmp_path, monkeypatch):
         pilot.app.open_view("routes")
         await settle(pilot)
 
-    class SnapApp(TftuiApp):
-        async def on_unmount(self) -> None:
-            await super().on_unmount()
-            for server in servers:
-                await server.stop()
+    SnapApp = app_stopping(servers)
 
     spec = ClusterSpec(name="lab", nodes=(NodeSpec("ctrl1", "127.0.0.1", ("config",)),))
     app = SnapApp(spec, services=Services(spec, autopoll=False, clock=lambda: NOW + 3), clock=lambda: NOW + 3)
