@@ -100,3 +100,20 @@ def test_flowlog_says_when_export_is_off_and_shows_records_when_on(start_lab):
     r = tftui("stats", "StatTable.VrouterStatsAgent.flow_rate", "--select", "flow_rate.active_flows",
               "--config", str(on.config_path))
     assert r.returncode == 0 and r.stdout.startswith("compute1")
+
+    # the same history as each end's agent files it: SessionRecordTable, asked as contrail-sessions asks
+    doc = json.loads(tftui("flowlog", "--config", str(on.config_path), "--sessions", "--json").stdout)
+    assert doc["table"] == "SessionRecordTable" and doc["flows"]
+    assert {f["direction"] for f in doc["flows"]} == {"client session"}
+    dropped = next(f for f in doc["flows"] if f["action"] == "drop")
+    assert dropped["drop_reason"]
+    mine = json.loads(tftui("flowlog", "--config", str(on.config_path), "--sessions", "--src", dropped["source_ip"],
+                            "--json").stdout)["flows"]
+    assert mine and {f["source_ip"] for f in mine} == {dropped["source_ip"]}
+    servers = json.loads(tftui("flowlog", "--config", str(on.config_path), "--sessions", "--session-type", "server",
+                               "--json").stdout)["flows"]
+    # a server session is filed by the destination's agent, for what reached it: passed flows only
+    assert servers and {f["direction"] for f in servers} == {"server session"}
+    assert {f["action"] for f in servers} == {"pass"}
+    client_ends = {(f["source_ip"], f["dest_ip"], f["dport"]) for f in doc["flows"]}
+    assert {(f["source_ip"], f["dest_ip"], f["dport"]) for f in servers} <= client_ends

@@ -262,6 +262,17 @@ async def test_flow_history_between_two_endpoints_with_action_and_drop_reason():
             rows = [r.item for r in view.all_rows]
             assert rows and all((r.source_ip, r.dest_ip) == (flow.source_ip, flow.dest_ip) for r in rows)
             assert f"{flow.source_ip} → {flow.dest_ip}" in _static(view, "summary")
+            # the same endpoints as sessions (SessionRecordTable), the source's agent's client sessions
+            await pilot.press("o")
+            await settle(pilot)
+            app.screen.query_one("#form-table", Input).value = "sessions client"
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            rows = [r.item for r in view.all_rows]
+            assert view.flow_query.sessions and rows
+            assert all((r.source_ip, r.dest_ip, r.direction) == (flow.source_ip, flow.dest_ip, "client session")
+                       for r in rows)
+            assert "SessionRecordTable (client sessions)" in _static(view, "summary")
     finally:
         await lab.stop()
 

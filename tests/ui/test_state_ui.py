@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from helpers.ui_apps import settle
+from helpers.ui_apps import app_stopping, settle
 from textual.widgets import DataTable, Input, Static, Tree
 
 import tftui.lab.agent  # noqa: F401  (ItfReq, PageReq)
@@ -148,6 +148,20 @@ async def test_peers_flag_the_down_xmpp_session_and_a_bgp_session_going_down(lab
         summary = _summary(screen)
         assert "ctrl1: BGP peer ctrl3" in summary and "ctrl3: BGP peer ctrl1" in summary
         assert {r[4] for r in _cells(screen) if {r[0], r[1]} == {"ctrl1", "ctrl3"}} == {"Active"}
+
+
+async def test_v_on_a_node_that_is_no_vrouter_says_which_vrouter_it_shows(lab):
+    app = state_app(lab, lab.clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.screen_stack[0].select_node("ctrl1")
+        await pilot.pause()
+        await pilot.press("V")
+        await settle(pilot, timeout=10)
+        first = next(n.name for n in app.services.spec.nodes if "vrouter" in n.roles)
+        assert isinstance(app.screen, VrouterView) and app.screen.vrouter == first
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith(f"ctrl1 is not a vrouter: showing {first}") for m in said), said
 
 
 async def test_vrouter_view_from_the_tree_its_vrfs_xmpp_and_rising_drops(lab, monkeypatch):
@@ -381,6 +395,7 @@ async def test_introspect_browser_form_reply_tree_table_link_and_a_write_refused
         tree = reply.query_one(Tree)
         labels = [str(n.label) for n in tree.root.children]
         assert labels and labels[0].startswith("VrfListResp")
+        assert _find_leaf(tree.root, "more") is None  # the transport's flag, not the agent's data
         # v: the VRFs as a table
         await pilot.press("v")
         table = reply.query_one(DataTable)
@@ -455,11 +470,7 @@ def _snap(snap_compare, view: str, params: dict, later: float = 0.0, then=None, 
     clock = Clock()
     labs: list[IntrospectLab] = []
 
-    class SnapApp(TftuiApp):
-        async def on_unmount(self) -> None:
-            await super().on_unmount()
-            for lab in labs:
-                await lab.stop()
+    SnapApp = app_stopping(labs)
 
     async def setup(pilot):
         labs.append(await start_lab(clock))

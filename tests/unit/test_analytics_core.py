@@ -18,6 +18,7 @@ from tftui.core.analytics.results import (
     parse_query_status,
     parse_rows,
     render_sandesh_xml,
+    session_row,
     sparkline,
     stat_series,
 )
@@ -211,6 +212,51 @@ def test_flow_and_stats_queries():
     with pytest.raises(q.QueryError):
         q.StatsQuery("MessageTable", ("T",)).body(1, 2)
     assert q.parse_where_terms(["name=cmp1"]) == (("name", "cmp1"),)
+
+
+def test_session_queries_as_contrail_sessions_sends_them():
+    # tf-analytics contrail-opserver/test/test_sessions.py, test_1_session_record_query:
+    # `contrail-sessions --table SessionRecordTable --session-type client --where server_port=8080 protocol=6`
+    published = [{"suffix": None, "value2": None, "name": "server_port", "value": 8080, "op": 1},
+                 {"suffix": None, "value2": None, "name": "protocol", "value": 6, "op": 1}]
+    body = q.FlowQuery(protocol=6, dport=8080, table=q.SESSION_RECORD_TABLE).body("now-10m", "now")
+    assert body["table"] == "SessionRecordTable" and body["session_type"] == "client"
+    assert body["is_service_instance"] == 0 and "dir" not in body  # opserver_util's default for session tables
+    assert sorted(body["where"][0], key=lambda m: m["name"]) == sorted(published, key=lambda m: m["name"])
+    # a client session's local end is the source; a server session's the destination. remote_ip is not indexed
+    # (viz.sandesh): a filter, as are vrouter and action
+    client = q.FlowQuery(src="10.1.1.3", dst="10.1.2.4", action="drop", table=q.SESSION_RECORD_TABLE).body(1, 2)
+    assert [(m["name"], m["value"]) for m in client["where"][0]] == [("local_ip", "10.1.1.3")]
+    assert [(m["name"], m["value"]) for m in client["filter"][0]] == [("remote_ip", "10.1.2.4"),
+                                                                       ("forward_action", "drop")]
+    server = q.FlowQuery(src="10.1.1.3", dst="10.1.2.4", table=q.SESSION_RECORD_TABLE,
+                         session_type="server").body(1, 2)
+    assert [(m["name"], m["value"]) for m in server["where"][0]] == [("local_ip", "10.1.2.4")]
+    assert server["session_type"] == "server" and server["filter"][0][0]["value"] == "10.1.1.3"
+    with pytest.raises(q.QueryError):
+        q.FlowQuery(table="SessionSeriesTable")
+    with pytest.raises(q.QueryError):
+        q.FlowQuery(table=q.SESSION_RECORD_TABLE, session_type="both")
+
+
+def test_session_rows_read_as_flows_from_client_to_server():
+    # the published result row of test_sessions.py, widened with the columns a flow history shows
+    row = {"forward_flow_uuid": "e541b3bd-a804-4b94-afc2-e06c9c02b05e", "local_ip": "1.0.0.2", "server_port": 8080,
+           "session_type": "client", "remote_ip": "1.0.0.9", "client_port": 50123, "protocol": 6,
+           "forward_action": "deny", "forward_drop_reason": "Firewall Policy", "T": 1442446560000000,
+           "security_policy_rule": "default-policy-management:p1:9d0f1e1a-2b1c-4e55-8f5e-7a0b1c2d3e4f",
+           "vn": "default-domain:admin:vn1", "remote_vn": "default-domain:admin:vn2", "vrouter": "cmp1"}
+    r = session_row(row)
+    assert (r.source_ip, r.sport, r.dest_ip, r.dport, r.source_vn, r.dest_vn) == (
+        "1.0.0.2", 50123, "1.0.0.9", 8080, "default-domain:admin:vn1", "default-domain:admin:vn2")
+    assert (r.action, r.drop_reason, r.direction, r.setup_time) == ("deny", "Firewall Policy", "client session",
+                                                                     1442446560000000)
+    assert r.policy_rule.endswith(":9d0f1e1a-2b1c-4e55-8f5e-7a0b1c2d3e4f")
+    s = session_row({**row, "session_type": "server", "local_ip": "1.0.0.9", "remote_ip": "1.0.0.2",
+                     "vn": "default-domain:admin:vn2", "remote_vn": "default-domain:admin:vn1"})
+    assert (s.source_ip, s.dest_ip, s.source_vn, s.direction) == ("1.0.0.2", "1.0.0.9", "default-domain:admin:vn1",
+                                                                 "server session")
+    assert session_row({}).source_ip == ""  # a row missing every column is empty, not an error
 
 
 # ------------------------------------------------------------------------------------------ results

@@ -184,8 +184,15 @@ def test_the_flow_form_checks_endpoints_protocol_and_port():
     assert last == "2h" and parse_flow_form(flow_values(query, last)) == (query, last)
     assert describe_flow_query(query, last) == "FlowRecordTable · 10.47.255.251 → 2001:db8::1 · tcp/22 · drop · last 2h"
     assert parse_flow_form({"protocol": "47"})[0].protocol == 47
+    # the Table box: SessionRecordTable, from either end
+    server, _ = parse_flow_form({"dst": "10.47.255.250", "table": "Sessions server"})
+    assert (server.table, server.session_type, server.dst) == ("SessionRecordTable", "server", "10.47.255.250")
+    assert parse_flow_form(flow_values(server, "1h")) == (server, "1h")
+    assert parse_flow_form({"table": "sessions"})[0].session_type == "client"
+    assert describe_flow_query(server, "1h").startswith("SessionRecordTable (server sessions) · any → 10.47.255.250")
     for bad, says in (({"src": "10.0.0.300"}, "source IP"), ({"dport": "65536"}, "destination port"),
-                      ({"protocol": "gre?"}, "protocol")):
+                      ({"protocol": "gre?"}, "protocol"), ({"table": "sessions both"}, "table"),
+                      ({"table": "FlowSeriesTable"}, "table")):
         with pytest.raises(QueryError, match=says):
             parse_flow_form(bad)
 

@@ -58,11 +58,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     lg.add_argument("--json", action="store_true", help="machine-readable output")
     lg.set_defaults(func=run_logs)
 
-    f = sub.add_parser("flowlog", help="flow records from analytics (FlowRecordTable), when flow export is on")
+    f = sub.add_parser("flowlog", help="flow records from analytics (FlowRecordTable, or SessionRecordTable with "
+                                       "--sessions), when flow export is on")
     add_config_arguments(f)
     f.add_argument("--src", metavar="IP")
     f.add_argument("--dst", metavar="IP")
     f.add_argument("--vrouter", metavar="HOST")
+    f.add_argument("--sessions", action="store_true",
+                   help="query SessionRecordTable (what agents export since R4.1) as contrail-sessions does")
+    f.add_argument("--session-type", choices=("client", "server"), default="client",
+                   help="with --sessions: the exporting vrouter's VM is the client (SRC, default) or the server (DST)")
     f.add_argument("--last", default="1h", metavar="TIME", help="how far back (default 1h)")
     f.add_argument("--json", action="store_true", help="machine-readable output")
     f.set_defaults(func=run_flowlog)
@@ -253,22 +258,25 @@ def run_logs(args: argparse.Namespace) -> int:
 
 
 def run_flowlog(args: argparse.Namespace) -> int:
-    from tftui.core.analytics.query import FlowQuery
+    from tftui.core.analytics.query import FLOW_RECORD_TABLE, SESSION_RECORD_TABLE, FlowQuery
 
-    query = FlowQuery(src=args.src, dst=args.dst, vrouter=args.vrouter)
+    query = FlowQuery(src=args.src, dst=args.dst, vrouter=args.vrouter,
+                      table=SESSION_RECORD_TABLE if args.sessions else FLOW_RECORD_TABLE,
+                      session_type=args.session_type)
 
     async def work(svc) -> int:
         snap = await svc.flowlog(query, args.last)
         if args.json:
-            _dump({"export_rate": snap.export_rate, "export_off": snap.export_off, "note": snap.note,
-                   "flows": [r.as_json() for r in snap.rows]})
+            _dump({"table": query.table, "export_rate": snap.export_rate, "export_off": snap.export_off,
+                   "note": snap.note, "flows": [r.as_json() for r in snap.rows]})
             return EXIT_OK
         if snap.note:
             print(snap.note)
         for r in snap.rows:
             why = f" ({r.drop_reason})" if r.drop_reason else ""
+            rule = f" rule {r.policy_rule}" if r.policy_rule else ""
             print(f"{r.vrouter} {r.source_ip}:{r.sport} -> {r.dest_ip}:{r.dport} proto {r.protocol} "
-                  f"{r.action}{why} {r.packets} pkts {r.bytes} bytes  {r.source_vn} -> {r.dest_vn}")
+                  f"{r.action}{why}{rule} {r.packets} pkts {r.bytes} bytes  {r.source_vn} -> {r.dest_vn}")
         return EXIT_OK
 
     return _run(args, work)

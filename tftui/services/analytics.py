@@ -24,7 +24,15 @@ from tftui.core.analytics.query import (
     resolve_time,
     windows,
 )
-from tftui.core.analytics.results import FlowRow, LogLine, StatSeries, flow_row, log_line, stat_series
+from tftui.core.analytics.results import (
+    FlowRow,
+    LogLine,
+    StatSeries,
+    flow_row,
+    log_line,
+    session_row,
+    stat_series,
+)
 from tftui.core.analytics.settings import AnalyticsSettings, analytics_settings
 from tftui.core.analytics.uve import UveFilters, UveRow, uve_rows
 from tftui.core.inventory import ClusterSpec, ConfigError
@@ -232,7 +240,8 @@ class AnalyticsService:
             return FlowSnapshot((), 0, self.clock())
         start, end = last_range(last)
         rows = await self.client.query(query.body(start, end))
-        return FlowSnapshot(tuple(flow_row(r) for r in rows), rate, self.clock())
+        decode = session_row if query.sessions else flow_row
+        return FlowSnapshot(tuple(decode(r) for r in rows), rate, self.clock())
 
     async def stats(self, query: StatsQuery, value_field: str, last: str = "1h",
                     key_field: str = "Source") -> StatsSnapshot:

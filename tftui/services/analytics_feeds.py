@@ -187,7 +187,7 @@ def node_history_feed(service: AnalyticsService, node: str, object_types: tuple[
 
 
 def flowlog_feed(service: AnalyticsService, query: FlowQuery, last: str) -> FetchFeed:
-    return FetchFeed(lambda: service.flowlog(query, last), source_line(service, "FlowRecordTable"), EXPECTED)
+    return FetchFeed(lambda: service.flowlog(query, last), source_line(service, query.table), EXPECTED)
 
 
 def stats_feed(service: AnalyticsService, query: StatsQuery, value: str, last: str) -> FetchFeed:

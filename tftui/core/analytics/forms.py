@@ -8,8 +8,11 @@ import re
 from dataclasses import dataclass
 
 from .query import (
+    FLOW_RECORD_TABLE,
     LEVELS,
     OBJECT_TABLES,
+    SESSION_RECORD_TABLE,
+    SESSION_TYPES,
     FlowQuery,
     LogQuery,
     QueryError,
@@ -48,6 +51,7 @@ FLOW_FIELDS = (
     Field("dport", "Dest. port", "0-65535"),
     Field("action", "Action", "pass, deny, drop…"),
     Field("last", "Last", "how far back: 1h, 30m, 2d"),
+    Field("table", "Table", "flows (FlowRecordTable), or sessions client|server (SessionRecordTable)"),
 )
 STATS_FIELDS = (
     Field("table", "Stat table", "StatTable.<Struct>.<attr>"),
@@ -112,7 +116,18 @@ def describe_log_query(query: LogQuery, last: str) -> str:
 def flow_values(query: FlowQuery, last: str) -> dict[str, str]:
     proto = next((n for n, p in PROTOCOLS.items() if p == query.protocol), str(query.protocol or ""))
     return {"src": query.src or "", "dst": query.dst or "", "vrouter": query.vrouter or "", "protocol": proto,
-            "dport": "" if query.dport is None else str(query.dport), "action": query.action or "", "last": last}
+            "dport": "" if query.dport is None else str(query.dport), "action": query.action or "", "last": last,
+            "table": f"sessions {query.session_type}" if query.sessions else "flows"}
+
+
+def _table(values: dict[str, str]) -> tuple[str, str]:
+    """The form's table box: ``flows`` (or empty), ``sessions`` / ``sessions client`` / ``sessions server``."""
+    words = (values.get("table") or "").strip().lower().split()
+    if not words or words == ["flows"]:
+        return FLOW_RECORD_TABLE, "client"
+    if words[0] in ("sessions", "session") and len(words) <= 2 and (len(words) == 1 or words[1] in SESSION_TYPES):
+        return SESSION_RECORD_TABLE, words[1] if len(words) == 2 else "client"
+    raise QueryError(f"table: {' '.join(words)!r}: flows, or sessions client|server")
 
 
 def _ip(values: dict[str, str], key: str, label: str) -> str | None:
@@ -137,16 +152,17 @@ def parse_flow_form(values: dict[str, str]) -> tuple[FlowQuery, str]:
         _number(proto_text, "protocol", 255) if proto_text else None)
     dport_text = (values.get("dport") or "").strip()
     action = _text(values, "action")
+    table, session_type = _table(values)
     query = FlowQuery(src=_ip(values, "src", "source IP"), dst=_ip(values, "dst", "destination IP"),
                       vrouter=_text(values, "vrouter"), protocol=protocol,
                       dport=_number(dport_text, "destination port", 65535) if dport_text else None,
-                      action=action.lower() if action else None)
+                      action=action.lower() if action else None, table=table, session_type=session_type)
     return query, _last(values, "1h")
 
 
 def describe_flow_query(query: FlowQuery, last: str) -> str:
     ends = f"{query.src or 'any'} → {query.dst or 'any'}"
-    parts = ["FlowRecordTable", ends]
+    parts = [f"{query.table} ({query.session_type} sessions)" if query.sessions else query.table, ends]
     if query.protocol is not None:
         parts.append(next((n for n, p in PROTOCOLS.items() if p == query.protocol), f"proto {query.protocol}")
                      + (f"/{query.dport}" if query.dport is not None else ""))

@@ -47,6 +47,13 @@ OBJECT_SELECT = ["MessageTS", "Source", "ModuleId", "Messagetype", "ObjectLog", 
 FLOW_SELECT = ["UuidKey", "vrouter", "setup_time", "teardown_time", "sourcevn", "destvn", "sourceip", "destip",
                "protocol", "sport", "dport", "action", "direction_ing", "agg-bytes", "agg-packets", "sg_rule_uuid",
                "nw_ace_uuid", "vrouter_ip", "other_vrouter_ip", "vmi", "drop_reason"]
+# SessionRecordTable (viz.sandesh): one row per session as each end's agent exports it since R4.1; the query
+# engine serves FlowRecordTable from the same store. `session_type` says which end the exporting vrouter's VM is.
+SESSION_SELECT = ["T", "vrouter", "vrouter_ip", "session_type", "local_ip", "client_port", "remote_ip", "server_port",
+                  "protocol", "vn", "remote_vn", "vmi", "forward_flow_uuid", "forward_action", "forward_drop_reason",
+                  "forward_sg_rule_uuid", "forward_nw_ace_uuid", "security_policy_rule", "forward_sampled_bytes",
+                  "forward_sampled_pkts"]
+SESSION_TYPES = ("client", "server")
 
 # SandeshLevel, for --level (a LEQ filter on Level)
 LEVELS = {"SYS_EMERG": 0, "SYS_ALERT": 1, "SYS_CRIT": 2, "SYS_ERR": 3, "SYS_WARN": 4, "SYS_NOTICE": 5,
@@ -184,8 +191,22 @@ class FlowQuery:
     dport: int | None = None
     action: str | None = None
     direction: int = 1  # 1 ingress (contrail-flows' default), 0 egress
+    table: str = FLOW_RECORD_TABLE  # or SESSION_RECORD_TABLE (contrail-sessions --table)
+    session_type: str = "client"  # sessions: the exporting vrouter's VM is the client (src) or the server (dst)
+
+    def __post_init__(self) -> None:
+        if self.table not in (FLOW_RECORD_TABLE, SESSION_RECORD_TABLE):
+            raise QueryError(f"{self.table!r}: flow history is {FLOW_RECORD_TABLE} or {SESSION_RECORD_TABLE}")
+        if self.session_type not in SESSION_TYPES:
+            raise QueryError(f"session type {self.session_type!r}: client or server")
+
+    @property
+    def sessions(self) -> bool:
+        return self.table == SESSION_RECORD_TABLE
 
     def body(self, start: Any, end: Any) -> dict:
+        if self.sessions:
+            return self._session_body(start, end)
         where = [match(n, v) for n, v in (("vrouter", self.vrouter), ("sourcevn", self.source_vn),
                                            ("destvn", self.dest_vn), ("sourceip", self.src), ("destip", self.dst),
                                            ("protocol", self.protocol), ("sport", self.sport),
@@ -193,6 +214,20 @@ class FlowQuery:
         filters = [match("action", self.action)] if self.action else []
         return _body(FLOW_RECORD_TABLE, start, end, FLOW_SELECT, [where] if where else None,
                      [filters] if filters else None, dir=self.direction)
+
+    def _session_body(self, start: Any, end: Any) -> dict:
+        """As contrail-sessions sends it: where on the indexed columns (the local end, protocol, server port,
+        VNs), the remote address, vrouter and action as filters (not indexed)."""
+        client = self.session_type == "client"
+        local, remote = (self.src, self.dst) if client else (self.dst, self.src)
+        vn, remote_vn = (self.source_vn, self.dest_vn) if client else (self.dest_vn, self.source_vn)
+        where = [match(n, v) for n, v in (("local_ip", local), ("protocol", self.protocol),
+                                           ("server_port", self.dport), ("vn", vn), ("remote_vn", remote_vn))
+                 if v is not None]
+        filters = [match(n, v) for n, v in (("remote_ip", remote), ("vrouter", self.vrouter),
+                                             ("forward_action", self.action)) if v is not None]
+        return _body(SESSION_RECORD_TABLE, start, end, SESSION_SELECT, [where] if where else None,
+                     [filters] if filters else None, session_type=self.session_type, is_service_instance=0)
 
 
 @dataclass(frozen=True)

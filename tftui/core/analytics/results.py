@@ -215,7 +215,8 @@ class FlowRow:
     packets: int
     sg_rule_uuid: str = ""
     nw_ace_uuid: str = ""
-    direction: str = ""
+    direction: str = ""  # ingress/egress for a flow record; "client session"/"server session" for a session
+    policy_rule: str = ""  # a session's security_policy_rule (the firewall rule that decided it)
 
     def as_json(self) -> dict:
         return dict(self.__dict__)
@@ -229,6 +230,21 @@ def flow_row(row: dict) -> FlowRow:
                    _int(row.get("teardown_time")), _int(row.get("agg-bytes")), _int(row.get("agg-packets")),
                    _s(row, "sg_rule_uuid"), _s(row, "nw_ace_uuid"),
                    "ingress" if direction in (1, "1") else "egress" if direction in (0, "0") else "")
+
+
+def session_row(row: dict) -> FlowRow:
+    """One SessionRecordTable row, as a flow from client to server: the local end is the client in a client
+    session, the server in a server session; action, drop reason and rules are the forward flow's."""
+    client = _s(row, "session_type") != "server"
+    local, remote = (_s(row, "local_ip"), _s(row, "remote_ip"))
+    vn, remote_vn = (_s(row, "vn"), _s(row, "remote_vn"))
+    src, dst, src_vn, dst_vn = (local, remote, vn, remote_vn) if client else (remote, local, remote_vn, vn)
+    return FlowRow(_s(row, "vrouter"), src_vn, src, _int(row.get("client_port")), dst_vn, dst,
+                   _int(row.get("server_port")), _int(row.get("protocol")), _s(row, "forward_action"),
+                   _s(row, "forward_drop_reason"), _int(row.get("T")), 0, _int(row.get("forward_sampled_bytes")),
+                   _int(row.get("forward_sampled_pkts")), _s(row, "forward_sg_rule_uuid"),
+                   _s(row, "forward_nw_ace_uuid"), "client session" if client else "server session",
+                   _s(row, "security_policy_rule"))
 
 
 @dataclass(frozen=True)

@@ -73,15 +73,30 @@ def _or_of_ands(rows: list[dict], clause: Any) -> list[dict]:
 class FlowTable:
     export_rate: int = 0  # global-vrouter-config flow_export_rate: 0 off (the default), >0 sampled, -1 all
     rows: deque = field(default_factory=lambda: deque(maxlen=MAX_ROWS_PER_TABLE))
+    sessions: deque = field(default_factory=lambda: deque(maxlen=MAX_ROWS_PER_TABLE))  # SessionRecordTable
 
     def record(self, *, vrouter: str, source_vn: str, source_ip: str, sport: int, dest_vn: str, dest_ip: str,
                dport: int, protocol: int, action: str, setup_time: int, teardown_time: int = 0,
                drop_reason: str = "", bytes: int = 0, packets: int = 0, vmi: str = "", sg_rule_uuid: str = "",
                nw_ace_uuid: str = "", vrouter_ip: str = "", other_vrouter_ip: str = "", uuid: str = "",
-               direction: int = 1) -> bool:
-        """One finished or active flow as the agent exports it; False (dropped) when export is off."""
+               direction: int = 1, dest_vrouter: str = "", policy_rule: str = "") -> bool:
+        """One finished or active flow as the agent exports it; False (dropped) when export is off. Each end's
+        agent also files its session (the source's a client session; the destination's a server session, when
+        the flow got there and its vrouter is known)."""
         if self.export_rate == 0:
             return False
+        session = {"T": setup_time, "protocol": protocol, "client_port": sport, "server_port": dport,
+                   "forward_flow_uuid": uuid, "forward_action": action, "forward_drop_reason": drop_reason,
+                   "forward_sg_rule_uuid": sg_rule_uuid, "forward_nw_ace_uuid": nw_ace_uuid,
+                   "security_policy_rule": policy_rule, "forward_sampled_bytes": bytes,
+                   "forward_sampled_pkts": packets, "is_service_instance": 0}
+        self.sessions.append({**session, "session_type": "client", "vrouter": vrouter, "vrouter_ip": vrouter_ip,
+                              "local_ip": source_ip, "remote_ip": dest_ip, "vn": source_vn, "remote_vn": dest_vn,
+                              "vmi": vmi})
+        if dest_vrouter and action == "pass":
+            self.sessions.append({**session, "session_type": "server", "vrouter": dest_vrouter,
+                                  "vrouter_ip": other_vrouter_ip or vrouter_ip, "local_ip": dest_ip,
+                                  "remote_ip": source_ip, "vn": dest_vn, "remote_vn": source_vn, "vmi": ""})
         self.rows.append({"UuidKey": uuid, "vrouter": vrouter, "sourcevn": source_vn, "sourceip": source_ip,
                           "sport": sport, "destvn": dest_vn, "destip": dest_ip, "dport": dport,
                           "protocol": protocol, "action": action, "drop_reason": drop_reason,
@@ -103,14 +118,17 @@ class Tables:
         self.objects.setdefault(table, deque(maxlen=MAX_ROWS_PER_TABLE)).append(row)
 
     def names(self) -> list[str]:
-        return ["MessageTable", q.FLOW_RECORD_TABLE, q.FLOW_SERIES_TABLE, *OBJECT_TABLES.values(), *self.stats]
+        return ["MessageTable", q.FLOW_RECORD_TABLE, q.FLOW_SERIES_TABLE, q.SESSION_RECORD_TABLE,
+                *OBJECT_TABLES.values(), *self.stats]
 
     def _rows_of(self, table: str) -> tuple[list[dict], str]:
         if table == q.MESSAGE_TABLE:
             return list(self.messages), "MessageTS"
         if table in (q.FLOW_RECORD_TABLE, q.FLOW_SERIES_TABLE):
             return list(self.flows.rows), "setup_time"
-        if table in (q.SESSION_RECORD_TABLE, q.SESSION_SERIES_TABLE):
+        if table == q.SESSION_RECORD_TABLE:
+            return list(self.flows.sessions), "T"
+        if table == q.SESSION_SERIES_TABLE:
             return [], "T"
         if table in OBJECT_TABLES.values():
             return list(self.objects.get(table, ())), "MessageTS"
@@ -139,6 +157,9 @@ class Tables:
         rows = _or_of_ands(rows, body.get("where"))
         if table.startswith("Flow") and body.get("dir") is not None:
             rows = [r for r in rows if r.get("direction_ing") == body["dir"]]
+        if table.startswith("Session"):
+            rows = [r for r in rows if r.get("session_type") == body["session_type"]
+                    and r.get("is_service_instance", 0) == int(body.get("is_service_instance") or 0)]
         rows = _or_of_ands(rows, body.get("filter"))
         if body.get("sort_fields"):
             fields = [f for f in body["sort_fields"] if isinstance(f, str)]

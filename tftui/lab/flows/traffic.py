@@ -122,12 +122,14 @@ class LabTraffic:
         if self.exporter is None:
             return False
         a, b = self.endpoint(conv.src.ip), self.endpoint(conv.dst_ip)
+        rule = ""
         if conv.short_reason:
             action, reason = "drop", conv.short_reason
         else:
             d = decide(self.view().cfg, Packet(a.ip, b.ip, conv.protocol, conv.src_port, conv.dst_port), a, b,
                        "local" if a.vrouter == b.vrouter else "source")
             action, reason = ("drop", d.drop_reason) if d.dropped else ("pass", "")
+            rule = d.fw_policy_match  # the session's security_policy_rule
         vr = self.topo.node(conv.src.vrouter)
         other = self.topo.node(b.vrouter).address if b.vrouter and b.vrouter != conv.src.vrouter else ""
         started = int(conv.started * 1e6)
@@ -135,7 +137,8 @@ class LabTraffic:
             vrouter=vr.name, source_vn=a.vn, source_ip=a.ip, sport=conv.src_port, dest_vn=b.vn, dest_ip=b.ip,
             dport=conv.dst_port, protocol=conv.protocol, action=action, setup_time=started, drop_reason=reason,
             packets=1, bytes=conv.size, vmi=conv.src.vmi_uuid, vrouter_ip=vr.address, other_vrouter_ip=other,
-            uuid=flow_uuid(vr.name, a.ip, b.ip, conv.protocol, conv.src_port, conv.dst_port), direction=1)
+            uuid=flow_uuid(vr.name, a.ip, b.ip, conv.protocol, conv.src_port, conv.dst_port), direction=1,
+            dest_vrouter=b.vrouter or "", policy_rule=rule)
 
     def conversations_on(self, vrouter: str) -> list[Conversation]:
         """The conversations whose source or destination interface is on ``vrouter``."""

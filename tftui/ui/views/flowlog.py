@@ -1,4 +1,5 @@
-"""`:flowlog` — flow history: analytics' flow records (FlowRecordTable, what `contrail-flows` asks) between two
+"""`:flowlog` — flow history: analytics' flow records (FlowRecordTable, what `contrail-flows` asks; or the
+sessions each agent exports, SessionRecordTable, as `contrail-sessions` asks: the form's Table box) between two
 endpoints over a time range, with each flow's action and drop reason (`o` changes the query). When the
 cluster exports no flows (flow_export_rate 0, the default since R4.0) there are none to show: the view says
 so, and enter opens the live flows (`:flows`) instead."""
@@ -96,9 +97,11 @@ class FlowLogView(AnalyticsView):
                     style="bold red" if r.action.lower() in ("drop", "deny") else "green")
         text.append(f"\n{r.source_vn} → {r.dest_vn}  on {r.vrouter}  {r.direction}", style="dim")
         text.append(f"\n{r.packets} packets, {r.bytes} bytes; set up {clock(r.setup_time / 1e6)}"
-                    + (f", torn down {clock(r.teardown_time / 1e6)}" if r.teardown_time else ", still active"))
-        if r.sg_rule_uuid or r.nw_ace_uuid:
-            text.append(f"\nrule {r.sg_rule_uuid or r.nw_ace_uuid}", style="dim")
+                    + (f", torn down {clock(r.teardown_time / 1e6)}" if r.teardown_time
+                       else "" if self.flow_query.sessions else ", still active"))
+        rule = r.policy_rule or r.sg_rule_uuid or r.nw_ace_uuid
+        if rule:
+            text.append(f"\nrule {rule}", style="dim")
         return text
 
     def action_open(self) -> None:
