@@ -16,6 +16,7 @@ from tftui.core.routes.bgp import (
     parse_bgp_table_text,
 )
 from tftui.core.routes.models import age_seconds
+from tftui.core.routes.render import neighbor_json, routes_text
 from tftui.core.routes.rib import parse_route_json, parse_route_text
 from tftui.core.routes.summary import parse_summary_json, parse_summary_text
 
@@ -341,6 +342,12 @@ Neighbor        V         AS   MsgRcvd   MsgSent   TblVer  InQ OutQ  Up/Down Sta
     (n,) = parse_summary_text(text).items
     assert (n.established, n.policy_blocked, n.sends_withheld, n.prefixes_received, n.description) == (
         True, False, True, 3, "tf-ctrl-a")
+    # printed and dumped as FRR printed it: routes received, nothing sent
+    assert (n.shown_state, n.shown_sent) == ("Established", "(Policy)")
+    assert neighbor_json(n)["sends_withheld"] and not neighbor_json(n)["policy_blocked"]
+    assert "Established" in routes_text("vyos", "frr", [n], []).splitlines()[3]
+    assert routes_text("vyos", "frr", [n], []).splitlines()[3].split()[5] == "(Policy)"
     both = text.replace("           3 (Policy)", "    (Policy) (Policy)")
     (n,) = parse_summary_text(both).items
     assert (n.policy_blocked, n.sends_withheld, n.prefixes_received) == (True, True, None)
+    assert (n.shown_state, n.shown_sent) == ("(Policy)", "(Policy)")

@@ -64,6 +64,18 @@ class Neighbor:
     # design needs only what the router receives, so this is told, never counted as routes refused
     sends_withheld: bool = False
 
+    @property
+    def shown_state(self) -> str:
+        """The State/PfxRcd column as FRR prints it: ``(Policy)`` for routes refused, else the state."""
+        return POLICY if self.policy_blocked else self.state
+
+    @property
+    def shown_sent(self) -> str:
+        """The PfxSnt column as FRR prints it: ``(Policy)`` when nothing is sent for lack of a policy."""
+        if self.sends_withheld:
+            return POLICY
+        return "-" if self.prefixes_sent is None else str(self.prefixes_sent)
+
 
 @dataclass(frozen=True, slots=True)
 class BgpPath:

@@ -13,7 +13,7 @@ from .models import Neighbor, Route
 def neighbor_json(n: Neighbor) -> dict[str, Any]:
     return {"address": n.address, "remote_as": n.remote_as, "state": n.state, "established": n.established,
             "up_down": n.up_down, "prefixes_received": n.prefixes_received, "prefixes_sent": n.prefixes_sent,
-            "description": n.description, "policy_blocked": n.policy_blocked}
+            "description": n.description, "policy_blocked": n.policy_blocked, "sends_withheld": n.sends_withheld}
 
 
 def route_json(r: Route) -> dict[str, Any]:
@@ -68,9 +68,8 @@ def routes_text(doc_router: str, suite: str | None, neighbors: list[Neighbor], r
     lines = [f"router {doc_router} ({suite or 'unknown suite'})", "",
              f"{'NEIGHBOR':<18} {'AS':>8} {'STATE':<14} {'UP/DOWN':<10} {'RCVD':>6} {'SENT':>6} DESCRIPTION"]
     for n in neighbors:
-        state = "(Policy)" if n.policy_blocked else n.state
-        lines.append(f"{n.address:<18} {n.remote_as if n.remote_as is not None else '?':>8} {state:<14} "
-                     f"{n.up_down or 'never':<10} {_opt(n.prefixes_received):>6} {_opt(n.prefixes_sent):>6} "
+        lines.append(f"{n.address:<18} {n.remote_as if n.remote_as is not None else '?':>8} {n.shown_state:<14} "
+                     f"{n.up_down or 'never':<10} {_opt(n.prefixes_received):>6} {n.shown_sent:>6} "
                      f"{n.description or ''}")
     lines += ["", f"{'CODE':<5} {'PREFIX':<20} {'DIST/MET':<10} {'AGE':<10} NEXT HOPS (INTERFACE)"]
     for r in routes:

@@ -21,8 +21,8 @@ PROTOCOL_CYCLE = ("bgp", "all", "static", "connected", "kernel", "ospf")
 
 
 def neighbor_state(n: Neighbor) -> Tone:
-    state = "(Policy)" if n.policy_blocked else n.state
-    return Tone(state, "ok" if state == "Established" else "warn" if state == "(Policy)" else "err")
+    state = n.shown_state
+    return Tone(state, "ok" if state == "Established" else "warn" if n.policy_blocked else "err")
 
 
 def route_search_key(r: Route) -> str:
@@ -226,7 +226,7 @@ class NeighborsView(RouterView):
     def rows(self, st: RouterState) -> list[Row]:
         return [Row(n.address, (n.address, str(n.remote_as if n.remote_as is not None else "?"), neighbor_state(n),
                                 n.up_down or "never", "-" if n.prefixes_received is None else str(n.prefixes_received),
-                                "-" if n.prefixes_sent is None else str(n.prefixes_sent), n.description or ""),
+                                n.shown_sent, n.description or ""),
                     n, rank=0 if n.state == "Established" and not n.policy_blocked else 2) for n in st.neighbors]
 
 
