@@ -49,7 +49,8 @@ def test_demo_blocked_pair_from_the_tree(tmux, tmp_path):
     screen = tmux.wait_until(lambda s: " dropped · rules from the config API" in s, "the flow table", timeout=30)
     assert re.search(r"^ drop ", screen, re.M)  # drops first
     # `/` 5432, then down the drops to the pair's forward flow: the panel says why
-    tmux.keys("/")
+    # the box seen before typing: a key pressed while the table is being refreshed can be lost in a loaded run
+    _press_until(tmux, "/", lambda s: "/ filter: text or regex" in s, 3, "the filter box")
     tmux.type("5432")
     tmux.keys("Enter")
     tmux.wait_for("filter: 5432")
